@@ -1,0 +1,94 @@
+/* flows_event.h: the events our programs write into the ring buffer, and the enums they carry.
+ *
+ * This is the one definition of the kernel-to-collector layout. The Java twin is
+ * collector/src/main/java/dev/flows/collector/decode/EventLayout.java (offsets and sizes) and
+ * its enums; EventLayoutBtfTest compares both against the BTF of the compiled objects, so a
+ * change here that is not mirrored there fails the build.
+ *
+ * Every record starts with struct event_header. All integers are host byte order (the
+ * collector runs on the same machine); addresses and MACs are in network byte order.
+ */
+#ifndef FLOWS_EVENT_H
+#define FLOWS_EVENT_H
+
+#include <linux/types.h>
+
+#define FLOWS_EVENT_VERSION 1
+
+/* Event types: the numbers are Hubble's CiliumEventType.type, so the collector copies them. */
+enum flows_event_type {
+	FLOWS_EVENT_DROP = 1,
+	FLOWS_EVENT_TRACE = 4,
+	FLOWS_EVENT_POLICY_VERDICT = 5,
+};
+
+/* Observation points: the numbers are Hubble's trace sub_type (TO_ENDPOINT = 0 ... TO_NETWORK = 11). */
+enum flows_obs_point {
+	OBS_TO_ENDPOINT = 0,
+	OBS_TO_PROXY = 1,
+	OBS_TO_HOST = 2,
+	OBS_TO_STACK = 3,
+	OBS_TO_OVERLAY = 4,
+	OBS_FROM_ENDPOINT = 5,
+	OBS_FROM_PROXY = 6,
+	OBS_FROM_HOST = 7,
+	OBS_FROM_STACK = 8,
+	OBS_FROM_OVERLAY = 9,
+	OBS_FROM_NETWORK = 10,
+	OBS_TO_NETWORK = 11,
+};
+
+/* Why a trace event was written (aggregation, see aggregate.h). */
+enum flows_report_reason {
+	REPORT_FIRST = 1,     /* first packet of this connection at this point */
+	REPORT_NEW_FLAGS = 2, /* a TCP flag combination not seen before on it */
+	REPORT_INTERVAL = 3,  /* the aggregation interval passed; counters since the last report */
+	REPORT_EVERY = 4,     /* aggregation level none: every packet */
+};
+
+/* Direction of a packet within its connection, from the datapath's connection table. */
+enum flows_direction {
+	DIR_UNKNOWN = 0, /* joined mid-connection: cannot tell */
+	DIR_REQUEST = 1, /* sent by the side that opened the connection */
+	DIR_REPLY = 2,
+};
+
+struct event_header {
+	__u64 ts_ns;     /* bpf_ktime_get_boot_ns() */
+	__u32 ifindex;   /* interface the program is attached to */
+	__u16 len;       /* length of the whole record, header included */
+	__u8 type;       /* enum flows_event_type */
+	__u8 subtype;    /* trace: enum flows_obs_point; drop: drop reason */
+	__u8 version;    /* FLOWS_EVENT_VERSION */
+	__u8 obs_point;  /* enum flows_obs_point where the event was written */
+	__u8 pad[6];
+};
+
+struct flow_tuple {
+	__u8 saddr[16]; /* IPv4 in the first 4 bytes */
+	__u8 daddr[16];
+	__u16 sport;    /* TCP/UDP ports; for ICMP sport = id, dport = 0 */
+	__u16 dport;
+	__u8 proto;     /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 */
+	__u8 family;    /* 4 or 6 */
+	__u8 pad[2];
+};
+
+/* FLOWS_EVENT_TRACE: a packet (or an aggregate of packets) seen at an observation point. */
+struct trace_event {
+	struct event_header hdr;
+	struct flow_tuple tuple;
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u8 tcp_flags;  /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
+	__u8 reason;     /* enum flows_report_reason */
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u32 pkt_len;   /* wire length of the packet that triggered the report */
+	__u8 direction;  /* enum flows_direction */
+	__u8 pad[3];
+	__u64 packets;   /* packets since the last report at this point, this one included */
+	__u64 bytes;     /* bytes of those packets */
+};
+
+#endif /* FLOWS_EVENT_H */

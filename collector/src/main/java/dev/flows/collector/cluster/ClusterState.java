@@ -1,0 +1,13 @@
+package dev.flows.collector.cluster;
+
+import java.util.List;
+
+/**
+ * The desired state of the cluster, as read from Kubernetes YAML (or, later, the API server).
+ * Immutable: a change produces a new state.
+ */
+public record ClusterState(
+        List<Node> nodes, List<Namespace> namespaces, List<Pod> pods, List<Service> services) {
+
+    public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of());
+}

@@ -1,0 +1,27 @@
+package dev.flows.collector.cluster;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Pod as the cluster state knows it: where it runs, its address and what it is.
+ *
+ * @param workloads owners that Hubble calls workloads (e.g. Deployment "shop/frontend")
+ * @param annotations kept for the lab, which reads its workload definitions from them
+ */
+public record Pod(
+        String namespace,
+        String name,
+        Map<String, String> labels,
+        Map<String, String> annotations,
+        String nodeName,
+        String podIP,
+        List<Workload> workloads) {
+
+    /** An owner of the pod, e.g. kind Deployment, name frontend. */
+    public record Workload(String kind, String name) {}
+
+    public String fullName() {
+        return namespace + "/" + name;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.flows.collector.decode;
+
+import java.util.List;
+
+/**
+ * Offsets and sizes of the records our BPF programs write into the ring buffer.
+ *
+ * <p>Twin of {@code bpf/include/flows_event.h}; keep in sync with it. {@link #FIELDS} lists every
+ * field the decoder reads, and EventLayoutBtfTest checks each offset and size, and each struct
+ * size, against the BTF of the compiled BPF objects.
+ */
+public final class EventLayout {
+    private EventLayout() {}
+
+    /** One field of a C struct as the decoder reads it. */
+    public record Field(String struct, String name, int offset, int size) {}
+
+    /** One C struct and its size. */
+    public record Struct(String name, int size) {}
+
+    public static final int VERSION = 1;
+
+    // struct event_header
+    public static final int HDR_TS_NS = 0;
+    public static final int HDR_IFINDEX = 8;
+    public static final int HDR_LEN = 12;
+    public static final int HDR_TYPE = 14;
+    public static final int HDR_SUBTYPE = 15;
+    public static final int HDR_VERSION = 16;
+    public static final int HDR_OBS_POINT = 17;
+    public static final int HDR_SIZE = 24;
+
+    // struct flow_tuple, relative to its start
+    public static final int TUPLE_SADDR = 0;
+    public static final int TUPLE_DADDR = 16;
+    public static final int TUPLE_SPORT = 32;
+    public static final int TUPLE_DPORT = 34;
+    public static final int TUPLE_PROTO = 36;
+    public static final int TUPLE_FAMILY = 37;
+    public static final int TUPLE_SIZE = 40;
+
+    // struct trace_event
+    public static final int TRACE_TUPLE = 24;
+    public static final int TRACE_SMAC = 64;
+    public static final int TRACE_DMAC = 70;
+    public static final int TRACE_TCP_FLAGS = 76;
+    public static final int TRACE_REASON = 77;
+    public static final int TRACE_ICMP_TYPE = 78;
+    public static final int TRACE_ICMP_CODE = 79;
+    public static final int TRACE_PKT_LEN = 80;
+    public static final int TRACE_DIRECTION = 84;
+    public static final int TRACE_PACKETS = 88;
+    public static final int TRACE_BYTES = 96;
+    public static final int TRACE_SIZE = 104;
+
+    public static final List<Struct> STRUCTS = List.of(
+            new Struct("event_header", HDR_SIZE),
+            new Struct("flow_tuple", TUPLE_SIZE),
+            new Struct("trace_event", TRACE_SIZE));
+
+    public static final List<Field> FIELDS = List.of(
+            new Field("event_header", "ts_ns", HDR_TS_NS, 8),
+            new Field("event_header", "ifindex", HDR_IFINDEX, 4),
+            new Field("event_header", "len", HDR_LEN, 2),
+            new Field("event_header", "type", HDR_TYPE, 1),
+            new Field("event_header", "subtype", HDR_SUBTYPE, 1),
+            new Field("event_header", "version", HDR_VERSION, 1),
+            new Field("event_header", "obs_point", HDR_OBS_POINT, 1),
+            new Field("flow_tuple", "saddr", TUPLE_SADDR, 16),
+            new Field("flow_tuple", "daddr", TUPLE_DADDR, 16),
+            new Field("flow_tuple", "sport", TUPLE_SPORT, 2),
+            new Field("flow_tuple", "dport", TUPLE_DPORT, 2),
+            new Field("flow_tuple", "proto", TUPLE_PROTO, 1),
+            new Field("flow_tuple", "family", TUPLE_FAMILY, 1),
+            new Field("trace_event", "hdr", 0, HDR_SIZE),
+            new Field("trace_event", "tuple", TRACE_TUPLE, TUPLE_SIZE),
+            new Field("trace_event", "smac", TRACE_SMAC, 6),
+            new Field("trace_event", "dmac", TRACE_DMAC, 6),
+            new Field("trace_event", "tcp_flags", TRACE_TCP_FLAGS, 1),
+            new Field("trace_event", "reason", TRACE_REASON, 1),
+            new Field("trace_event", "icmp_type", TRACE_ICMP_TYPE, 1),
+            new Field("trace_event", "icmp_code", TRACE_ICMP_CODE, 1),
+            new Field("trace_event", "pkt_len", TRACE_PKT_LEN, 4),
+            new Field("trace_event", "direction", TRACE_DIRECTION, 1),
+            new Field("trace_event", "packets", TRACE_PACKETS, 8),
+            new Field("trace_event", "bytes", TRACE_BYTES, 8));
+}
