@@ -1,0 +1,125 @@
+package dev.flows.collector.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/**
+ * Every setting of the collector, declared once: flag, type, default, validation and
+ * documentation. Parsed once at start by picocli and validated by {@link #validate()}; nothing
+ * changes it afterwards.
+ */
+public final class CollectorConfig {
+
+    @Option(names = "--node-name", description = "Name of this node (as in the cluster state). Default: $NODE_NAME, else the host name.")
+    private String nodeName;
+
+    @Option(names = "--cluster-state", paramLabel = "PATH",
+            description = "Kubernetes YAML file or folder (Pods, Namespaces, Nodes, Services) used to enrich flows.")
+    private Path clusterState;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:4244",
+            description = "Address of the Observer, Peer and health gRPC services (default: ${DEFAULT-VALUE}).")
+    private String listen;
+
+    @Option(names = "--pod-interfaces", paramLabel = "GLOB", defaultValue = "lxc*",
+            description = "Host-side pod veths to observe (from-pod and to-pod); default: ${DEFAULT-VALUE}.")
+    private String podInterfaces;
+
+    @Option(names = "--uplink", paramLabel = "IFNAME", defaultValue = "eth0",
+            description = "The node's uplink (from-network and to-network); empty for none. Default: ${DEFAULT-VALUE}.")
+    private String uplink;
+
+    @Option(names = "--pin-dir", paramLabel = "DIR",
+            description = "Where maps are pinned so they survive restarts. Default: /sys/fs/bpf/flows/<node-name>.")
+    private Path pinDir;
+
+    @Option(names = "--ring-size", paramLabel = "BYTES", defaultValue = "8388608",
+            description = "Kernel ring buffer size: a power of two, at least 4096. Default: ${DEFAULT-VALUE}.")
+    private long ringSize;
+
+    @Option(names = "--aggregation", paramLabel = "LEVEL", defaultValue = "connection",
+            description = "connection (first packet, new TCP flags, then once per interval) or none (every packet). Default: ${DEFAULT-VALUE}.")
+    private String aggregation;
+
+    @Option(names = "--aggregation-interval", paramLabel = "DURATION", defaultValue = "5s",
+            description = "At most one report per connection and observation point per interval (e.g. 500ms, 5s). Default: ${DEFAULT-VALUE}.")
+    private String aggregationInterval;
+
+    @Option(names = "--buffer-capacity", paramLabel = "N", defaultValue = "65535",
+            description = "Recent flows kept for GetFlows: 2^n-1. Default: ${DEFAULT-VALUE}.")
+    private int bufferCapacity;
+
+    @Option(names = "--queue-capacity", paramLabel = "N", defaultValue = "65536",
+            description = "Raw events waiting for decoding; when full, events are dropped and counted. Default: ${DEFAULT-VALUE}.")
+    private int queueCapacity;
+
+    @Option(names = "--interface-rescan", paramLabel = "DURATION", defaultValue = "1s",
+            description = "How often new pod interfaces are looked for. Default: ${DEFAULT-VALUE}.")
+    private String interfaceRescan;
+
+    private Duration aggregationIntervalParsed;
+    private Duration interfaceRescanParsed;
+    private InetSocketAddress listenParsed;
+
+    /** Checks every value once; the message names the flag, the bad value and what is valid. */
+    public void validate() {
+        if (nodeName == null || nodeName.isBlank()) {
+            nodeName = System.getenv().getOrDefault("NODE_NAME", hostName());
+        }
+        listenParsed = parseAddress("--listen", listen);
+        if (ringSize < 4096 || Long.bitCount(ringSize) != 1 || ringSize > (1L << 30)) {
+            throw new ConfigException("--ring-size " + ringSize + ": must be a power of two between 4096 and 1073741824");
+        }
+        if (!aggregation.equals("connection") && !aggregation.equals("none")) {
+            throw new ConfigException("--aggregation " + aggregation + ": must be connection or none");
+        }
+        aggregationIntervalParsed = Durations.parse("--aggregation-interval", aggregationInterval);
+        interfaceRescanParsed = Durations.parse("--interface-rescan", interfaceRescan);
+        if (bufferCapacity < 1 || Integer.bitCount(bufferCapacity + 1) != 1) {
+            throw new ConfigException("--buffer-capacity " + bufferCapacity + ": must be 2^n-1, e.g. 4095, 65535");
+        }
+        if (queueCapacity < 16) {
+            throw new ConfigException("--queue-capacity " + queueCapacity + ": must be at least 16");
+        }
+        if (pinDir == null) {
+            pinDir = Path.of("/sys/fs/bpf/flows", nodeName);
+        }
+    }
+
+    static InetSocketAddress parseAddress(String flag, String value) {
+        int colon = value.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(value.substring(colon + 1));
+            if (colon <= 0 || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(value.substring(0, colon).replace("[", "").replace("]", ""), port);
+        } catch (RuntimeException e) {
+            throw new ConfigException(flag + " " + value + ": must be HOST:PORT, e.g. 0.0.0.0:4244");
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    public String nodeName() { return nodeName; }
+    public Path clusterState() { return clusterState; }
+    public InetSocketAddress listen() { return listenParsed; }
+    public String podInterfaces() { return podInterfaces; }
+    public String uplink() { return uplink; }
+    public Path pinDir() { return pinDir; }
+    public long ringSize() { return ringSize; }
+    public boolean aggregateConnections() { return aggregation.equals("connection"); }
+    public Duration aggregationInterval() { return aggregationIntervalParsed; }
+    public int bufferCapacity() { return bufferCapacity; }
+    public int queueCapacity() { return queueCapacity; }
+    public Duration interfaceRescan() { return interfaceRescanParsed; }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 machine (as root) for building, testing and running flows:
+# the packages the build and the lab need, and a mounted bpffs. Idempotent and quiet when
+# everything is already there.
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then
+  echo "flows setup: must run as root (it installs packages and loads BPF programs)" >&2
+  exit 2
+fi
+
+need=()
+for pkg in clang llvm libbpf-dev bpftool iproute2 maven openjdk-17-jdk-headless util-linux tmux procps; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "flows setup: installing ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+if ! grep -qs ' /sys/fs/bpf bpf ' /proc/mounts; then
+  mount -t bpf bpf /sys/fs/bpf
+fi
+if [ ! -e /sys/kernel/btf/vmlinux ]; then
+  echo "flows setup: this kernel has no BTF (/sys/kernel/btf/vmlinux); flows needs a BTF-enabled kernel" >&2
+  exit 1
+fi
