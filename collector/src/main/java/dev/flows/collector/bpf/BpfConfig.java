@@ -18,10 +18,11 @@ public record BpfConfig(long aggregationIntervalNs, int aggregationLevel, int wa
     /** enum flows_aggregation_level AGG_CONNECTION */
     public static final int AGG_CONNECTION = 1;
 
-    static final int SIZE = 16;
-    static final int OFF_AGGREGATION_INTERVAL_NS = 0;
-    static final int OFF_AGGREGATION_LEVEL = 8;
-    static final int OFF_WAKEUP_BYTES = 12;
+    /** sizeof(struct flows_config) and its field offsets, checked against BTF. */
+    public static final int SIZE = 16;
+    public static final int OFF_AGGREGATION_INTERVAL_NS = 0;
+    public static final int OFF_AGGREGATION_LEVEL = 8;
+    public static final int OFF_WAKEUP_BYTES = 12;
 
     /** The defaults of config.h. */
     public static final BpfConfig DEFAULTS = new BpfConfig(5_000_000_000L, AGG_CONNECTION, 65536);
