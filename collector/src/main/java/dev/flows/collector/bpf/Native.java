@@ -76,7 +76,15 @@ final class Native {
         }
         Pointer buf = alloc(1024);
         Holder.C.vsnprintf(buf, 1024, format, args);
-        LIBBPF_LOG.log(jul, buf.getString(0).stripTrailing());
+        String message = buf.getString(0).stripTrailing();
+        if (message.contains("Exclusivity flag on")) {
+            // the kernel's answer when bpf_tc_hook_create finds a clsact qdisc: normal for us
+            if (!LIBBPF_LOG.isLoggable(Level.FINE)) {
+                return 0;
+            }
+            jul = Level.FINE;
+        }
+        LIBBPF_LOG.log(jul, message);
         return 0;
     }
 }
