@@ -1,5 +1,5 @@
 /* native_layout.c: prints the C sizes and offsets of the libbpf and kernel structs that the
- * collector fills from Java (NativeLayout.java); NativeLayoutTest compiles and runs it with gcc. */
+ * collector fills from Java (NativeLayout.java); BpfNativeLayoutTest compiles and runs it with gcc. */
 #include <stdio.h>
 #include <stddef.h>
 #include <bpf/libbpf.h>

@@ -4,7 +4,7 @@ package dev.flows.collector.bpf;
  * C sizes and offsets of the libbpf and kernel structs we fill from Java.
  *
  * <p>Why not jnr {@code Struct}: it leaves out C's trailing padding, and libbpf rejects opts whose
- * {@code sz} is not the C size. NativeLayoutTest compares every constant with {@code offsetof} and
+ * {@code sz} is not the C size. BpfNativeLayoutTest compares every constant with {@code offsetof} and
  * {@code sizeof} printed by bpf/probe/native_layout.c.
  */
 final class NativeLayout {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** Loading, pinning and configuration checks of the datapath. */
 @Tag("bpf")
-class DatapathTest {
+class BpfDatapathTest {
     private Path pins;
 
     @BeforeEach

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * NativeLayout against the C compiler: builds bpf/probe/native_layout.c with gcc against the
  * installed libbpf and kernel headers and compares every size and offset we fill from Java.
  */
-class NativeLayoutTest {
+class BpfNativeLayoutTest {
     @Test
     void javaLayoutsMatchTheCHeaders() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/gcc")) && Files.exists(Path.of("/usr/include/bpf/libbpf.h"))

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Addresses come from a documentation range and never leave these namespaces.
  */
 @Tag("bpf")
-class VethAttachTest {
+class BpfVethAttachTest {
     private static final String NODE = "flows-test-" + ProcessHandle.current().pid() + "-node";
     private static final String POD = "flows-test-" + ProcessHandle.current().pid() + "-pod";
     private static final String VETH = "lxcflowstest";
