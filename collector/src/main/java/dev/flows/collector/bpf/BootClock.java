@@ -9,7 +9,9 @@ public final class BootClock {
     /** Nanoseconds since boot, suspend included. */
     public static long nanos() {
         Pointer ts = Native.alloc(16);
-        Native.check(Native.c().clock_gettime(LibC.CLOCK_BOOTTIME, ts) == 0 ? 0 : -Native.errno(), "clock_gettime");
+        if (Native.c().clock_gettime(LibC.CLOCK_BOOTTIME, ts) != 0) {
+            throw new BpfException("clock_gettime(CLOCK_BOOTTIME): " + Native.strerror(Native.errno()), Native.errno());
+        }
         return ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
     }
 }

@@ -21,6 +21,10 @@ import jnr.ffi.Pointer;
  * finds its connection table again. A pin that no longer matches the build is replaced.
  * {@link #close()} detaches our filters and closes our fds; the pins stay until
  * {@link #removePins(Path)}.
+ *
+ * <p>Interface names and ifindexes belong to the network namespace of the calling thread: attach,
+ * detach and close from a thread in the namespace of the interfaces (the collector runs inside
+ * its node's namespace, so any of its threads will do).
  */
 public final class Datapath implements AutoCloseable {
     public static final int DEFAULT_RING_BYTES = 8 << 20;
@@ -53,6 +57,11 @@ public final class Datapath implements AutoCloseable {
             throw new IllegalArgumentException("node name must be a plain file name, got '" + nodeName + "'");
         }
         return PIN_ROOT.resolve(nodeName);
+    }
+
+    /** Loads the datapath of a node with the default pin directory and ring size. */
+    public static Datapath openForNode(String nodeName, BpfConfig config) {
+        return open(defaultPinDir(nodeName), DEFAULT_RING_BYTES, config);
     }
 
     /** Loads both objects with the given ring size (bytes) and configuration, pinning in pinDir. */
