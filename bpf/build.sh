@@ -10,7 +10,7 @@ arch_inc=/usr/include/$(uname -m)-linux-gnu
 for src in "$here"/*.c; do
   obj="$out/$(basename "${src%.c}").bpf.o"
   if [ ! -e "$obj" ] || [ -n "$(find "$here" -name '*.[ch]' -newer "$obj" -print -quit)" ]; then
-    clang -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 \
+    clang -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
       -I"$here/include" -I"$arch_inc" -c "$src" -o "$obj"
   fi
 done

@@ -1,0 +1,81 @@
+package dev.flows.collector.decode;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.flows.collector.bpf.BpfConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The Java twins of bpf/include/flows_event.h and config.h against the BTF of every compiled
+ * object: a layout change on one side only fails here, not as garbage flows in production.
+ */
+class EventLayoutBtfTest {
+    private static final Path OBJECTS = Path.of("target/classes/bpf");
+
+    @TestFactory
+    Stream<DynamicTest> everyObjectAgreesWithTheJavaTwins() throws IOException {
+        assumeTrue(Files.exists(Path.of("/usr/sbin/bpftool")) || Files.exists(Path.of("/usr/bin/bpftool"))
+                || "1".equals(System.getenv("FLOWS_REQUIRE_BPF")), "bpftool is not installed");
+        List<Path> objects;
+        try (Stream<Path> s = Files.list(OBJECTS)) {
+            objects = s.filter(p -> p.toString().endsWith(".bpf.o")).sorted().toList();
+        }
+        assertFalse(objects.isEmpty(), "no BPF objects in " + OBJECTS + ": bpf/build.sh did not run");
+        return objects.stream().flatMap(o -> {
+            String n = o.getFileName().toString();
+            return Stream.of(
+                    DynamicTest.dynamicTest(n + ": event structs", () -> eventLayout(Btf.dump(o))),
+                    DynamicTest.dynamicTest(n + ": flows_config", () -> configLayout(Btf.dump(o))),
+                    DynamicTest.dynamicTest(n + ": flows_cfg alone at .rodata offset 0", () -> rodata(o, Btf.dump(o))),
+                    DynamicTest.dynamicTest(n + ": aggregation level enum", () -> aggregationLevels(Btf.dump(o))));
+        });
+    }
+
+    private static void eventLayout(Btf btf) {
+        for (EventLayout.Struct s : EventLayout.STRUCTS) {
+            assertEquals(btf.structSize(s.name()), s.size(), "sizeof(struct " + s.name() + ")");
+        }
+        for (EventLayout.Field f : EventLayout.FIELDS) {
+            int[] member = btf.members(f.struct()).get(f.name());
+            assertNotNull(member, "struct " + f.struct() + " has no member " + f.name());
+            assertEquals(member[0], f.offset(), "offsetof(" + f.struct() + ", " + f.name() + ")");
+            assertEquals(member[1], f.size(), "sizeof(" + f.struct() + "." + f.name() + ")");
+        }
+    }
+
+    private static void configLayout(Btf btf) {
+        assertEquals(btf.structSize("flows_config"), BpfConfig.SIZE, "sizeof(struct flows_config)");
+        Map<String, int[]> m = btf.members("flows_config");
+        assertEquals(List.of(BpfConfig.OFF_AGGREGATION_INTERVAL_NS, 8), List.of(m.get("aggregation_interval_ns")[0], m.get("aggregation_interval_ns")[1]));
+        assertEquals(List.of(BpfConfig.OFF_AGGREGATION_LEVEL, 4), List.of(m.get("aggregation_level")[0], m.get("aggregation_level")[1]));
+        assertEquals(List.of(BpfConfig.OFF_WAKEUP_BYTES, 4), List.of(m.get("wakeup_bytes")[0], m.get("wakeup_bytes")[1]));
+        assertEquals(3, m.size(), "a field added to flows_config needs its Java twin in BpfConfig");
+    }
+
+    /** The collector writes BpfConfig at .rodata offset 0: nothing else may live there. */
+    private static void rodata(Path object, Btf btf) throws IOException, InterruptedException {
+        Map<String, int[]> vars = btf.sectionVars(".rodata");
+        assertEquals(List.of("flows_cfg"), List.copyOf(vars.keySet()), ".rodata variables");
+        // BTF offsets in an unlinked object are not final; the ELF symbol is.
+        Process p = new ProcessBuilder("readelf", "-sW", object.toString()).redirectErrorStream(true).start();
+        String symbols = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        String line = symbols.lines().filter(l -> l.endsWith(" flows_cfg")).findFirst().orElseThrow();
+        String[] cols = line.trim().split("\\s+");
+        assertEquals(0L, Long.parseLong(cols[1], 16), "flows_cfg address in .rodata: " + line);
+        assertEquals(String.valueOf(BpfConfig.SIZE), cols[2], "flows_cfg size: " + line);
+    }
+
+    private static void aggregationLevels(Btf btf) {
+        assertEquals(Map.of("AGG_NONE", (long) BpfConfig.AGG_NONE, "AGG_CONNECTION", (long) BpfConfig.AGG_CONNECTION),
+                btf.enumValues("flows_aggregation_level"));
+    }
+}
