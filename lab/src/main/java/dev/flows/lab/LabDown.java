@@ -75,7 +75,9 @@ public final class LabDown {
             // Deleting the fabric namespace usually took the veth pair with it already.
             if (linkExists(sh, link)) {
                 progress.accept("deleting link " + link);
-                sh.check("ip", "link", "delete", link);
+                if (!sh.tryRun("ip", "link", "delete", link) && linkExists(sh, link)) {
+                    sh.check("ip", "link", "delete", link);
+                }
                 removed++;
             }
         }
