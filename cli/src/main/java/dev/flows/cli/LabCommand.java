@@ -1,0 +1,81 @@
+package dev.flows.cli;
+
+import dev.flows.lab.FlowsHome;
+import dev.flows.lab.LabDown;
+import dev.flows.lab.LabState;
+import dev.flows.lab.LabStatus;
+import dev.flows.lab.LabUp;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code flows lab up|down|status}: the emulated cluster (needs root). */
+@Command(name = "lab", description = "An emulated cluster in network namespaces (needs root).",
+        mixinStandardHelpOptions = true, subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Status.class})
+public final class LabCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code flows lab up}. */
+    @Command(name = "up", description = "Build the lab, start collectors and workloads.", mixinStandardHelpOptions = true)
+    static final class Up implements Runnable {
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Cluster YAML (file or folder). Default: deploy/lab/cluster.yaml in FLOWS_HOME.")
+        Path file;
+
+        @Option(names = "--no-collectors", description = "Build the network and workloads only.")
+        boolean noCollectors;
+
+        @Option(names = "--collector-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "How long to wait for each collector's port (default 60).")
+        int timeout;
+
+        @Spec CommandSpec spec;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            Path home = FlowsHome.locate();
+            Path cluster = file != null ? file : home.resolve("deploy/lab/cluster.yaml");
+            LabState state = LabState.fromEnvironment();
+            new LabUp(state, line -> {
+                out.println(line);
+                out.flush();
+            }).up(new LabUp.Options(cluster, home, !noCollectors, Duration.ofSeconds(timeout)));
+            out.println("lab is up; state in " + state.file() + (noCollectors ? "" : "; observe with: flows observe"));
+        }
+    }
+
+    /** {@code flows lab down}. */
+    @Command(name = "down", description = "Remove everything the lab created (also after a crash).", mixinStandardHelpOptions = true)
+    static final class Down implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            int removed = new LabDown(LabState.fromEnvironment(), line -> {
+                out.println(line);
+                out.flush();
+            }).down();
+            out.println(removed == 0 ? "lab is down (nothing to remove)" : "lab is down");
+        }
+    }
+
+    /** {@code flows lab status}. */
+    @Command(name = "status", description = "Whether the lab is up, its nodes, collectors, pods and processes.", mixinStandardHelpOptions = true)
+    static final class Status implements Runnable {
+        @Spec CommandSpec spec;
+
+        @Override
+        public void run() {
+            new LabStatus(LabState.fromEnvironment()).report().forEach(spec.commandLine().getOut()::println);
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package dev.flows.cli;
+
+import com.google.protobuf.Timestamp;
+import dev.flows.proto.flow.EventTypeFilter;
+import dev.flows.proto.flow.FlowFilter;
+import dev.flows.proto.flow.Verdict;
+import dev.flows.proto.observer.GetFlowsRequest;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns observe's flags into the GetFlowsRequest the Hubble CLI would send (the server does all
+ * filtering, shared/spec/hubble-client-behaviour.md):
+ *
+ * <ul>
+ *   <li>Flags accumulate into one whitelist filter set and one blacklist set ({@code --not}
+ *       sends the next flag to the blacklist). A set is a pair (left, right): bidirectional
+ *       flags ({@code --pod}, {@code --ip}, {@code --port}, {@code --label}, {@code --namespace})
+ *       put their source field in left and destination field in right; the others go to both.
+ *       Equal halves collapse into one filter, as in Hubble's filter tracker.
+ *   <li>{@code --last N}: number=N; {@code --first N}: first, number=N; {@code --all}:
+ *       number=2^64-1; plain observe: number=20.
+ * </ul>
+ */
+public final class RequestBuilder {
+    static final int DEFAULT_LAST = 20;
+    static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp", "icmp", "icmpv4", "icmpv6", "http", "dns", "kafka");
+    /** Event type names of Hubble's --type; keep in sync with collector decode's event types. */
+    static final Map<String, Integer> TYPES = new LinkedHashMap<>();
+    /** Trace sub-types (observation points) in wire order; keep in sync with the client spec, item 4. */
+    static final List<String> TRACE_SUBTYPES = List.of("to-endpoint", "to-proxy", "to-host", "to-stack", "to-overlay",
+            "from-endpoint", "from-proxy", "from-host", "from-stack", "from-overlay", "from-network", "to-network");
+
+    static {
+        TYPES.put("drop", 1);
+        TYPES.put("debug", 2);
+        TYPES.put("capture", 3);
+        TYPES.put("trace", 4);
+        TYPES.put("policy-verdict", 5);
+        TYPES.put("trace-sock", 7);
+        TYPES.put("l7", 129);
+    }
+
+    private static final Pattern RELATIVE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    private final Clock clock;
+
+    public RequestBuilder(Clock clock) {
+        this.clock = clock;
+    }
+
+    public GetFlowsRequest build(List<FilterFlag> flags, Selection sel) {
+        GetFlowsRequest.Builder req = GetFlowsRequest.newBuilder();
+        Tracker white = new Tracker();
+        Tracker black = new Tracker();
+        for (FilterFlag f : flags) {
+            apply(f, f.negated() ? black : white);
+        }
+        req.addAllWhitelist(white.filters());
+        req.addAllBlacklist(black.filters());
+        selection(sel, req);
+        return req.build();
+    }
+
+    private void selection(Selection sel, GetFlowsRequest.Builder req) {
+        if (sel.first() != null && sel.last() != null) {
+            throw new FlagException("--first and --last cannot be used together");
+        }
+        if (sel.all() && (sel.first() != null || sel.last() != null)) {
+            throw new FlagException("--all cannot be used with --first or --last");
+        }
+        if (sel.first() != null) {
+            req.setFirst(true).setNumber(positive("--first", sel.first()));
+        } else if (sel.last() != null) {
+            req.setNumber(positive("--last", sel.last()));
+        } else if (sel.all()) {
+            req.setNumber(-1L); // 2^64-1 as an unsigned uint64
+        } else if (!sel.follow() && sel.since() == null && sel.until() == null) {
+            req.setNumber(DEFAULT_LAST);
+        }
+        req.setFollow(sel.follow());
+        if (sel.since() != null) {
+            req.setSince(time("--since", sel.since()));
+        }
+        if (sel.until() != null) {
+            req.setUntil(time("--until", sel.until()));
+        }
+    }
+
+    private static long positive(String flag, int n) {
+        if (n < 0) {
+            throw new FlagException(flag, Integer.toString(n), "a number of flows >= 0");
+        }
+        return n;
+    }
+
+    /** RFC 3339 (2026-11-21T20:07:01Z, with offset or fraction) or a duration ago (90s, 5m, 1h30m, 2d). */
+    Timestamp time(String flag, String value) {
+        Instant t;
+        if (value.matches("(\\d+(ms|s|m|h|d))+")) {
+            Matcher m = RELATIVE.matcher(value);
+            Duration ago = Duration.ZERO;
+            while (m.find()) {
+                long n = Long.parseLong(m.group(1));
+                ago = ago.plus(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                });
+            }
+            t = clock.instant().minus(ago);
+        } else {
+            try {
+                t = OffsetDateTime.parse(value).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new FlagException(flag, value, "an RFC 3339 time (2006-01-02T15:04:05Z) or a duration ago (30s, 5m, 1h30m, 2d)");
+            }
+        }
+        return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+
+    private void apply(FilterFlag f, Tracker t) {
+        String v = f.value();
+        switch (f.flag()) {
+            case "--pod" -> t.pair(b -> b.addSourcePod(pod(v)), b -> b.addDestinationPod(pod(v)));
+            case "--from-pod" -> t.both(b -> b.addSourcePod(pod(v)));
+            case "--to-pod" -> t.both(b -> b.addDestinationPod(pod(v)));
+            case "--namespace" -> {
+                String prefix = namespace(f.flag(), v) + "/";
+                t.pair(b -> b.addSourcePod(prefix), b -> b.addDestinationPod(prefix));
+            }
+            case "--ip" -> t.pair(b -> b.addSourceIp(ip(f.flag(), v)), b -> b.addDestinationIp(ip(f.flag(), v)));
+            case "--from-ip" -> t.both(b -> b.addSourceIp(ip(f.flag(), v)));
+            case "--to-ip" -> t.both(b -> b.addDestinationIp(ip(f.flag(), v)));
+            case "--port" -> t.pair(b -> b.addSourcePort(port(f.flag(), v)), b -> b.addDestinationPort(port(f.flag(), v)));
+            case "--from-port" -> t.both(b -> b.addSourcePort(port(f.flag(), v)));
+            case "--to-port" -> t.both(b -> b.addDestinationPort(port(f.flag(), v)));
+            case "--label" -> t.pair(b -> b.addSourceLabel(label(f.flag(), v)), b -> b.addDestinationLabel(label(f.flag(), v)));
+            case "--from-label" -> t.both(b -> b.addSourceLabel(label(f.flag(), v)));
+            case "--to-label" -> t.both(b -> b.addDestinationLabel(label(f.flag(), v)));
+            case "--protocol" -> t.both(b -> b.addProtocol(protocol(v)));
+            case "--verdict" -> t.both(b -> b.addVerdict(verdict(v)));
+            case "--node-name" -> t.both(b -> b.addNodeName(nonEmpty(f.flag(), v, "a node name or pattern")));
+            case "--type" -> t.both(b -> b.addEventType(type(v)));
+            default -> throw new FlagException("unknown filter flag " + f.flag());
+        }
+    }
+
+    /** "ns/pod" as is, a bare "pod" means "default/pod" (Hubble); values are prefixes. */
+    static String pod(String v) {
+        nonEmpty("--pod", v, "a pod name, namespace/pod, or a prefix of one");
+        return v.contains("/") ? v : "default/" + v;
+    }
+
+    private static String namespace(String flag, String v) {
+        if (!v.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+            throw new FlagException(flag, v, "a Kubernetes namespace name (lowercase letters, digits and '-')");
+        }
+        return v;
+    }
+
+    static String ip(String flag, String v) {
+        String[] parts = v.split("/", -1);
+        boolean ok = parts.length <= 2 && (parts[0].matches("\\d{1,3}(\\.\\d{1,3}){3}") || parts[0].contains(":"));
+        if (ok) {
+            try {
+                byte[] addr = InetAddress.getByName(parts[0]).getAddress();
+                if (parts.length == 2) {
+                    ok = parts[1].matches("\\d{1,3}") && Integer.parseInt(parts[1]) <= addr.length * 8;
+                }
+                ok = ok && (addr.length == 16 || Arrays.stream(parts[0].split("\\.")).allMatch(o -> Integer.parseInt(o) <= 255));
+            } catch (UnknownHostException | RuntimeException e) {
+                ok = false;
+            }
+        }
+        if (!ok) {
+            throw new FlagException(flag, v, "an IP address or CIDR (10.244.1.5, 10.244.0.0/16, fd00::1)");
+        }
+        return v;
+    }
+
+    static String port(String flag, String v) {
+        if (!v.matches("\\d{1,5}") || Integer.parseInt(v) > 65535) {
+            throw new FlagException(flag, v, "a port number 0-65535");
+        }
+        return Integer.toString(Integer.parseInt(v));
+    }
+
+    private static String label(String flag, String v) {
+        return nonEmpty(flag, v, "a label selector such as app=cart or k8s:app=cart");
+    }
+
+    static String protocol(String v) {
+        String p = v.toLowerCase(Locale.ROOT);
+        if (!PROTOCOLS.contains(p)) {
+            throw new FlagException("--protocol", v, "one of " + String.join(", ", PROTOCOLS.stream().sorted().toList()));
+        }
+        return p;
+    }
+
+    static Verdict verdict(String v) {
+        try {
+            Verdict verdict = Verdict.valueOf(v.toUpperCase(Locale.ROOT));
+            if (verdict != Verdict.VERDICT_UNKNOWN && verdict != Verdict.UNRECOGNIZED) {
+                return verdict;
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through to the message
+        }
+        List<String> valid = new ArrayList<>();
+        for (Verdict x : Verdict.values()) {
+            if (x != Verdict.VERDICT_UNKNOWN && x != Verdict.UNRECOGNIZED) {
+                valid.add(x.name());
+            }
+        }
+        throw new FlagException("--verdict", v, "one of " + String.join(", ", valid));
+    }
+
+    static EventTypeFilter type(String v) {
+        String[] parts = v.toLowerCase(Locale.ROOT).split(":", 2);
+        Integer type = TYPES.get(parts[0]);
+        if (type == null) {
+            throw new FlagException("--type", v, "TYPE[:SUBTYPE] with TYPE one of " + String.join(", ", TYPES.keySet())
+                    + " (SUBTYPE for trace: " + String.join(", ", TRACE_SUBTYPES) + ")");
+        }
+        EventTypeFilter.Builder b = EventTypeFilter.newBuilder().setType(type);
+        if (parts.length == 2) {
+            int sub = type == 4 ? TRACE_SUBTYPES.indexOf(parts[1]) : -1;
+            if (sub < 0) {
+                throw new FlagException("--type", v, type == 4 ? "trace:SUBTYPE with SUBTYPE one of " + String.join(", ", TRACE_SUBTYPES)
+                        : "no sub-type for " + parts[0] + " (only trace has sub-types)");
+            }
+            b.setMatchSubType(true).setSubType(sub);
+        }
+        return b.build();
+    }
+
+    private static String nonEmpty(String flag, String v, String valid) {
+        if (v == null || v.isBlank()) {
+            throw new FlagException(flag, v == null ? "" : v, valid);
+        }
+        return v;
+    }
+
+    /** Hubble's filter tracker: the filters are "left OR right". */
+    private static final class Tracker {
+        private FlowFilter.Builder left;
+        private FlowFilter.Builder right;
+
+        void pair(Consumer<FlowFilter.Builder> l, Consumer<FlowFilter.Builder> r) {
+            l.accept(left());
+            r.accept(right());
+        }
+
+        void both(Consumer<FlowFilter.Builder> u) {
+            u.accept(left());
+            u.accept(right());
+        }
+
+        private FlowFilter.Builder left() {
+            if (left == null) {
+                left = FlowFilter.newBuilder();
+            }
+            return left;
+        }
+
+        private FlowFilter.Builder right() {
+            if (right == null) {
+                right = FlowFilter.newBuilder();
+            }
+            return right;
+        }
+
+        List<FlowFilter> filters() {
+            List<FlowFilter> out = new ArrayList<>();
+            if (left != null) {
+                out.add(left.build());
+            }
+            if (right != null && (left == null || !right.build().equals(left.build()))) {
+                out.add(right.build());
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.flows.cli;
+
+import dev.flows.lab.LabState;
+import picocli.CommandLine.Option;
+
+/** --server: the Observer endpoint (a collector or relay). */
+public final class ServerOptions {
+    static final String DEFAULT = "localhost:4245";
+
+    @Option(names = "--server", paramLabel = "HOST:PORT",
+            description = "Observer address. Default: the lab's first collector when a lab is up, else " + DEFAULT + ".")
+    String server;
+
+    /** host:port to dial. */
+    String target(LabState lab) {
+        String s = server != null ? server : lab.exists() ? lab.entryPoint().orElse(DEFAULT) : DEFAULT;
+        if (s.startsWith("tls://")) {
+            throw new FlagException("--server", s, "HOST:PORT (TLS is not supported yet)");
+        }
+        if (!s.matches("[^:\\s]+:\\d{1,5}|\\[[0-9a-fA-F:]+\\]:\\d{1,5}") || Integer.parseInt(s.substring(s.lastIndexOf(':') + 1)) > 65535) {
+            throw new FlagException("--server", s, "HOST:PORT, e.g. localhost:4245");
+        }
+        return s;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.flows.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flows.proto.flow.Flow;
+import dev.flows.proto.flow.LostEvent;
+import dev.flows.proto.flow.LostEventSource;
+import dev.flows.proto.flow.Verdict;
+import dev.flows.proto.observer.GetFlowsRequest;
+import dev.flows.proto.observer.GetFlowsResponse;
+import dev.flows.proto.observer.ObserverGrpc;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** The command as a user runs it: exit codes, one-line errors, lines printed from a real gRPC server. */
+class FlowsCliTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cl = FlowsCli.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        return cl.execute(args);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+        --port 99999     | invalid value '99999' for --port
+        --protocol foo   | invalid value 'foo' for --protocol
+        --since nonsense | invalid value 'nonsense' for --since
+        --type bogus     | invalid value 'bogus' for --type
+        -o yaml          | invalid value 'yaml' for --output
+        --last abc       | '--last': 'abc'
+        --bogus-flag     | --bogus-flag
+        """)
+    void badFlagValuesExitWith2AndOneLine(String args, String expected) {
+        int code = run(("observe --server 127.0.0.1:1 " + args).split(" "));
+
+        assertEquals(2, code);
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("flows: "), err.toString());
+        assertTrue(err.toString().contains(expected), err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void unreachableServerExitsWith1AndOneLine() {
+        int code = run("observe", "--server", "127.0.0.1:1");
+
+        assertEquals(1, code);
+        assertTrue(err.toString().startsWith("flows: server 127.0.0.1:1: UNAVAILABLE"), err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+    }
+
+    @Test
+    void printsEachResponseFromTheServerAndSendsTheFilters() throws Exception {
+        List<GetFlowsRequest> seen = new ArrayList<>();
+        Server server = ServerBuilder.forPort(0).addService(new ObserverGrpc.ObserverImplBase() {
+            @Override
+            public void getFlows(GetFlowsRequest request, StreamObserver<GetFlowsResponse> responses) {
+                seen.add(request);
+                responses.onNext(GetFlowsResponse.newBuilder().setFlow(Flow.newBuilder().setVerdict(Verdict.FORWARDED).setSummary("UDP")).build());
+                responses.onNext(GetFlowsResponse.newBuilder().setLostEvents(
+                        LostEvent.newBuilder().setSource(LostEventSource.HUBBLE_RING_BUFFER).setNumEventsLost(12)).build());
+                responses.onCompleted();
+            }
+        }).build().start();
+        try {
+            int code = run("observe", "--server", "localhost:" + server.getPort(), "--pod", "shop/cart", "--last", "2");
+
+            assertEquals(0, code, err.toString());
+            assertEquals(List.of("N/A: N/A (ID:0) <> N/A (ID:0) UNKNOWN FORWARDED (UDP)", "EVENTS LOST: HUBBLE_RING_BUFFER 12"), out.toString().lines().toList());
+            assertEquals(2, seen.get(0).getNumber());
+            assertEquals(2, seen.get(0).getWhitelistCount());
+        } finally {
+            server.shutdownNow();
+        }
+    }
+}

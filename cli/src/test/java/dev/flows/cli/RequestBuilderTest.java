@@ -1,0 +1,90 @@
+package dev.flows.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.protobuf.util.JsonFormat;
+import dev.flows.proto.observer.GetFlowsRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** The GetFlowsRequest each observe flag produces, compared as protobuf JSON (no server involved). */
+class RequestBuilderTest {
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-21T20:00:00Z"), ZoneOffset.UTC);
+
+    static GetFlowsRequest request(String args) {
+        ObserveCommand observe = new ObserveCommand();
+        new CommandLine(observe).parseArgs(args.isBlank() ? new String[0] : args.split(" "));
+        return observe.request(CLOCK);
+    }
+
+    static String json(GetFlowsRequest r) throws Exception {
+        // JsonFormat escapes '=' (as Gson does); equivalent JSON, unescaped here for readable tables.
+        return JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace().print(r).replace("\\u003d", "=");
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+        ``                                   | {"number":"20"}
+        --last 5                             | {"number":"5"}
+        --first 3                            | {"number":"3","first":true}
+        --all                                | {"number":"18446744073709551615"}
+        --follow                             | {"follow":true}
+        -f --last 2                          | {"number":"2","follow":true}
+        --since 5m                           | {"since":"2026-11-21T19:55:00Z"}
+        --since 1h30m --until 2026-11-21T19:59:00+00:00 | {"since":"2026-11-21T18:30:00Z","until":"2026-11-21T19:59:00Z"}
+        --pod shop/cart --last 1             | {"number":"1","whitelist":[{"source_pod":["shop/cart"]},{"destination_pod":["shop/cart"]}]}
+        --pod cart --last 1                  | {"number":"1","whitelist":[{"source_pod":["default/cart"]},{"destination_pod":["default/cart"]}]}
+        --from-pod shop/a --last 1           | {"number":"1","whitelist":[{"source_pod":["shop/a"]}]}
+        --to-pod shop/a --last 1             | {"number":"1","whitelist":[{"destination_pod":["shop/a"]}]}
+        --namespace shop --last 1            | {"number":"1","whitelist":[{"source_pod":["shop/"]},{"destination_pod":["shop/"]}]}
+        --ip 10.244.1.5 --last 1             | {"number":"1","whitelist":[{"source_ip":["10.244.1.5"]},{"destination_ip":["10.244.1.5"]}]}
+        --from-ip 10.244.0.0/16 --last 1     | {"number":"1","whitelist":[{"source_ip":["10.244.0.0/16"]}]}
+        --to-ip fd00::1 --last 1             | {"number":"1","whitelist":[{"destination_ip":["fd00::1"]}]}
+        --port 8080 --last 1                 | {"number":"1","whitelist":[{"source_port":["8080"]},{"destination_port":["8080"]}]}
+        --from-port 53 --last 1              | {"number":"1","whitelist":[{"source_port":["53"]}]}
+        --to-port=443 --last 1               | {"number":"1","whitelist":[{"destination_port":["443"]}]}
+        --protocol TCP --protocol udp --last 1 | {"number":"1","whitelist":[{"protocol":["tcp","udp"]}]}
+        --verdict dropped --last 1           | {"number":"1","whitelist":[{"verdict":["DROPPED"]}]}
+        --label app=cart --last 1            | {"number":"1","whitelist":[{"source_label":["app=cart"]},{"destination_label":["app=cart"]}]}
+        --from-label app=a --last 1          | {"number":"1","whitelist":[{"source_label":["app=a"]}]}
+        --to-label app=b --last 1            | {"number":"1","whitelist":[{"destination_label":["app=b"]}]}
+        --node-name node-a --last 1          | {"number":"1","whitelist":[{"node_name":["node-a"]}]}
+        --type trace:to-endpoint --last 1    | {"number":"1","whitelist":[{"event_type":[{"type":4,"match_sub_type":true}]}]}
+        --type trace:from-network --last 1   | {"number":"1","whitelist":[{"event_type":[{"type":4,"match_sub_type":true,"sub_type":10}]}]}
+        --type drop --type policy-verdict --last 1 | {"number":"1","whitelist":[{"event_type":[{"type":1},{"type":5}]}]}
+        --pod shop/a --protocol tcp --last 1 | {"number":"1","whitelist":[{"source_pod":["shop/a"],"protocol":["tcp"]},{"destination_pod":["shop/a"],"protocol":["tcp"]}]}
+        --not --pod shop/a --last 1          | {"number":"1","blacklist":[{"source_pod":["shop/a"]},{"destination_pod":["shop/a"]}]}
+        --from-pod shop/a --not --to-port 9999 --protocol tcp --last 1 | {"number":"1","blacklist":[{"destination_port":["9999"]}],"whitelist":[{"source_pod":["shop/a"],"protocol":["tcp"]}]}
+        """)
+    void buildsTheRequestHubbleWouldSend(String args, String expected) throws Exception {
+        assertEquals(expected, json(request(args)));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+        --port 70000          | invalid value '70000' for --port: expected a port number 0-65535
+        --to-port http        | invalid value 'http' for --to-port: expected a port number 0-65535
+        --protocol icmpv9     | invalid value 'icmpv9' for --protocol: expected one of dns, http, icmp, icmpv4, icmpv6, kafka, sctp, tcp, udp
+        --verdict OK          | invalid value 'OK' for --verdict: expected one of FORWARDED, DROPPED, ERROR, AUDIT, REDIRECTED, TRACED, TRANSLATED
+        --type tcp            | invalid value 'tcp' for --type: expected TYPE[:SUBTYPE] with TYPE one of drop, debug, capture, trace, policy-verdict, trace-sock, l7
+        --type trace:sideways | invalid value 'trace:sideways' for --type: expected trace:SUBTYPE with SUBTYPE one of to-endpoint
+        --type drop:133       | invalid value 'drop:133' for --type: expected no sub-type for drop
+        --since yesterday     | invalid value 'yesterday' for --since: expected an RFC 3339 time
+        --until 2026-13-01    | invalid value '2026-13-01' for --until: expected an RFC 3339 time
+        --ip 10.0.0.300       | invalid value '10.0.0.300' for --ip: expected an IP address or CIDR
+        --from-ip example.com | invalid value 'example.com' for --from-ip: expected an IP address or CIDR
+        --namespace Shop!     | invalid value 'Shop!' for --namespace: expected a Kubernetes namespace name
+        --first 1 --last 1    | --first and --last cannot be used together
+        --all --last 1        | --all cannot be used with --first or --last
+        --pod a --not         | --not must be followed by a filter flag
+        """)
+    void rejectsBadValuesNamingFlagAndValue(String args, String expected) {
+        FlagException e = assertThrows(FlagException.class, () -> request(args));
+        assertEquals(true, e.getMessage().startsWith(expected), e.getMessage());
+    }
+}

@@ -1,0 +1,151 @@
+package dev.flows.lab;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The lab's journal: one line per thing the lab is about to create, appended BEFORE it is
+ * created, so that {@code lab down} after a crash (of the CLI or of the machine's patience) finds
+ * everything. Lines are {@code key=value}; keys repeat.
+ *
+ * <pre>
+ * cluster=/abs/path/cluster.yaml
+ * netns=flows-fabric
+ * link=flows-lab0
+ * pindir=/sys/fs/bpf/flows/node-a
+ * collector=node-a 172.20.0.2:4244
+ * process=collector-node-a 4242 123456     (role, pid, start time in clock ticks since boot)
+ * </pre>
+ */
+public final class LabState {
+    public static final String FILE = "state";
+
+    /** A process the lab started; the start time tells it apart from a later process with the same PID. */
+    public record Proc(String role, long pid, long startTime) {}
+
+    /** A node's collector endpoint. */
+    public record Collector(String node, String address) {}
+
+    private final Path dir;
+
+    public LabState(Path dir) {
+        this.dir = dir;
+    }
+
+    /** The state dir from FLOWS_LAB_DIR, else /run/flows-lab. */
+    public static LabState fromEnvironment() {
+        String env = System.getenv("FLOWS_LAB_DIR");
+        return new LabState(Path.of(env == null || env.isBlank() ? LabNames.DEFAULT_STATE_DIR : env));
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path file() {
+        return dir.resolve(FILE);
+    }
+
+    public boolean exists() {
+        return Files.exists(file());
+    }
+
+    void create() {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(file(), "", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new LabException("a lab is already up (state " + file() + "); run 'flows lab down' first");
+        } catch (IOException e) {
+            throw new LabException("cannot create lab state " + file() + ": " + e.getMessage());
+        }
+    }
+
+    void append(String key, String value) {
+        try {
+            Files.writeString(file(), key + "=" + value + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+        } catch (IOException e) {
+            throw new LabException("cannot write lab state " + file() + ": " + e.getMessage());
+        }
+    }
+
+    List<String> values(String key) {
+        List<String> out = new ArrayList<>();
+        if (!exists()) {
+            return out;
+        }
+        try {
+            for (String line : Files.readAllLines(file(), StandardCharsets.UTF_8)) {
+                int eq = line.indexOf('=');
+                if (eq > 0 && line.substring(0, eq).equals(key)) {
+                    out.add(line.substring(eq + 1));
+                }
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot read lab state " + file() + ": " + e.getMessage());
+        }
+        return out;
+    }
+
+    public List<String> netns() {
+        return values("netns");
+    }
+
+    public List<String> links() {
+        return values("link");
+    }
+
+    public List<String> pinDirs() {
+        return values("pindir");
+    }
+
+    public Optional<String> clusterFile() {
+        return values("cluster").stream().findFirst();
+    }
+
+    public List<Proc> processes() {
+        return values("process").stream().map(v -> v.split(" ")).filter(a -> a.length == 3)
+                .map(a -> new Proc(a[0], Long.parseLong(a[1]), Long.parseLong(a[2]))).toList();
+    }
+
+    public List<Collector> collectors() {
+        return values("collector").stream().map(v -> v.split(" ")).filter(a -> a.length == 2)
+                .map(a -> new Collector(a[0], a[1])).toList();
+    }
+
+    /** Where observe connects by default while a lab is up: the first node's collector. */
+    public Optional<String> entryPoint() {
+        return collectors().stream().findFirst().map(Collector::address);
+    }
+
+    void remove() {
+        try {
+            Files.deleteIfExists(file());
+        } catch (IOException e) {
+            throw new LabException("cannot remove lab state " + file() + ": " + e.getMessage());
+        }
+    }
+
+    /** Start time of a live process (field 22 of /proc/PID/stat), or -1 if it is gone. */
+    public static long startTime(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(rest[19]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** True if the recorded process is still the one the lab started. */
+    public static boolean alive(Proc p) {
+        return startTime(p.pid()) == p.startTime();
+    }
+}

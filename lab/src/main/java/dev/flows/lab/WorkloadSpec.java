@@ -1,0 +1,137 @@
+package dev.flows.lab;
+
+import dev.flows.collector.cluster.ClusterState;
+import dev.flows.collector.cluster.Node;
+import dev.flows.collector.cluster.Pod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The lab's workloads, read from two pod annotations:
+ *
+ * <ul>
+ *   <li>{@code flows.dev/serve: "tcp:8080, udp:5353"}: servers the pod runs.
+ *   <li>{@code flows.dev/call: "tcp://shop/cart-1:8080 every 200ms; udp://infra/dns-1:5353 every 1s"}:
+ *       clients; targets are pods (namespace/name), resolved to their podIP.
+ * </ul>
+ *
+ * Targets must resolve to an IP inside a node's podCIDR: a lab client never sends anything
+ * outside the lab.
+ */
+public final class WorkloadSpec {
+    public static final String SERVE = "flows.dev/serve";
+    public static final String CALL = "flows.dev/call";
+
+    private static final Pattern SERVE_ITEM = Pattern.compile("(tcp|udp):(\\d{1,5})");
+    private static final Pattern CALL_ITEM =
+            Pattern.compile("(tcp|udp)://([^/\\s]+)/([^:\\s]+):(\\d{1,5})\\s+every\\s+(\\d+)(ms|s)");
+
+    /** A server: protocol "tcp" or "udp" and a port. */
+    public record Serve(String protocol, int port) {}
+
+    /** A client: every intervalMs, one request to target (ns/pod) at targetIP:port. */
+    public record Call(String protocol, String target, String targetIP, int port, long intervalMs) {}
+
+    /** What one pod runs. */
+    public record PodWorkload(Pod pod, String netns, List<Serve> serves, List<Call> calls) {}
+
+    private WorkloadSpec() {}
+
+    /** Reads and validates the workloads of every pod that has any. */
+    public static List<PodWorkload> of(ClusterState state) {
+        Map<String, Pod> byName = state.pods().stream().collect(Collectors.toMap(Pod::fullName, Function.identity()));
+        List<PodWorkload> out = new ArrayList<>();
+        for (Pod pod : state.pods()) {
+            List<Serve> serves = serves(pod);
+            List<Call> calls = calls(pod, byName, state.nodes());
+            if (!serves.isEmpty() || !calls.isEmpty()) {
+                out.add(new PodWorkload(pod, LabNames.podNetns(pod), serves, calls));
+            }
+        }
+        return out;
+    }
+
+    static List<Serve> serves(Pod pod) {
+        String value = pod.annotations().getOrDefault(SERVE, "").strip();
+        List<Serve> out = new ArrayList<>();
+        if (value.isEmpty()) {
+            return out;
+        }
+        for (String item : value.split("[,;\\s]+")) {
+            Matcher m = SERVE_ITEM.matcher(item);
+            if (!m.matches()) {
+                throw bad(pod, SERVE, item, "tcp:PORT or udp:PORT, separated by commas");
+            }
+            out.add(new Serve(m.group(1), port(pod, SERVE, item, m.group(2))));
+        }
+        return out;
+    }
+
+    static List<Call> calls(Pod pod, Map<String, Pod> pods, List<Node> nodes) {
+        String value = pod.annotations().getOrDefault(CALL, "").strip();
+        List<Call> out = new ArrayList<>();
+        if (value.isEmpty()) {
+            return out;
+        }
+        for (String raw : value.split(";")) {
+            String item = raw.strip().replaceAll("\\s+", " ");
+            if (item.isEmpty()) {
+                continue;
+            }
+            Matcher m = CALL_ITEM.matcher(item);
+            if (!m.matches()) {
+                throw bad(pod, CALL, item, "PROTO://NAMESPACE/POD:PORT every N(ms|s), e.g. tcp://shop/cart-1:8080 every 200ms");
+            }
+            String target = m.group(2) + "/" + m.group(3);
+            Pod t = pods.get(target);
+            if (t == null || t.podIP().isEmpty()) {
+                throw bad(pod, CALL, item, "a target that is a pod with a podIP in this cluster (" + target + " is not)");
+            }
+            if (nodes.stream().noneMatch(n -> inCidr(t.podIP(), n.podCIDR()))) {
+                throw bad(pod, CALL, item, "a target whose podIP is inside a node's podCIDR (" + t.podIP() + " is not)");
+            }
+            long interval = Long.parseLong(m.group(5)) * (m.group(6).equals("s") ? 1000 : 1);
+            if (interval < 10) {
+                throw bad(pod, CALL, item, "an interval of at least 10ms");
+            }
+            out.add(new Call(m.group(1), target, t.podIP(), port(pod, CALL, item, m.group(4)), interval));
+        }
+        return out;
+    }
+
+    /** True if the IPv4 address lies in the IPv4 prefix (a.b.c.d/n); false for an empty prefix. */
+    public static boolean inCidr(String ip, String cidr) {
+        if (cidr == null || cidr.isEmpty()) {
+            return false;
+        }
+        String[] p = cidr.split("/");
+        int bits = Integer.parseInt(p[1]);
+        long mask = bits == 0 ? 0 : (0xFFFFFFFFL << (32 - bits)) & 0xFFFFFFFFL;
+        return (toLong(ip) & mask) == (toLong(p[0]) & mask);
+    }
+
+    static long toLong(String ip) {
+        long v = 0;
+        for (String part : ip.split("\\.")) {
+            v = (v << 8) | Integer.parseInt(part);
+        }
+        return v;
+    }
+
+    private static int port(Pod pod, String annotation, String item, String digits) {
+        int port = Integer.parseInt(digits);
+        if (port < 1 || port > 65535) {
+            throw bad(pod, annotation, item, "a port 1-65535");
+        }
+        return port;
+    }
+
+    private static LabException bad(Pod pod, String annotation, String item, String valid) {
+        return new LabException("Pod " + pod.fullName() + ": annotation " + annotation + ": '" + item + "'; expected " + valid);
+    }
+}
