@@ -86,7 +86,8 @@ public final class FlowBuffer {
 
     /** The entry with this sequence number, or null when it is not written yet or overwritten. */
     public Entry get(long seq) {
-        if (seq < 0 || seq >= written.get()) {
+        long w = written.get();
+        if (seq < 0 || seq >= w || seq < w - capacity) {
             return null;
         }
         Entry e = slots.get((int) (seq & mask));
