@@ -55,6 +55,7 @@ public final class Decoder {
     private final Map<Ipv6Key, String> ipv6Cache = new HashMap<>();
     private final Map<Long, String> macCache = new HashMap<>();
     private final Map<Integer, NetworkInterface> ifaceCache = new HashMap<>();
+    private final Map<Ipv6Key, Ethernet> ethernetCache = new HashMap<>();
 
     /**
      * @param nodeName written into every flow
@@ -131,9 +132,7 @@ public final class Decoder {
                 .setEventType(TRACE_TYPES[point.code()])
                 .setTraceObservationPoint(point.proto())
                 .setInterface(iface(b.getInt(off + HDR_IFINDEX)));
-        out.setEthernet(Ethernet.newBuilder()
-                .setSource(mac(b, off + TRACE_SMAC))
-                .setDestination(mac(b, off + TRACE_DMAC)));
+        out.setEthernet(ethernet(b, off));
         out.setIP(IP.newBuilder().setSource(src).setDestination(dst).setIpVersion(version));
 
         int direction = b.get(off + TRACE_DIRECTION) & 0xff;
@@ -211,7 +210,7 @@ public final class Decoder {
     }
 
     private String mac(ByteBuffer b, int at) {
-        long key = ((long) (b.getShort(at + 4) & 0xffff) << 32) | (b.getInt(at) & 0xffffffffL);
+        long key = macKey(b, at);
         String s = macCache.get(key);
         if (s == null) {
             if (macCache.size() >= CACHE_LIMIT) {
@@ -221,6 +220,26 @@ public final class Decoder {
             macCache.put(key, s);
         }
         return s;
+    }
+
+    /** Ethernet messages per MAC pair: a pod talks to few neighbours, so this stays small. */
+    private Ethernet ethernet(ByteBuffer b, int off) {
+        long s = macKey(b, off + TRACE_SMAC);
+        long d = macKey(b, off + TRACE_DMAC);
+        Ipv6Key key = new Ipv6Key(s, d);
+        Ethernet e = ethernetCache.get(key);
+        if (e == null) {
+            if (ethernetCache.size() >= CACHE_LIMIT) {
+                ethernetCache.clear();
+            }
+            e = Ethernet.newBuilder().setSource(mac(b, off + TRACE_SMAC)).setDestination(mac(b, off + TRACE_DMAC)).build();
+            ethernetCache.put(key, e);
+        }
+        return e;
+    }
+
+    private static long macKey(ByteBuffer b, int at) {
+        return ((long) (b.getShort(at + 4) & 0xffff) << 32) | (b.getInt(at) & 0xffffffffL);
     }
 
     private NetworkInterface iface(int ifindex) {
@@ -235,5 +254,6 @@ public final class Decoder {
         return n;
     }
 
+    /** Two longs: an IPv6 address, or a MAC pair. */
     private record Ipv6Key(long hi, long lo) {}
 }

@@ -33,6 +33,8 @@ public final class Enricher {
     static final Endpoint WORLD = reserved(Identities.WORLD, "reserved:world");
     static final Endpoint UNKNOWN = reserved(Identities.UNKNOWN, "reserved:unknown");
 
+    private static final int OTHERS_LIMIT = 1 << 16;
+
     private final String localNode;
     private volatile Tables tables;
 
@@ -96,6 +98,8 @@ public final class Enricher {
         final Map<ServiceKey, Service> services = new HashMap<>();
         final List<Cidr> podCidrs = new ArrayList<>();
         final Identities identities;
+        /** Addresses outside the tables (world, unknown in-cluster), remembered so the CIDR scan runs once per address. */
+        final Map<String, Endpoint> others = new java.util.concurrent.ConcurrentHashMap<>();
 
         Tables(ClusterState state, String localNode) {
             List<List<String>> labelSets = new ArrayList<>();
@@ -155,15 +159,24 @@ public final class Enricher {
 
         Endpoint endpoint(String ip) {
             Endpoint e = endpoints.get(ip);
+            if (e == null) {
+                e = others.get(ip);
+            }
             if (e != null) {
                 return e;
             }
+            e = WORLD;
             for (Cidr c : podCidrs) {
                 if (c.contains(ip)) {
-                    return UNKNOWN;
+                    e = UNKNOWN;
+                    break;
                 }
             }
-            return WORLD;
+            if (others.size() >= OTHERS_LIMIT) {
+                others.clear(); // bounded: a scan of the internet must not grow the heap
+            }
+            others.put(ip, e);
+            return e;
         }
 
         Service service(String ip, Layer4 l4) {

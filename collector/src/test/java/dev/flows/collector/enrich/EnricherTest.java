@@ -18,26 +18,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EnricherTest {
-    static final Pod FRONTEND = new Pod("shop", "frontend-7d4b9c-abcde", Map.of("app", "frontend", "tier", "web"),
-            Map.of(), "node-1", "10.244.1.5", List.of(new Pod.Workload("Deployment", "frontend")));
-    static final Pod FRONTEND2 = new Pod("shop", "frontend-7d4b9c-fghij", Map.of("tier", "web", "app", "frontend"),
-            Map.of(), "node-2", "10.244.2.9", List.of(new Pod.Workload("Deployment", "frontend")));
-    static final Pod BACKEND = new Pod("shop", "backend-0", Map.of("app", "backend"),
-            Map.of(), "node-2", "10.244.2.7", List.of(new Pod.Workload("StatefulSet", "backend")));
-    static final Pod BACKEND_OTHER_NS = new Pod("staging", "backend-0", Map.of("app", "backend"),
-            Map.of(), "node-2", "10.244.2.8", List.of());
-
-    /** A small cluster: two nodes, four pods, a ClusterIP service with a NodePort. */
-    public static ClusterState cluster() {
-        return new ClusterState(
-                List.of(new Node("node-1", "192.168.10.11", "10.244.1.0/24"),
-                        new Node("node-2", "192.168.10.12", "10.244.2.0/24")),
-                List.of(new Namespace("shop", Map.of()), new Namespace("staging", Map.of())),
-                List.of(FRONTEND, FRONTEND2, BACKEND, BACKEND_OTHER_NS),
-                List.of(new Service("shop", "backend", "NodePort", "10.96.0.20", Map.of("app", "backend"),
-                        List.of(new Service.Port("http", "TCP", 80, "8080", 30080)))));
-    }
-
     static Flow.Builder flow(String src, String dst, int dport) {
         return Flow.newBuilder().setIP(IP.newBuilder().setSource(src).setDestination(dst))
                 .setL4(Layer4.newBuilder().setTCP(TCP.newBuilder().setSourcePort(40000).setDestinationPort(dport)));
@@ -45,7 +25,7 @@ class EnricherTest {
 
     @Test
     void podEndpointsInHubbleForm() {
-        Enricher e = new Enricher(cluster(), "node-1");
+        Enricher e = new Enricher(TestClusters.shop(), "node-1");
         Flow.Builder f = flow("10.244.1.5", "10.244.2.7", 8080);
         e.enrich(f);
         Endpoint src = f.getSource();
@@ -61,8 +41,8 @@ class EnricherTest {
 
     @Test
     void identityPerLabelSetStableAcrossNodesAndRestarts() {
-        Enricher a = new Enricher(cluster(), "node-1");
-        Enricher b = new Enricher(cluster(), "node-2");
+        Enricher a = new Enricher(TestClusters.shop(), "node-1");
+        Enricher b = new Enricher(TestClusters.shop(), "node-2");
         int fe1 = a.endpoint("10.244.1.5").getIdentity();
         assertEquals(fe1, a.endpoint("10.244.2.9").getIdentity(), "same labels, same identity");
         assertEquals(fe1, b.endpoint("10.244.1.5").getIdentity(), "another node derives the same number");
@@ -80,19 +60,19 @@ class EnricherTest {
 
     @Test
     void reservedIdentities() {
-        Enricher e = new Enricher(cluster(), "node-1");
+        Enricher e = new Enricher(TestClusters.shop(), "node-1");
         assertEquals(1, e.endpoint("192.168.10.11").getIdentity());
         assertEquals(List.of("reserved:host"), e.endpoint("192.168.10.11").getLabelsList());
         assertEquals(6, e.endpoint("192.168.10.12").getIdentity());
         assertEquals(List.of("reserved:remote-node"), e.endpoint("192.168.10.12").getLabelsList());
         assertEquals(2, e.endpoint("203.0.113.7").getIdentity());
         assertEquals(List.of("reserved:world"), e.endpoint("203.0.113.7").getLabelsList());
-        assertEquals(1, new Enricher(cluster(), "node-2").endpoint("192.168.10.12").getIdentity(), "host is relative to the local node");
+        assertEquals(1, new Enricher(TestClusters.shop(), "node-2").endpoint("192.168.10.12").getIdentity(), "host is relative to the local node");
     }
 
     @Test
     void clusterIpAndNodePortNameTheService() {
-        Enricher e = new Enricher(cluster(), "node-1");
+        Enricher e = new Enricher(TestClusters.shop(), "node-1");
         Flow.Builder f = flow("10.244.1.5", "10.96.0.20", 80);
         e.enrich(f);
         assertEquals("backend", f.getDestinationService().getName());
@@ -118,7 +98,7 @@ class EnricherTest {
     void updateSwapsTheTables() {
         Enricher e = new Enricher(ClusterState.EMPTY, "node-1");
         assertEquals(2, e.endpoint("10.244.1.5").getIdentity());
-        e.update(cluster());
+        e.update(TestClusters.shop());
         assertEquals("frontend-7d4b9c-abcde", e.endpoint("10.244.1.5").getPodName());
     }
 }
