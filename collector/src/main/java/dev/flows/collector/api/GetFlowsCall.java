@@ -70,6 +70,8 @@ final class GetFlowsCall implements Runnable {
             if (!out.isCancelled()) {
                 out.onCompleted();
             }
+        } catch (IllegalStateException e) {
+            // The call closed under us (client cancelled between the check and the send): nothing to tell.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             cancelQuietly();

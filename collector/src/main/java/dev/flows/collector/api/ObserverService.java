@@ -59,6 +59,23 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         this.startMono = monoNanos.getAsLong();
     }
 
+    /**
+     * A bounded executor for GetFlows streams: at most {@code maxStreams} concurrent streams, each
+     * on its own daemon thread named "getflows-N", none queued.
+     */
+    public static ExecutorService streamExecutor(int maxStreams) {
+        if (maxStreams < 1) {
+            throw new IllegalArgumentException("max concurrent GetFlows streams must be >= 1, got " + maxStreams);
+        }
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return new java.util.concurrent.ThreadPoolExecutor(0, maxStreams, 30, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "getflows-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
     @Override
     public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> observer) {
         ServerCallStreamObserver<GetFlowsResponse> out = (ServerCallStreamObserver<GetFlowsResponse>) observer;

@@ -75,6 +75,8 @@ public final class RawEventQueue {
         slots.put(slot * slotSize, buf, off, len);
         lengths[slot] = len;
         tail.lazySet(t + 1);
+        // Without a full fence here the consumer may miss this wake-up and sleep out its await
+        // timeout; that bounds latency, and keeps the per-event cost of offer to plain stores.
         Thread w = waiter;
         if (w != null) {
             LockSupport.unpark(w);

@@ -48,13 +48,23 @@ public final class Enricher {
         tables = new Tables(state, localNode);
     }
 
-    /** Sets source, destination and destination_service from the flow's addresses and ports. */
+    /**
+     * Sets source, destination and their services from the flow's addresses and ports. A service
+     * virtual address (ClusterIP, or node IP and NodePort) names the service; replies seen before
+     * reverse NAT come from one, requests go to one.
+     */
     public void enrich(Flow.Builder flow) {
         Tables t = tables;
         String src = flow.getIP().getSource();
         String dst = flow.getIP().getDestination();
-        flow.setSource(t.endpoint(src));
-        Service svc = t.service(dst, flow.getL4());
+        Service srcSvc = t.service(src, flow.getL4(), true);
+        if (srcSvc != null) {
+            flow.setSourceService(srcSvc.proto);
+        }
+        if (srcSvc == null || t.endpoints.containsKey(src)) {
+            flow.setSource(t.endpoint(src));
+        }
+        Service svc = t.service(dst, flow.getL4(), false);
         if (svc != null) {
             flow.setDestinationService(svc.proto);
             if (!t.endpoints.containsKey(dst)) {
@@ -96,6 +106,7 @@ public final class Enricher {
     private static final class Tables {
         final Map<String, Endpoint> endpoints = new HashMap<>();
         final Map<ServiceKey, Service> services = new HashMap<>();
+        final Set<String> serviceIps = new HashSet<>();
         final List<Cidr> podCidrs = new ArrayList<>();
         final Identities identities;
         /** Addresses outside the tables (world, unknown in-cluster), remembered so the CIDR scan runs once per address. */
@@ -147,10 +158,12 @@ public final class Enricher {
                             ? "TCP" : port.protocol().toUpperCase(java.util.Locale.ROOT);
                     if (s.clusterIP() != null && !s.clusterIP().isEmpty() && !"None".equals(s.clusterIP())) {
                         services.put(new ServiceKey(s.clusterIP(), port.port(), proto), svc);
+                        serviceIps.add(s.clusterIP());
                     }
                     if (port.nodePort() > 0) {
                         for (String ip : nodeIps) {
                             services.put(new ServiceKey(ip, port.nodePort(), proto), svc);
+                            serviceIps.add(ip);
                         }
                     }
                 }
@@ -179,17 +192,20 @@ public final class Enricher {
             return e;
         }
 
-        Service service(String ip, Layer4 l4) {
-            if (services.isEmpty()) {
+        Service service(String ip, Layer4 l4, boolean sourceSide) {
+            if (services.isEmpty() || !serviceIps.contains(ip)) {
                 return null;
             }
             switch (l4.getProtocolCase()) {
                 case TCP:
-                    return services.get(new ServiceKey(ip, l4.getTCP().getDestinationPort(), "TCP"));
+                    return services.get(new ServiceKey(ip,
+                            sourceSide ? l4.getTCP().getSourcePort() : l4.getTCP().getDestinationPort(), "TCP"));
                 case UDP:
-                    return services.get(new ServiceKey(ip, l4.getUDP().getDestinationPort(), "UDP"));
+                    return services.get(new ServiceKey(ip,
+                            sourceSide ? l4.getUDP().getSourcePort() : l4.getUDP().getDestinationPort(), "UDP"));
                 case SCTP:
-                    return services.get(new ServiceKey(ip, l4.getSCTP().getDestinationPort(), "SCTP"));
+                    return services.get(new ServiceKey(ip,
+                            sourceSide ? l4.getSCTP().getSourcePort() : l4.getSCTP().getDestinationPort(), "SCTP"));
                 default:
                     return null;
             }

@@ -21,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +33,7 @@ class ObserverServerSocketTest {
             buffer.append(Flow.newBuilder().setNodeName("node-1").setTime(Timestamp.newBuilder().setSeconds(100 + i))
                     .setIP(IP.newBuilder().setSource("10.244.1." + i).setDestination("10.244.2.7")).build());
         }
-        ExecutorService streams = Executors.newFixedThreadPool(2);
+        ExecutorService streams = ObserverService.streamExecutor(2);
         ObserverService svc = new ObserverService(buffer, LossCounters.none(),
                 new ServerIdentity("node-1", "127.0.0.1:4244", "flows test"), streams,
                 () -> System.currentTimeMillis() * 1_000_000L, System::nanoTime);

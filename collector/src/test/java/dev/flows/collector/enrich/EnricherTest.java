@@ -95,6 +95,18 @@ class EnricherTest {
     }
 
     @Test
+    void replyFromAClusterIpNamesTheSourceService() {
+        Enricher e = new Enricher(TestClusters.shop(), "node-1");
+        Flow.Builder reply = Flow.newBuilder().setIP(IP.newBuilder().setSource("10.96.0.20").setDestination("10.244.1.5"))
+                .setL4(Layer4.newBuilder().setTCP(TCP.newBuilder().setSourcePort(80).setDestinationPort(40000)));
+        e.enrich(reply);
+        assertEquals("backend", reply.getSourceService().getName());
+        assertFalse(reply.hasSource());
+        assertEquals("frontend-7d4b9c-abcde", reply.getDestination().getPodName());
+        assertFalse(reply.hasDestinationService());
+    }
+
+    @Test
     void updateSwapsTheTables() {
         Enricher e = new Enricher(ClusterState.EMPTY, "node-1");
         assertEquals(2, e.endpoint("10.244.1.5").getIdentity());
