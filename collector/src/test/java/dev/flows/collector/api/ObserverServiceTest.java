@@ -262,11 +262,28 @@ class ObserverServiceTest {
         Collector c = new Collector(-1);
         ObserverGrpc.newStub(channel).getFlows(GetFlowsRequest.newBuilder().setFollow(true)
                 .addWhitelist(FlowFilter.newBuilder().addSourceIp("10.244.1.12")).build(), c);
-        Thread.sleep(100);
-        buffer.append(flow(111, "10.244.1.11"));
-        buffer.append(flow(112, "10.244.1.12"));
-        assertEquals(112, c.take().getFlow().getTime().getSeconds());
-        assertNull(c.got.poll(100, TimeUnit.MILLISECONDS));
+        // The call starts at some point after this: keep appending until the follower shows up.
+        GetFlowsResponse r = null;
+        for (int i = 0; i < 100 && r == null; i++) {
+            buffer.append(flow(200 + 2 * i, "10.244.1.11"));
+            buffer.append(flow(201 + 2 * i, "10.244.1.12"));
+            r = c.got.poll(50, TimeUnit.MILLISECONDS);
+        }
+        assertNotNull(r);
+        assertEquals("10.244.1.12", r.getFlow().getIP().getSource(), "filters apply to followed flows");
+        assertTrue(r.getFlow().getTime().getSeconds() >= 200, "history (seconds 100..109) is not replayed");
+        c.call.cancel("done", null);
+    }
+
+    @Test
+    void followWithSinceSendsHistoryFromSinceThenNewFlows() throws Exception {
+        fillTen();
+        Collector c = new Collector(-1);
+        ObserverGrpc.newStub(channel).getFlows(GetFlowsRequest.newBuilder().setFollow(true).setSince(ts(108)).build(), c);
+        assertEquals(108, c.take().getFlow().getTime().getSeconds());
+        assertEquals(109, c.take().getFlow().getTime().getSeconds());
+        buffer.append(flow(110, "10.244.1.10"));
+        assertEquals(110, c.take().getFlow().getTime().getSeconds());
         c.call.cancel("done", null);
     }
 
@@ -290,9 +307,8 @@ class ObserverServiceTest {
     void slowFollowerIsToldHowManyFlowsItLost() throws Exception {
         start(7);
         Collector c = new Collector(1);
-        ObserverGrpc.newStub(channel).getFlows(GetFlowsRequest.newBuilder().setFollow(true).build(), c);
-        Thread.sleep(100);
         buffer.append(flow(0, "10.244.1.1"));
+        ObserverGrpc.newStub(channel).getFlows(GetFlowsRequest.newBuilder().setFollow(true).setSince(ts(0)).build(), c);
         assertEquals(0, c.take().getFlow().getTime().getSeconds());
         for (int i = 1; i <= 50; i++) {
             buffer.append(flow(i, "10.244.1.1"));
@@ -388,7 +404,10 @@ class ObserverServiceTest {
             ObserverGrpc.newStub(channel).getFlows(GetFlowsRequest.newBuilder().setFollow(true).build(), c);
             followers.add(c);
         }
-        Thread.sleep(200);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (((ThreadPoolExecutor) streams).getActiveCount() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> observer.getFlows(GetFlowsRequest.newBuilder().build()).hasNext());
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
