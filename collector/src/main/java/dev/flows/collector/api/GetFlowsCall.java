@@ -1,6 +1,5 @@
 package dev.flows.collector.api;
 
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import dev.flows.collector.buffer.Entry;
 import dev.flows.collector.buffer.FlowBuffer;
@@ -226,9 +225,5 @@ final class GetFlowsCall implements Runnable {
         }
         out.onNext(resp);
         return true;
-    }
-
-    static Timestamp now(LongSupplier wallNanos) {
-        return Timestamps.fromNanos(wallNanos.getAsLong());
     }
 }
