@@ -1,0 +1,229 @@
+package dev.flows.collector.api;
+
+import com.google.protobuf.util.Timestamps;
+import dev.flows.collector.buffer.Entry;
+import dev.flows.collector.buffer.FlowBuffer;
+import dev.flows.collector.pipeline.LossCounters;
+import dev.flows.proto.flow.Flow;
+import dev.flows.proto.flow.LostEvent;
+import dev.flows.proto.flow.LostEventSource;
+import dev.flows.proto.observer.GetFlowsRequest;
+import dev.flows.proto.observer.GetFlowsResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * One GetFlows stream, run on its own thread: select history (since/until, filters, number,
+ * first), then optionally follow the buffer. Waits for gRPC flow control before every message and
+ * stops as soon as the client cancels.
+ */
+final class GetFlowsCall implements Runnable {
+    private static final long FOLLOW_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final GetFlowsRequest req;
+    private final Predicate<Flow> filter;
+    private final FlowBuffer buffer;
+    private final LossCounters losses;
+    private final String nodeName;
+    private final LongSupplier wallNanos;
+    private final ServerCallStreamObserver<GetFlowsResponse> out;
+    private final long since;
+    private final long until;
+    private volatile Thread worker;
+
+    GetFlowsCall(GetFlowsRequest req, Predicate<Flow> filter, FlowBuffer buffer, LossCounters losses,
+            String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<GetFlowsResponse> out) {
+        this.req = req;
+        this.filter = filter;
+        this.buffer = buffer;
+        this.losses = losses;
+        this.nodeName = nodeName;
+        this.wallNanos = wallNanos;
+        this.out = out;
+        this.since = req.hasSince() ? Timestamps.toNanos(req.getSince()) : Long.MIN_VALUE;
+        this.until = req.hasUntil() ? Timestamps.toNanos(req.getUntil()) : Long.MAX_VALUE;
+        out.setOnReadyHandler(this::wake);
+        out.setOnCancelHandler(this::wake);
+    }
+
+    private void wake() {
+        Thread t = worker;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    public void run() {
+        worker = Thread.currentThread();
+        try {
+            long next = req.getFirst() ? first() : last();
+            if (next >= 0 && req.getFollow() && !out.isCancelled()) {
+                follow(next);
+            }
+            if (!out.isCancelled()) {
+                out.onCompleted();
+            }
+        } catch (IllegalStateException e) {
+            // The call closed under us (client cancelled between the check and the send): nothing to tell.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancelQuietly();
+        } catch (RuntimeException e) {
+            if (!out.isCancelled()) {
+                out.onError(io.grpc.Status.INTERNAL.withDescription("GetFlows failed: " + e).asRuntimeException());
+            }
+        } finally {
+            worker = null;
+        }
+    }
+
+    private void cancelQuietly() {
+        if (!out.isCancelled()) {
+            out.onError(io.grpc.Status.CANCELLED.withDescription("server shutting down").asRuntimeException());
+        }
+    }
+
+    /** number as unsigned: 0 and anything beyond a long mean "no limit". */
+    private long limit() {
+        long n = req.getNumber();
+        return n <= 0 ? Long.MAX_VALUE : n;
+    }
+
+    /** The oldest matching flows, oldest first. Returns where to follow from, or -1 if done. */
+    private long first() throws InterruptedException {
+        long limit = limit();
+        long sent = 0;
+        FlowBuffer.Reader r = buffer.reader(buffer.oldestSeq());
+        long end = buffer.nextSeq();
+        while (r.position() < end && sent < limit) {
+            FlowBuffer.Read read = r.next();
+            if (read instanceof FlowBuffer.Read.Ok ok) {
+                if (sendIfSelected(ok.entry())) {
+                    sent++;
+                }
+            } else if (read instanceof FlowBuffer.Read.Lost lost) {
+                sendOverrun(lost.count());
+            } else {
+                break;
+            }
+            if (out.isCancelled()) {
+                return -1;
+            }
+        }
+        return r.position();
+    }
+
+    /**
+     * The newest matching flows, emitted oldest first, with the loss notices among them. With
+     * follow and no number and no since, history is skipped: only new flows are streamed.
+     */
+    private long last() throws InterruptedException {
+        long end = buffer.nextSeq();
+        if (req.getFollow() && req.getNumber() == 0 && !req.hasSince()) {
+            return end;
+        }
+        long limit = limit();
+        Deque<Entry> picked = new ArrayDeque<>();
+        long count = 0;
+        long oldestSeen = end;
+        for (long seq = end - 1; seq >= 0 && count < limit; seq--) {
+            Entry e = buffer.get(seq);
+            if (e == null) {
+                break; // overwritten while we looked: older entries are gone too
+            }
+            oldestSeen = seq;
+            if (e.isFlow()) {
+                if (selected(e)) {
+                    picked.addFirst(e);
+                    count++;
+                }
+            } else if (e.timeNanos() >= since && e.timeNanos() <= until) {
+                picked.addFirst(e);
+            }
+        }
+        for (Entry e : picked) {
+            if (!send(e)) {
+                return -1;
+            }
+        }
+        return end;
+    }
+
+    private void follow(long from) throws InterruptedException {
+        FlowBuffer.Reader r = buffer.reader(from);
+        while (!out.isCancelled()) {
+            if (until != Long.MAX_VALUE && wallNanos.getAsLong() > until) {
+                return;
+            }
+            FlowBuffer.Read read = r.next();
+            if (read instanceof FlowBuffer.Read.Ok ok) {
+                Entry e = ok.entry();
+                if (e.isFlow() && e.timeNanos() > until) {
+                    return;
+                }
+                sendIfSelected(e);
+            } else if (read instanceof FlowBuffer.Read.Lost lost) {
+                sendOverrun(lost.count());
+            } else {
+                r.await(FOLLOW_WAIT_NANOS);
+            }
+        }
+    }
+
+    private boolean selected(Entry e) {
+        return e.timeNanos() >= since && e.timeNanos() <= until && filter.test(e.flow());
+    }
+
+    /** Sends a flow that passes time and filters, or a loss notice; true if a flow was sent. */
+    private boolean sendIfSelected(Entry e) throws InterruptedException {
+        if (e.isFlow()) {
+            return selected(e) && send(e);
+        }
+        if (e.timeNanos() >= since && e.timeNanos() <= until) {
+            send(e);
+        }
+        return false;
+    }
+
+    private void sendOverrun(long n) throws InterruptedException {
+        losses.addReaderOverrun(n);
+        LostEvent lost = LostEvent.newBuilder()
+                .setSource(LostEventSource.HUBBLE_RING_BUFFER).setNumEventsLost(n).build();
+        emit(GetFlowsResponse.newBuilder().setLostEvents(lost).setNodeName(nodeName)
+                .setTime(Timestamps.fromNanos(wallNanos.getAsLong())).build());
+    }
+
+    private boolean send(Entry e) throws InterruptedException {
+        GetFlowsResponse.Builder b = GetFlowsResponse.newBuilder().setNodeName(nodeName);
+        if (e.isFlow()) {
+            b.setFlow(e.flow()).setTime(e.flow().getTime());
+        } else {
+            b.setLostEvents(e.lost()).setTime(Timestamps.fromNanos(e.timeNanos()));
+        }
+        return emit(b.build());
+    }
+
+    /** Waits for flow control, then sends; false when the client has gone. */
+    private boolean emit(GetFlowsResponse resp) throws InterruptedException {
+        while (!out.isReady()) {
+            if (out.isCancelled()) {
+                return false;
+            }
+            LockSupport.parkNanos(this, FOLLOW_WAIT_NANOS);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+        if (out.isCancelled()) {
+            return false;
+        }
+        out.onNext(resp);
+        return true;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.flows.collector.api;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC server of a collector: Observer, Peer and the standard health service, which reports
+ * SERVING for "" and "hubble.server.Observer" (the hubble CLI checks the latter before anything).
+ */
+public final class ObserverServer implements AutoCloseable {
+    public static final String HEALTH_SERVICE = "hubble.server.Observer";
+
+    private final Server server;
+    private final HealthStatusManager health = new HealthStatusManager();
+
+    /** Seam for tests: any ServerBuilder (in-process, or Netty on an ephemeral port). */
+    ObserverServer(ServerBuilder<?> builder, ObserverService observer, PeerService peer) {
+        this.server = builder
+                .addService(observer)
+                .addService(peer)
+                .addService(health.getHealthService())
+                .build();
+    }
+
+    /** A Netty server on {@code address} (port 0 picks a free one; see {@link #port()}). */
+    public static ObserverServer create(InetSocketAddress address, ObserverService observer, PeerService peer) {
+        return new ObserverServer(NettyServerBuilder.forAddress(address), observer, peer);
+    }
+
+    public ObserverServer start() throws IOException {
+        server.start();
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(HEALTH_SERVICE, ServingStatus.SERVING);
+        return this;
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Reports NOT_SERVING, then stops accepting calls and cancels open streams. */
+    @Override
+    public void close() throws InterruptedException {
+        health.enterTerminalState();
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

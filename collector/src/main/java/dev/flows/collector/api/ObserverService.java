@@ -1,0 +1,143 @@
+package dev.flows.collector.api;
+
+import com.google.protobuf.UInt32Value;
+import dev.flows.collector.buffer.FlowBuffer;
+import dev.flows.collector.filter.FilterException;
+import dev.flows.collector.filter.FlowFilters;
+import dev.flows.collector.pipeline.LossCounters;
+import dev.flows.proto.flow.Flow;
+import dev.flows.proto.observer.GetFlowsRequest;
+import dev.flows.proto.observer.GetFlowsResponse;
+import dev.flows.proto.observer.GetNodesRequest;
+import dev.flows.proto.observer.GetNodesResponse;
+import dev.flows.proto.observer.Node;
+import dev.flows.proto.observer.ObserverGrpc;
+import dev.flows.proto.observer.ServerStatusRequest;
+import dev.flows.proto.observer.ServerStatusResponse;
+import dev.flows.proto.observer.TLS;
+import dev.flows.proto.relay.NodeState;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+
+/**
+ * Hubble's observer.Observer served from this node's {@link FlowBuffer}.
+ *
+ * <p>Each GetFlows stream runs on a thread of the given bounded executor; when it is full, new
+ * streams are refused with RESOURCE_EXHAUSTED rather than queued behind followers that never end.
+ * Request semantics: {@code number} bounds the result after since/until and filters; without
+ * {@code first} the newest {@code number} flows are sent oldest first; 0 means no limit, except
+ * that {@code follow} with number 0 and no {@code since} streams only new flows. {@code first}
+ * cannot be combined with {@code follow}.
+ */
+public final class ObserverService extends ObserverGrpc.ObserverImplBase {
+    private final FlowBuffer buffer;
+    private final LossCounters losses;
+    private final ServerIdentity self;
+    private final ExecutorService streams;
+    private final LongSupplier wallNanos;
+    private final LongSupplier monoNanos;
+    private final long startMono;
+
+    /**
+     * @param streams bounded executor running one GetFlows stream per thread
+     * @param wallNanos wall clock in ns (response times, until in follow mode)
+     * @param monoNanos monotonic clock in ns (uptime), e.g. System::nanoTime
+     */
+    public ObserverService(FlowBuffer buffer, LossCounters losses, ServerIdentity self,
+            ExecutorService streams, LongSupplier wallNanos, LongSupplier monoNanos) {
+        this.buffer = buffer;
+        this.losses = losses;
+        this.self = self;
+        this.streams = streams;
+        this.wallNanos = wallNanos;
+        this.monoNanos = monoNanos;
+        this.startMono = monoNanos.getAsLong();
+    }
+
+    /**
+     * A bounded executor for GetFlows streams: at most {@code maxStreams} concurrent streams, each
+     * on its own daemon thread named "getflows-N", none queued.
+     */
+    public static ExecutorService streamExecutor(int maxStreams) {
+        if (maxStreams < 1) {
+            throw new IllegalArgumentException("max concurrent GetFlows streams must be >= 1, got " + maxStreams);
+        }
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return new java.util.concurrent.ThreadPoolExecutor(0, maxStreams, 30, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "getflows-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    @Override
+    public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> observer) {
+        ServerCallStreamObserver<GetFlowsResponse> out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
+        if (req.getFirst() && req.getFollow()) {
+            out.onError(Status.INVALID_ARGUMENT
+                    .withDescription("first cannot be combined with follow: use number without first to follow from the newest flows")
+                    .asRuntimeException());
+            return;
+        }
+        if (req.hasSince() && req.hasUntil()
+                && com.google.protobuf.util.Timestamps.compare(req.getSince(), req.getUntil()) > 0) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription("since is after until").asRuntimeException());
+            return;
+        }
+        Predicate<Flow> filter;
+        try {
+            filter = FlowFilters.compile(req.getWhitelistList(), req.getBlacklistList());
+        } catch (FilterException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        }
+        GetFlowsCall call = new GetFlowsCall(req, filter, buffer, losses, self.nodeName(), wallNanos, out);
+        try {
+            streams.execute(call);
+        } catch (RejectedExecutionException e) {
+            out.onError(Status.RESOURCE_EXHAUSTED
+                    .withDescription("too many concurrent GetFlows streams on " + self.nodeName())
+                    .asRuntimeException());
+        }
+    }
+
+    @Override
+    public void serverStatus(ServerStatusRequest req, StreamObserver<ServerStatusResponse> out) {
+        out.onNext(ServerStatusResponse.newBuilder()
+                .setNumFlows(buffer.size())
+                .setMaxFlows(buffer.capacity())
+                .setSeenFlows(buffer.seenFlows())
+                .setUptimeNs(uptimeNanos())
+                .setNumConnectedNodes(UInt32Value.of(1))
+                .setNumUnavailableNodes(UInt32Value.of(0))
+                .setVersion(self.version())
+                .build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void getNodes(GetNodesRequest req, StreamObserver<GetNodesResponse> out) {
+        out.onNext(GetNodesResponse.newBuilder().addNodes(Node.newBuilder()
+                        .setName(self.nodeName())
+                        .setVersion(self.version())
+                        .setAddress(self.address())
+                        .setState(NodeState.NODE_CONNECTED)
+                        .setTls(TLS.newBuilder().setEnabled(false))
+                        .setUptimeNs(uptimeNanos())
+                        .setNumFlows(buffer.size())
+                        .setMaxFlows(buffer.capacity())
+                        .setSeenFlows(buffer.seenFlows()))
+                .build());
+        out.onCompleted();
+    }
+
+    private long uptimeNanos() {
+        return Math.max(0, monoNanos.getAsLong() - startMono);
+    }
+}

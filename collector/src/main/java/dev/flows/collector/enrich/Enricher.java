@@ -1,0 +1,214 @@
+package dev.flows.collector.enrich;
+
+import dev.flows.collector.cluster.ClusterState;
+import dev.flows.collector.cluster.Node;
+import dev.flows.collector.cluster.Pod;
+import dev.flows.collector.cluster.Service;
+import dev.flows.collector.decode.Cidr;
+import dev.flows.proto.flow.Endpoint;
+import dev.flows.proto.flow.Flow;
+import dev.flows.proto.flow.Layer4;
+import dev.flows.proto.flow.Workload;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Adds Kubernetes context to decoded flows: which pod (namespace, labels, workloads, identity)
+ * or node each address belongs to, and which service a ClusterIP or NodePort destination is.
+ *
+ * <p>All lookups read one immutable table set; {@link #update} builds a new one from a new
+ * cluster state and swaps it in atomically, so the processing thread never sees half a state.
+ * Endpoint messages are built once per pod, not per flow.
+ */
+public final class Enricher {
+    static final String NAMESPACE_LABEL = "k8s:io.kubernetes.pod.namespace";
+
+    static final Endpoint HOST = reserved(Identities.HOST, "reserved:host");
+    static final Endpoint REMOTE_NODE = reserved(Identities.REMOTE_NODE, "reserved:remote-node");
+    static final Endpoint WORLD = reserved(Identities.WORLD, "reserved:world");
+    static final Endpoint UNKNOWN = reserved(Identities.UNKNOWN, "reserved:unknown");
+
+    private static final int OTHERS_LIMIT = 1 << 16;
+
+    private final String localNode;
+    private volatile Tables tables;
+
+    public Enricher(ClusterState state, String localNode) {
+        this.localNode = localNode;
+        this.tables = new Tables(state, localNode);
+    }
+
+    /** Replaces the tables with ones built from {@code state}; safe while enrich() runs. */
+    public void update(ClusterState state) {
+        tables = new Tables(state, localNode);
+    }
+
+    /**
+     * Sets source, destination and their services from the flow's addresses and ports. A service
+     * virtual address (ClusterIP, or node IP and NodePort) names the service; replies seen before
+     * reverse NAT come from one, requests go to one.
+     */
+    public void enrich(Flow.Builder flow) {
+        Tables t = tables;
+        String src = flow.getIP().getSource();
+        String dst = flow.getIP().getDestination();
+        Service srcSvc = t.service(src, flow.getL4(), true);
+        if (srcSvc != null) {
+            flow.setSourceService(srcSvc.proto);
+        }
+        if (srcSvc == null || t.endpoints.containsKey(src)) {
+            flow.setSource(t.endpoint(src));
+        }
+        Service svc = t.service(dst, flow.getL4(), false);
+        if (svc != null) {
+            flow.setDestinationService(svc.proto);
+            if (!t.endpoints.containsKey(dst)) {
+                // A virtual IP is nobody's address: name the service, not "world".
+                return;
+            }
+        }
+        flow.setDestination(t.endpoint(dst));
+    }
+
+    /** The endpoint an address belongs to (reserved world for addresses outside the cluster). */
+    public Endpoint endpoint(String ip) {
+        return tables.endpoint(ip);
+    }
+
+    /** The identity a label set would get in the current state. */
+    public int identityOf(List<String> labels) {
+        return tables.identities.of(labels);
+    }
+
+    private static Endpoint reserved(int identity, String label) {
+        return Endpoint.newBuilder().setIdentity(identity).addLabels(label).build();
+    }
+
+    /** Hubble's form of a pod's labels: "k8s:key=value", plus its namespace, sorted. */
+    static List<String> podLabels(Pod pod) {
+        TreeSet<String> labels = new TreeSet<>();
+        if (pod.labels() != null) {
+            pod.labels().forEach((k, v) -> labels.add("k8s:" + k + "=" + v));
+        }
+        labels.add(NAMESPACE_LABEL + "=" + pod.namespace());
+        return new ArrayList<>(labels);
+    }
+
+    private record ServiceKey(String ip, int port, String protocol) {}
+
+    private record Service(dev.flows.proto.flow.Service proto) {}
+
+    private static final class Tables {
+        final Map<String, Endpoint> endpoints = new HashMap<>();
+        final Map<ServiceKey, Service> services = new HashMap<>();
+        final Set<String> serviceIps = new HashSet<>();
+        final List<Cidr> podCidrs = new ArrayList<>();
+        final Identities identities;
+        /** Addresses outside the tables (world, unknown in-cluster), remembered so the CIDR scan runs once per address. */
+        final Map<String, Endpoint> others = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Tables(ClusterState state, String localNode) {
+            List<List<String>> labelSets = new ArrayList<>();
+            for (Pod p : state.pods()) {
+                labelSets.add(podLabels(p));
+            }
+            identities = Identities.allocate(labelSets);
+            Set<String> nodeIps = new HashSet<>();
+            for (Node n : state.nodes()) {
+                if (n.internalIP() != null) {
+                    nodeIps.add(n.internalIP());
+                    endpoints.put(n.internalIP(), n.name().equals(localNode) ? HOST : REMOTE_NODE);
+                }
+                Cidr c = n.podCIDR() == null ? null : Cidr.parse(n.podCIDR());
+                if (c != null) {
+                    podCidrs.add(c);
+                }
+            }
+            for (Pod p : state.pods()) {
+                // Host-network pods share their node's address; the node identity wins, as in Cilium.
+                if (p.podIP() == null || p.podIP().isEmpty() || nodeIps.contains(p.podIP())) {
+                    continue;
+                }
+                List<String> labels = podLabels(p);
+                Endpoint.Builder e = Endpoint.newBuilder()
+                        .setIdentity(identities.of(labels))
+                        .setNamespace(p.namespace())
+                        .setPodName(p.name())
+                        .addAllLabels(labels);
+                if (p.workloads() != null) {
+                    for (Pod.Workload w : p.workloads()) {
+                        e.addWorkloads(Workload.newBuilder().setName(w.name()).setKind(w.kind()));
+                    }
+                }
+                endpoints.put(p.podIP(), e.build());
+            }
+            for (dev.flows.collector.cluster.Service s : state.services()) {
+                Service svc = new Service(dev.flows.proto.flow.Service.newBuilder()
+                        .setNamespace(s.namespace()).setName(s.name()).build());
+                if (s.ports() == null) {
+                    continue;
+                }
+                for (dev.flows.collector.cluster.Service.Port port : s.ports()) {
+                    String proto = port.protocol() == null || port.protocol().isEmpty()
+                            ? "TCP" : port.protocol().toUpperCase(java.util.Locale.ROOT);
+                    if (s.clusterIP() != null && !s.clusterIP().isEmpty() && !"None".equals(s.clusterIP())) {
+                        services.put(new ServiceKey(s.clusterIP(), port.port(), proto), svc);
+                        serviceIps.add(s.clusterIP());
+                    }
+                    if (port.nodePort() > 0) {
+                        for (String ip : nodeIps) {
+                            services.put(new ServiceKey(ip, port.nodePort(), proto), svc);
+                            serviceIps.add(ip);
+                        }
+                    }
+                }
+            }
+        }
+
+        Endpoint endpoint(String ip) {
+            Endpoint e = endpoints.get(ip);
+            if (e == null) {
+                e = others.get(ip);
+            }
+            if (e != null) {
+                return e;
+            }
+            e = WORLD;
+            for (Cidr c : podCidrs) {
+                if (c.contains(ip)) {
+                    e = UNKNOWN;
+                    break;
+                }
+            }
+            if (others.size() >= OTHERS_LIMIT) {
+                others.clear(); // bounded: a scan of the internet must not grow the heap
+            }
+            others.put(ip, e);
+            return e;
+        }
+
+        Service service(String ip, Layer4 l4, boolean sourceSide) {
+            if (services.isEmpty() || !serviceIps.contains(ip)) {
+                return null;
+            }
+            switch (l4.getProtocolCase()) {
+                case TCP:
+                    return services.get(new ServiceKey(ip,
+                            sourceSide ? l4.getTCP().getSourcePort() : l4.getTCP().getDestinationPort(), "TCP"));
+                case UDP:
+                    return services.get(new ServiceKey(ip,
+                            sourceSide ? l4.getUDP().getSourcePort() : l4.getUDP().getDestinationPort(), "UDP"));
+                case SCTP:
+                    return services.get(new ServiceKey(ip,
+                            sourceSide ? l4.getSCTP().getSourcePort() : l4.getSCTP().getDestinationPort(), "SCTP"));
+                default:
+                    return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.flows.collector.api;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.google.protobuf.Timestamp;
+import dev.flows.collector.buffer.FlowBuffer;
+import dev.flows.collector.cluster.ClusterState;
+import dev.flows.collector.pipeline.LossCounters;
+import dev.flows.proto.flow.Flow;
+import dev.flows.proto.flow.FlowFilter;
+import dev.flows.proto.flow.IP;
+import dev.flows.proto.observer.GetFlowsRequest;
+import dev.flows.proto.observer.ObserverGrpc;
+import dev.flows.proto.observer.ServerStatusRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The real server over a real socket on loopback, as the hubble CLI would reach it. */
+class ObserverServerSocketTest {
+    @Test
+    void healthStatusAndFilteredFlowsOverTcp() throws Exception {
+        FlowBuffer buffer = new FlowBuffer(255);
+        for (int i = 0; i < 5; i++) {
+            buffer.append(Flow.newBuilder().setNodeName("node-1").setTime(Timestamp.newBuilder().setSeconds(100 + i))
+                    .setIP(IP.newBuilder().setSource("10.244.1." + i).setDestination("10.244.2.7")).build());
+        }
+        ExecutorService streams = ObserverService.streamExecutor(2);
+        ObserverService svc = new ObserverService(buffer, LossCounters.none(),
+                new ServerIdentity("node-1", "127.0.0.1:4244", "flows test"), streams,
+                () -> System.currentTimeMillis() * 1_000_000L, System::nanoTime);
+        try (ObserverServer server = ObserverServer.create(new InetSocketAddress("127.0.0.1", 0), svc,
+                new PeerService(() -> ClusterState.EMPTY, 4244)).start()) {
+            assertTrue(server.port() > 0);
+            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+            try {
+                assertEquals(HealthCheckResponse.ServingStatus.SERVING, HealthGrpc.newBlockingStub(ch)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .check(HealthCheckRequest.newBuilder().setService("hubble.server.Observer").build()).getStatus());
+                var observer = ObserverGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS);
+                assertEquals(5, observer.serverStatus(ServerStatusRequest.getDefaultInstance()).getSeenFlows());
+                List<String> sources = new ArrayList<>();
+                observer.getFlows(GetFlowsRequest.newBuilder().setNumber(2)
+                                .addBlacklist(FlowFilter.newBuilder().addSourceIp("10.244.1.4")).build())
+                        .forEachRemaining(r -> sources.add(r.getFlow().getIP().getSource()));
+                assertEquals(List.of("10.244.1.2", "10.244.1.3"), sources);
+            } finally {
+                ch.shutdownNow();
+            }
+        } finally {
+            streams.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.flows.collector.decode;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The Java enums are twins of flows_event.h's: same names, same numbers, nothing missing. */
+class EventEnumsTest {
+    static String header() throws IOException {
+        String home = System.getenv("FLOWS_HOME");
+        Path p = home != null ? Path.of(home, "bpf/include/flows_event.h") : Path.of("../bpf/include/flows_event.h");
+        return Files.readString(p);
+    }
+
+    static Map<String, Integer> cEnum(String header, String name) {
+        Matcher m = Pattern.compile("enum " + name + "\\s*\\{([^}]*)\\}").matcher(header);
+        assertTrue(m.find(), "enum " + name + " not found in flows_event.h");
+        Map<String, Integer> out = new LinkedHashMap<>();
+        Matcher e = Pattern.compile("([A-Z_][A-Z0-9_]*)\\s*=\\s*(\\d+)").matcher(m.group(1).replaceAll("/\\*.*?\\*/", ""));
+        while (e.find()) {
+            out.put(e.group(1), Integer.parseInt(e.group(2)));
+        }
+        return out;
+    }
+
+    @Test
+    void eventTypes() throws IOException {
+        Map<String, Integer> c = cEnum(header(), "flows_event_type");
+        Map<String, Integer> java = new LinkedHashMap<>();
+        for (EventType t : EventType.values()) {
+            java.put(t.cName(), t.code());
+        }
+        assertEquals(c, java);
+    }
+
+    @Test
+    void observationPoints() throws IOException {
+        Map<String, Integer> c = cEnum(header(), "flows_obs_point");
+        Map<String, Integer> java = new LinkedHashMap<>();
+        for (ObservationPoint p : ObservationPoint.values()) {
+            java.put(p.cName(), p.code());
+        }
+        assertEquals(c, java);
+    }
+
+    @Test
+    void layoutVersion() throws IOException {
+        Matcher m = Pattern.compile("#define FLOWS_EVENT_VERSION (\\d+)").matcher(header());
+        assertTrue(m.find());
+        assertEquals(Integer.parseInt(m.group(1)), EventLayout.VERSION);
+    }
+}

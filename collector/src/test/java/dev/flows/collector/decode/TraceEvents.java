@@ -1,0 +1,105 @@
+package dev.flows.collector.decode;
+
+import static dev.flows.collector.decode.EventLayout.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Synthesizes trace_event records byte by byte, as the BPF programs write them. */
+public final class TraceEvents {
+    public static final int TCP = 6;
+    public static final int UDP = 17;
+    public static final int ICMP = 1;
+    public static final int ICMPV6 = 58;
+
+    private final ByteBuffer b = ByteBuffer.allocate(TRACE_SIZE).order(ByteOrder.nativeOrder());
+
+    private TraceEvents() {
+        b.putShort(HDR_LEN, (short) TRACE_SIZE);
+        b.put(HDR_TYPE, (byte) EventType.TRACE.code());
+        b.put(HDR_VERSION, (byte) VERSION);
+        b.put(TRACE_SMAC, new byte[] {0x0a, 0x58, 0x0a, (byte) 0xf4, 0x01, 0x05});
+        b.put(TRACE_DMAC, new byte[] {(byte) 0xee, (byte) 0xff, 0, 0, 0, 1});
+    }
+
+    /** A TCP SYN request from 10.244.1.5:40000 to 10.244.2.7:8080 seen from-endpoint. */
+    public static TraceEvents tcp(String src, int sport, String dst, int dport, int flags) {
+        return new TraceEvents().ips(src, dst).proto(TCP).ports(sport, dport).flags(flags)
+                .point(ObservationPoint.FROM_ENDPOINT).direction(1);
+    }
+
+    public static TraceEvents udp(String src, int sport, String dst, int dport) {
+        return new TraceEvents().ips(src, dst).proto(UDP).ports(sport, dport)
+                .point(ObservationPoint.FROM_ENDPOINT).direction(1);
+    }
+
+    public static TraceEvents icmp(String src, String dst, int type, int code) {
+        TraceEvents t = new TraceEvents().ips(src, dst).point(ObservationPoint.FROM_ENDPOINT).direction(1);
+        t.proto(src.indexOf(':') >= 0 ? ICMPV6 : ICMP);
+        t.b.put(TRACE_ICMP_TYPE, (byte) type).put(TRACE_ICMP_CODE, (byte) code);
+        return t;
+    }
+
+    public TraceEvents ips(String src, String dst) {
+        byte[] s = Addresses.parseIp(src);
+        byte[] d = Addresses.parseIp(dst);
+        b.put(TRACE_TUPLE + TUPLE_SADDR, s).put(TRACE_TUPLE + TUPLE_DADDR, d);
+        b.put(TRACE_TUPLE + TUPLE_FAMILY, (byte) (s.length == 4 ? 4 : 6));
+        return this;
+    }
+
+    public TraceEvents proto(int p) {
+        b.put(TRACE_TUPLE + TUPLE_PROTO, (byte) p);
+        return this;
+    }
+
+    public TraceEvents ports(int sport, int dport) {
+        b.putShort(TRACE_TUPLE + TUPLE_SPORT, (short) sport).putShort(TRACE_TUPLE + TUPLE_DPORT, (short) dport);
+        return this;
+    }
+
+    public TraceEvents flags(int f) {
+        b.put(TRACE_TCP_FLAGS, (byte) f);
+        return this;
+    }
+
+    public TraceEvents point(ObservationPoint p) {
+        b.put(HDR_SUBTYPE, (byte) p.code()).put(HDR_OBS_POINT, (byte) p.code());
+        return this;
+    }
+
+    public TraceEvents direction(int d) {
+        b.put(TRACE_DIRECTION, (byte) d);
+        return this;
+    }
+
+    public TraceEvents ts(long bootNs) {
+        b.putLong(HDR_TS_NS, bootNs);
+        return this;
+    }
+
+    public TraceEvents ifindex(int i) {
+        b.putInt(HDR_IFINDEX, i);
+        return this;
+    }
+
+    public TraceEvents family(int f) {
+        b.put(TRACE_TUPLE + TUPLE_FAMILY, (byte) f);
+        return this;
+    }
+
+    public TraceEvents raw(int offset, int value) {
+        b.put(offset, (byte) value);
+        return this;
+    }
+
+    public TraceEvents lenField(int len) {
+        b.putShort(HDR_LEN, (short) len);
+        return this;
+    }
+
+    /** A copy of the record's bytes. */
+    public byte[] bytes() {
+        return b.array().clone();
+    }
+}
