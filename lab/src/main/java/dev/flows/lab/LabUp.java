@@ -199,7 +199,9 @@ public final class LabUp {
         state.append("collector", n.name() + " " + address);
         Path log = state.dir().resolve("collector-" + n.name() + ".log");
         List<String> cmd = List.of("setsid", "nsenter", "--net=/run/netns/" + LabNames.nodeNetns(n),
-                java(), "-jar", jar.toString(),
+                // A fixed heap with the throughput collector keeps decoding at full speed
+                // (a growing G1 heap slowed it several times over: see BENCHMARKS.md).
+                java(), "-XX:+UseParallelGC", "-Xms256m", "-Xmx256m", "-jar", jar.toString(),
                 "--node-name", n.name(), "--cluster-state", clusterFile.toString(),
                 "--listen", address, "--pin-dir", pinDir);
         Process p = start("collector-" + n.name(), cmd, log);

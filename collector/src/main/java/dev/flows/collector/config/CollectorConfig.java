@@ -53,7 +53,7 @@ public final class CollectorConfig {
     private int bufferCapacity;
 
     @Option(names = "--queue-capacity", paramLabel = "N", defaultValue = "65536",
-            description = "Raw events waiting for decoding; when full, events are dropped and counted. Default: ${DEFAULT-VALUE}.")
+            description = "Raw events waiting for decoding (a power of two); when full, events are dropped and counted. Default: ${DEFAULT-VALUE}.")
     private int queueCapacity;
 
     @Option(names = "--interface-rescan", paramLabel = "DURATION", defaultValue = "1s",
@@ -81,8 +81,8 @@ public final class CollectorConfig {
         if (bufferCapacity < 1 || Integer.bitCount(bufferCapacity + 1) != 1) {
             throw new ConfigException("--buffer-capacity " + bufferCapacity + ": must be 2^n-1, e.g. 4095, 65535");
         }
-        if (queueCapacity < 16) {
-            throw new ConfigException("--queue-capacity " + queueCapacity + ": must be at least 16");
+        if (queueCapacity < 16 || Integer.bitCount(queueCapacity) != 1) {
+            throw new ConfigException("--queue-capacity " + queueCapacity + ": must be a power of two, at least 16");
         }
         if (pinDir == null) {
             pinDir = Path.of("/sys/fs/bpf/flows", nodeName);

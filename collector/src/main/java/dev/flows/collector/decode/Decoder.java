@@ -60,7 +60,7 @@ public final class Decoder {
     /**
      * @param nodeName written into every flow
      * @param wallMinusBootNanos wall clock minus boot clock, in ns: the clock seam that turns the
-     *     kernel's boot-time stamps into wall time (see {@link BootClock})
+     *     kernel's boot-time stamps into wall time (see {@link dev.flows.collector.bpf.BootClock})
      */
     public Decoder(String nodeName, LongSupplier wallMinusBootNanos) {
         this.nodeName = nodeName;

@@ -1,0 +1,212 @@
+package dev.flows.collector;
+
+import dev.flows.collector.api.ObserverServer;
+import dev.flows.collector.api.ObserverService;
+import dev.flows.collector.api.PeerService;
+import dev.flows.collector.api.ServerIdentity;
+import dev.flows.collector.bpf.BootClock;
+import dev.flows.collector.bpf.BpfConfig;
+import dev.flows.collector.bpf.Datapath;
+import dev.flows.collector.bpf.EventSource;
+import dev.flows.collector.bpf.NetInterfaces;
+import dev.flows.collector.buffer.FlowBuffer;
+import dev.flows.collector.cluster.ClusterState;
+import dev.flows.collector.config.CollectorConfig;
+import dev.flows.collector.decode.DecodeErrors;
+import dev.flows.collector.decode.Decoder;
+import dev.flows.collector.decode.RawEventQueue;
+import dev.flows.collector.enrich.Enricher;
+import dev.flows.collector.pipeline.FlowProcessor;
+import dev.flows.collector.pipeline.LossCounters;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The collector's whole pipeline, wired in one place:
+ *
+ * <pre>
+ * kernel ring ──(reader thread: drain, never blocks)──► RawEventQueue (bounded; full = counted drop)
+ *   ──(processing thread)──► Decoder → Enricher → FlowBuffer (bounded ring; slow readers told their loss)
+ *   ──► ObserverServer (GetFlows, ServerStatus, GetNodes, Peer, health)
+ * </pre>
+ *
+ * Losses are counted where they happen (kernel ring, raw queue, decode errors, reader overrun)
+ * and reach clients in-band as lost_events.
+ */
+public final class Collector implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Collector.class.getName());
+    static final String VERSION = "flows-collector 0.1.0";
+    private static final long IDLE_WAIT_MS = 10;
+    private static final long LOSS_REPORT_NS = 100_000_000L;
+
+    private final CollectorConfig config;
+    private final Datapath datapath;
+    private final EventSource ring;
+    private final RawEventQueue queue;
+    private final FlowProcessor processor;
+    private final ObserverServer server;
+    private final ScheduledExecutorService interfaces = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "flows-interfaces"));
+    private final PathMatcher podInterfaces;
+    private volatile boolean running = true;
+    private Thread reader;
+    private Thread processing;
+
+    private Collector(CollectorConfig config, ClusterState cluster) {
+        this.config = config;
+        BpfConfig bpf = BpfConfig.DEFAULTS
+                .withAggregationIntervalNs(config.aggregationInterval().toNanos())
+                .withAggregationLevel(config.aggregateConnections() ? BpfConfig.AGG_CONNECTION : BpfConfig.AGG_NONE);
+        this.datapath = Datapath.open(config.pinDir(), (int) config.ringSize(), bpf);
+        this.ring = datapath.openReader();
+        this.queue = new RawEventQueue(config.queueCapacity(), RawEventQueue.DEFAULT_SLOT_SIZE);
+        FlowBuffer buffer = new FlowBuffer(config.bufferCapacity());
+        DecodeErrors errors = new DecodeErrors();
+        long wallMinusBoot = wallNanos() - BootClock.nanos();
+        Decoder decoder = new Decoder(config.nodeName(), () -> wallMinusBoot);
+        Enricher enricher = new Enricher(cluster, config.nodeName());
+        this.processor = new FlowProcessor(decoder, enricher, buffer, errors, ring::kernelLost, queue::dropped,
+                Collector::wallNanos);
+        LossCounters losses = new LossCounters(ring::kernelLost, queue::dropped, errors::total);
+        String address = config.listen().getHostString() + ":" + config.listen().getPort();
+        ObserverService observer = new ObserverService(buffer, losses,
+                new ServerIdentity(config.nodeName(), address, VERSION),
+                ObserverService.streamExecutor(64), Collector::wallNanos, System::nanoTime);
+        this.server = ObserverServer.create(config.listen(), observer,
+                new PeerService(() -> cluster, config.listen().getPort()));
+        this.podInterfaces = FileSystems.getDefault().getPathMatcher("glob:" + config.podInterfaces());
+    }
+
+    /** Loads the datapath, starts the pipeline threads and the gRPC server. */
+    public static Collector start(CollectorConfig config, ClusterState cluster) throws IOException {
+        Collector c = new Collector(config, cluster);
+        try {
+            c.run();
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private void run() throws IOException {
+        rescanInterfaces();
+        reader = daemon(this::readLoop, "flows-ring-reader");
+        processing = daemon(this::processLoop, "flows-processing");
+        reader.start();
+        processing.start();
+        long every = config.interfaceRescan().toMillis();
+        interfaces.scheduleWithFixedDelay(this::rescanInterfaces, every, every, TimeUnit.MILLISECONDS);
+        server.start();
+        LOG.info(() -> "collector " + config.nodeName() + " serving on " + config.listen() + ", observing "
+                + datapath.attachedInterfaces());
+    }
+
+    /** Kernel ring → raw queue. Never blocks on the queue: a full queue drops and counts. */
+    private void readLoop() {
+        while (running) {
+            try {
+                if (ring.drain(queue::offer) == 0) {
+                    ring.awaitData(IDLE_WAIT_MS);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "ring reader: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Raw queue → decode → enrich → buffer, plus periodic loss notices. */
+    private void processLoop() {
+        long lastLossReport = 0;
+        while (running) {
+            try {
+                int n = queue.drain(processor, 4096);
+                long now = System.nanoTime();
+                if (now - lastLossReport >= LOSS_REPORT_NS) {
+                    processor.reportLosses();
+                    lastLossReport = now;
+                }
+                if (n == 0) {
+                    queue.await(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "processing: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Attaches to new pod veths (and the uplink), forgets the ones that are gone. */
+    private void rescanInterfaces() {
+        try {
+            Map<String, Integer> present = NetInterfaces.list();
+            Set<String> attached = new HashSet<>(datapath.attachedInterfaces());
+            for (String name : present.keySet()) {
+                if (attached.contains(name)) {
+                    continue;
+                }
+                if (name.equals(config.uplink())) {
+                    datapath.attachUplink(name);
+                } else if (podInterfaces.matches(Path.of(name))) {
+                    datapath.attachPod(name);
+                }
+            }
+            for (String name : attached) {
+                if (!present.containsKey(name)) {
+                    datapath.detach(name);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "attaching to interfaces: " + e.getMessage(), e);
+        }
+    }
+
+    private static long wallNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Stops serving and detaches our filters; pinned maps stay for the next collector. */
+    @Override
+    public void close() {
+        running = false;
+        interfaces.shutdownNow();
+        try {
+            server.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Thread t : new Thread[] {reader, processing}) {
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        ring.close();
+        datapath.close();
+    }
+}
