@@ -10,6 +10,7 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.observer.GetNodesRequest;
 import dev.flows.proto.observer.GetNodesResponse;
+import dev.flows.proto.observer.LossCounts;
 import dev.flows.proto.observer.Node;
 import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.proto.observer.ServerStatusRequest;
@@ -117,6 +118,11 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                 .setNumConnectedNodes(UInt32Value.of(1))
                 .setNumUnavailableNodes(UInt32Value.of(0))
                 .setVersion(self.version())
+                .setFlowsLost(LossCounts.newBuilder()
+                        .setKernelRing(losses.kernelRing())
+                        .setEventQueue(losses.rawQueue())
+                        .setDecodeErrors(losses.decodeErrors())
+                        .setReaderOverrun(losses.readerOverrun()))
                 .build());
         out.onCompleted();
     }

@@ -16,6 +16,7 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.observer.GetNodesRequest;
 import dev.flows.proto.observer.GetNodesResponse;
+import dev.flows.proto.observer.LossCounts;
 import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.proto.observer.ServerStatusRequest;
 import dev.flows.proto.observer.ServerStatusResponse;
@@ -346,6 +347,29 @@ class ObserverServiceTest {
         assertEquals(1, s.getNumConnectedNodes().getValue());
         assertEquals(0, s.getNumUnavailableNodes().getValue());
         assertEquals("flows 0.1.0", s.getVersion());
+        assertEquals(0, s.getFlowsLost().getKernelRing() + s.getFlowsLost().getEventQueue()
+                + s.getFlowsLost().getDecodeErrors() + s.getFlowsLost().getReaderOverrun());
+    }
+
+    @Test
+    void serverStatusCountsLossAtEachStage() throws Exception {
+        stop();
+        buffer = new FlowBuffer(1023);
+        losses = new LossCounters(() -> 7, () -> 5, () -> 3);
+        losses.addReaderOverrun(2);
+        streams = new ThreadPoolExecutor(0, 4, 10, TimeUnit.SECONDS, new SynchronousQueue<>());
+        ObserverService svc = new ObserverService(buffer, losses, new ServerIdentity(NODE, "192.168.10.11:4244", "flows 0.1.0"),
+                streams, () -> WALL, mono::get);
+        String name = InProcessServerBuilder.generateName();
+        server = new ObserverServer(InProcessServerBuilder.forName(name), svc, new PeerService(() -> ClusterState.EMPTY, 4244)).start();
+        channel = InProcessChannelBuilder.forName(name).build();
+        observer = ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+
+        LossCounts lost = observer.serverStatus(ServerStatusRequest.getDefaultInstance()).getFlowsLost();
+        assertEquals(7, lost.getKernelRing());
+        assertEquals(5, lost.getEventQueue());
+        assertEquals(3, lost.getDecodeErrors());
+        assertEquals(2, lost.getReaderOverrun());
     }
 
     @Test
