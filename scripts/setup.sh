@@ -10,7 +10,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 need=()
-for pkg in clang llvm libbpf-dev bpftool iproute2 maven openjdk-17-jdk-headless util-linux tmux procps; do
+for pkg in clang llvm gcc libc6-dev binutils libbpf-dev bpftool iproute2 maven openjdk-17-jdk-headless util-linux procps; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
