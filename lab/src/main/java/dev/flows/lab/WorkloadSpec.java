@@ -3,6 +3,7 @@ package dev.flows.lab;
 import dev.flows.collector.cluster.ClusterState;
 import dev.flows.collector.cluster.Node;
 import dev.flows.collector.cluster.Pod;
+import dev.flows.collector.decode.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -104,23 +105,9 @@ public final class WorkloadSpec {
         return out;
     }
 
-    /** True if the IPv4 address lies in the IPv4 prefix (a.b.c.d/n); false for an empty prefix. */
+    /** True if the address lies in the prefix; false for an empty prefix. */
     public static boolean inCidr(String ip, String cidr) {
-        if (cidr == null || cidr.isEmpty()) {
-            return false;
-        }
-        String[] p = cidr.split("/");
-        int bits = Integer.parseInt(p[1]);
-        long mask = bits == 0 ? 0 : (0xFFFFFFFFL << (32 - bits)) & 0xFFFFFFFFL;
-        return (toLong(ip) & mask) == (toLong(p[0]) & mask);
-    }
-
-    static long toLong(String ip) {
-        long v = 0;
-        for (String part : ip.split("\\.")) {
-            v = (v << 8) | Integer.parseInt(part);
-        }
-        return v;
+        return cidr != null && !cidr.isEmpty() && Cidr.parse(cidr).contains(ip);
     }
 
     private static int port(Pod pod, String annotation, String item, String digits) {
