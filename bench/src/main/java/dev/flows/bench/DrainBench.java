@@ -1,7 +1,6 @@
 package dev.flows.bench;
 
 import dev.flows.collector.bpf.Datapath;
-import dev.flows.collector.bpf.RecordHandler;
 import dev.flows.collector.bpf.RingBufferReader;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -69,7 +68,7 @@ final class DrainBench {
             if (c != null) {
                 produced.add(fill(eventsPerFill));
                 cRounds.add(c.drain());
-                reader.drain((b, o, l) -> { }); // whatever a short C drain left behind
+                reader.drain(new CountingHandler()); // whatever a short C drain left behind
             }
             produced.add(fill(eventsPerFill));
             java.add(javaDrain());
@@ -87,10 +86,10 @@ final class DrainBench {
         int n = Math.min(events, eventsPerFill);
         List<StageResult> produced = new ArrayList<>();
         fill(n);
-        reader.drain((b, o, l) -> { });
+        reader.drain(new CountingHandler());
         for (int i = 0; i < rounds; i++) {
             produced.add(fill(n));
-            reader.drain((b, o, l) -> { });
+            reader.drain(new CountingHandler());
         }
         return median(produced);
     }
@@ -98,12 +97,12 @@ final class DrainBench {
     /** The ring's record size for our event, learnt from one real event (header and padding included). */
     private int recordBytes() {
         dp.testRun(PROGRAM, frame, LOOPBACK);
-        int[] length = {0};
-        reader.drain((b, o, l) -> length[0] = l);
-        if (length[0] == 0) {
+        CountingHandler one = new CountingHandler();
+        reader.drain(one);
+        if (one.count == 0) {
             throw new IllegalStateException(PROGRAM + " emitted no event: is the aggregation level none?");
         }
-        return (length[0] + RECORD_HEADER + 7) & ~7;
+        return (one.lastLength + RECORD_HEADER + 7) & ~7;
     }
 
     /** Stage 1: one BPF_PROG_TEST_RUN call looping in the kernel; a whole ring's worth fills it exactly. */
@@ -159,21 +158,11 @@ final class DrainBench {
 
     /** Stage 3: the collector's mapped reader with a handler that only counts. */
     private StageResult javaDrain() {
-        Counter counter = new Counter();
+        CountingHandler counter = new CountingHandler();
         long start = System.nanoTime();
         reader.drain(counter);
         long nanos = System.nanoTime() - start;
         return new StageResult("Java reader", counter.count, nanos, eventsPerFill - counter.count, "");
-    }
-
-    /** A named class rather than a lambda over an array: the cheapest handler the JIT can get. */
-    private static final class Counter implements RecordHandler {
-        long count;
-
-        @Override
-        public void onRecord(java.nio.ByteBuffer buf, int offset, int length) {
-            count++;
-        }
     }
 
     /** The round of median speed, with the losses of all rounds: a loss in any round must show. */

@@ -1,11 +1,9 @@
 package dev.flows.bench;
 
 import dev.flows.collector.bpf.Datapath;
-import dev.flows.collector.bpf.RecordHandler;
 import dev.flows.collector.bpf.RingBufferReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -25,7 +23,7 @@ final class LiveBench {
     /** @param label names the configuration in the verdict line */
     static StageResult run(String label, Datapath dp, RingBufferReader reader, Duration length) throws InterruptedException {
         byte[] frame = BenchFrames.udp4(1);
-        reader.drain((b, o, l) -> { });
+        reader.drain(new CountingHandler());
         long lostBefore = reader.kernelLost();
         AtomicLong produced = new AtomicLong();
         long deadline = System.nanoTime() + length.toNanos();
@@ -36,7 +34,7 @@ final class LiveBench {
             }
         }, "bench-producer");
 
-        Counter read = new Counter();
+        CountingHandler read = new CountingHandler();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
@@ -56,14 +54,5 @@ final class LiveBench {
                 "produced %,d, read %,d, lost in kernel %,d%s; reader thread %.0f%% of a core",
                 produced.get(), read.count, lost, unaccounted == 0 ? "" : ", UNACCOUNTED " + unaccounted,
                 100 * cpuShare));
-    }
-
-    private static final class Counter implements RecordHandler {
-        long count;
-
-        @Override
-        public void onRecord(ByteBuffer buf, int offset, int length) {
-            count++;
-        }
     }
 }
