@@ -76,7 +76,7 @@ public final class BenchMain implements Callable<Integer> {
         DrainBench.Results drains;
         PipelineBench.CapturedEvents captured;
         try (Datapath dp = Datapath.open(pins.resolve("drain"), ringMib << 20, noWakeup); RingBufferReader r = dp.openReader()) {
-            drains = new DrainBench(dp, r, reader).run(2, rounds);
+            drains = new DrainBench(dp, r, reader).run(rounds);
             out.printf("capturing %,d raw events for stage 5 ...%n", capture);
             captured = PipelineBench.CapturedEvents.capture(dp, r, capture);
         }
@@ -107,8 +107,9 @@ public final class BenchMain implements Callable<Integer> {
                         liveNoWakeup, pipeline),
                 drains.producer(), drains.cReader());
         out.println();
-        Report.verdicts(out, drains.cReader(), drains.javaReader(), liveShipped);
-        Report.verdicts(out, null, null, liveNoWakeup);
+        Report.readerVerdict(out, drains.cReader(), drains.javaReader());
+        Report.liveVerdict(out, liveShipped, drains.producer());
+        Report.liveVerdict(out, liveNoWakeup, drains.producer());
     }
 
     /** Events per round of stage 1b: about a second at the ~9 us a forced wakeup costs on a VM. */

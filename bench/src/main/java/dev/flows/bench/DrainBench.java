@@ -25,6 +25,8 @@ final class DrainBench {
     static final String PROGRAM = "from_pod";
     private static final int LOOPBACK = 1;
     private static final int RECORD_HEADER = 8;
+    /** Enough records through drain() for C2 to have compiled its loop, whatever the ring size. */
+    private static final int WARMUP_EVENTS = 2_000_000;
     private static final Pattern DRAINED = Pattern.compile("drained (\\d+) events in (\\d+) ns");
 
     private final Datapath dp;
@@ -44,7 +46,9 @@ final class DrainBench {
     /** Figures of one run of the three stages. */
     record Results(StageResult producer, StageResult cReader, StageResult javaReader) {}
 
-    Results run(int warmupRounds, int rounds) throws IOException {
+    /** Runs the rounds after untimed ones that read enough events for the JIT to compile the reader. */
+    Results run(int rounds) throws IOException {
+        int warmupRounds = Math.max(2, WARMUP_EVENTS / eventsPerFill);
         for (int i = 0; i < warmupRounds; i++) {
             fill(eventsPerFill);
             javaDrain();

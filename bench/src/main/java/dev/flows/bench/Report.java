@@ -56,14 +56,20 @@ final class Report {
         return base.ran() ? String.format(Locale.ROOT, "%.2f", r.perSecond() / base.perSecond()) : "-";
     }
 
-    /** The two targets, each with a plain verdict. */
-    static void verdicts(PrintStream out, StageResult cReader, StageResult javaReader, StageResult live) {
-        if (cReader != null && cReader.ran()) {
+    /** The reader target, with a plain verdict. */
+    static void readerVerdict(PrintStream out, StageResult cReader, StageResult javaReader) {
+        if (cReader.ran()) {
             double ratio = javaReader.perSecond() / cReader.perSecond();
             out.printf(Locale.ROOT, "Java reader / C reader: %.2fx (target >= %.2fx): %s%n", ratio, JAVA_OVER_C_TARGET,
                     ratio >= JAVA_OVER_C_TARGET ? "met" : "MISSED");
         }
-        out.printf("%s: %s%n", live.stage(), live.lost() == 0 && !live.note().contains("UNACCOUNTED")
-                ? "kept up with the producer, zero loss" : "DID NOT keep up: " + live.note());
+    }
+
+    /** The live target; says how fast the producer could go, since a slowed producer is easy to keep up with. */
+    static void liveVerdict(PrintStream out, StageResult live, StageResult producer) {
+        boolean keptUp = live.lost() == 0 && !live.note().contains("UNACCOUNTED");
+        out.printf(Locale.ROOT, "%s: %s, producer at %.2fx its no-wakeup ceiling%n", live.stage(),
+                keptUp ? "kept up, zero loss" : "DID NOT keep up (" + live.note() + ")",
+                live.perSecond() / producer.perSecond());
     }
 }
