@@ -57,7 +57,7 @@ final class DrainBench {
             return rounds(rounds, null);
         }
         try (CReader c = new CReader(ringread, dp.pinDir().resolve("events"))) {
-            for (int i = 0; i < warmupRounds; i++) { // fault in the C reader's mapping too
+            for (int i = 0; i < 2; i++) { // C needs no JIT, only its mapping faulted in
                 fill(eventsPerFill);
                 c.drain();
             }
