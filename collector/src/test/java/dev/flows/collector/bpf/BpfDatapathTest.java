@@ -60,6 +60,27 @@ class BpfDatapathTest {
     }
 
     @Test
+    void repeatedTestRunEmitsOneEventPerRun() {
+        BpfConfig none = BpfConfig.DEFAULTS.withAggregationLevel(BpfConfig.AGG_NONE);
+        try (Datapath dp = Datapath.open(pins, 1 << 20, none); RingBufferReader r = dp.openReader()) {
+            assertEquals(0, dp.testRun("from_pod", udp("10.244.7.5", 45002, "10.244.7.6", 53, 1), 1, 1000));
+            List<TraceEvent> events = TraceEvent.drain(r);
+            assertEquals(1000, events.size());
+            assertTrue(events.stream().allMatch(e -> e.sport() == 45002), "every run saw the same frame");
+            assertEquals(0, r.kernelLost());
+        }
+    }
+
+    @Test
+    void repeatBelowOneIsRefused() {
+        try (Datapath dp = Datapath.open(pins, 1 << 16, BpfConfig.DEFAULTS)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> dp.testRun("from_pod", new byte[64], 1, 0));
+            assertTrue(e.getMessage().endsWith("got 0"), e.getMessage());
+        }
+    }
+
+    @Test
     void badRingSizesAreNamed() {
         for (int bad : new int[] {0, 5000, 4096 * 3, 1 << 30}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,0 +1,123 @@
+package dev.flows.bench;
+
+import dev.flows.collector.bpf.BpfConfig;
+import dev.flows.collector.bpf.Datapath;
+import dev.flows.collector.bpf.RingBufferReader;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The flows throughput bench: kernel producer, C and Java ring readers, the live pair, and the
+ * decode/enrich/buffer pipeline, in one run of well under two minutes, printed as one table.
+ * Run it with {@code ./bench} at the repository root (root needed); BENCHMARKS.md explains the
+ * figures.
+ *
+ * <p>Everything it loads is pinned under {@code /sys/fs/bpf/flows/bench-<pid>}, removed at the
+ * end, on failure and on Ctrl-C. It attaches to no interface: programs run with BPF_PROG_TEST_RUN.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measures the kernel producer, the ring readers and the pipeline on this machine.")
+public final class BenchMain implements Callable<Integer> {
+    @Option(names = "--ring-mib", defaultValue = "64", description = "Ring size for stages 1-3 and 5, MiB (power of two, <= 256). Default ${DEFAULT-VALUE}.")
+    int ringMib;
+
+    @Option(names = "--rounds", defaultValue = "7", description = "Timed rounds of stages 1-3 (median reported). Default ${DEFAULT-VALUE}.")
+    int rounds;
+
+    @Option(names = "--live-seconds", defaultValue = "4", description = "Length of each stage 4 run. Default ${DEFAULT-VALUE}.")
+    int liveSeconds;
+
+    @Option(names = "--capture", defaultValue = "300000", description = "Raw events captured for stage 5. Default ${DEFAULT-VALUE}.")
+    int capture;
+
+    @Option(names = "--ringread", description = "The compiled bpf/bench/ringread.c; stage 2 is skipped without it.")
+    Path ringread;
+
+    private final PrintStream out = System.out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (ringMib < 1 || ringMib > 256 || Integer.bitCount(ringMib) != 1 || rounds < 1 || liveSeconds < 1 || liveSeconds > 30) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "want --ring-mib a power of two in 1..256, --rounds >= 1, --live-seconds in 1..30");
+        }
+        out.println(Report.systemLine());
+        Path pins = Datapath.PIN_ROOT.resolve("bench-" + ProcessHandle.current().pid());
+        // Ctrl-C or a crash must not leave 64 MiB rings pinned in the kernel
+        Thread cleanup = new Thread(() -> Datapath.removePins(pins), "bench-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            run(pins);
+            return 0;
+        } finally {
+            Datapath.removePins(pins);
+        }
+    }
+
+    private void run(Path pins) throws Exception {
+        // every packet an event: the heaviest load the producer can put on the reader
+        BpfConfig shipped = BpfConfig.DEFAULTS.withAggregationLevel(BpfConfig.AGG_NONE);
+        // a watermark no ring reaches: every submit BPF_RB_NO_WAKEUP, the producer's ceiling
+        BpfConfig noWakeup = shipped.withWakeupBytes(Integer.MAX_VALUE);
+        Path reader = ringread != null && Files.isExecutable(ringread) ? ringread : null;
+
+        out.printf("stages 1-3: %d MiB ring, %d rounds ...%n", ringMib, rounds);
+        DrainBench.Results drains;
+        PipelineBench.CapturedEvents captured;
+        try (Datapath dp = Datapath.open(pins.resolve("drain"), ringMib << 20, noWakeup); RingBufferReader r = dp.openReader()) {
+            drains = new DrainBench(dp, r, reader).run(rounds);
+            out.printf("capturing %,d raw events for stage 5 ...%n", capture);
+            captured = PipelineBench.CapturedEvents.capture(dp, r, capture);
+        }
+        StageResult shippedProducer;
+        try (Datapath dp = Datapath.open(pins.resolve("shipped"), ringMib << 20, shipped); RingBufferReader r = dp.openReader()) {
+            // a wakeup per event past the watermark: a few microseconds each, so fewer events
+            shippedProducer = new DrainBench(dp, r, null).producerOnly(3, SHIPPED_PRODUCER_EVENTS);
+        }
+        int ringMibLive = Datapath.DEFAULT_RING_BYTES >> 20;
+        out.printf("stage 4: live, %d s per configuration, default %d MiB ring ...%n", liveSeconds, ringMibLive);
+        StageResult liveShipped = live("live, shipped watermark", pins.resolve("live-shipped"), shipped);
+        StageResult liveNoWakeup = live("live, no wakeups", pins.resolve("live-nowakeup"), noWakeup);
+
+        out.println("stage 5: pipeline on one core ...");
+        StageResult pipeline = PipelineBench.run(captured, PipelineBench.pipelineUnderTest(), 5, 9);
+        boolean pending = pipeline.note().startsWith(PipelineBench.PENDING);
+
+        out.println();
+        Report.print(out, List.of(
+                        "1 producer, no wakeups (" + DrainBench.PROGRAM + ")",
+                        "1b producer, shipped 64 KiB watermark, no reader",
+                        "2 C reader drain, full ring (libbpf)",
+                        "3 Java reader drain, full ring (collector)",
+                        "4 live, shipped watermark: prod + Java 1 ms",
+                        "4b live, no wakeups: prod + Java 1 ms",
+                        "5 decode+enrich+buffer, 1 core" + (pending ? " [PENDING]" : "")),
+                List.of(drains.producer(), shippedProducer, drains.cReader(), drains.javaReader(), liveShipped,
+                        liveNoWakeup, pipeline),
+                drains.producer(), drains.cReader());
+        out.println();
+        Report.readerVerdict(out, drains.cReader(), drains.javaReader());
+        Report.liveVerdict(out, liveShipped, drains.producer());
+        Report.liveVerdict(out, liveNoWakeup, drains.producer());
+    }
+
+    /** Events per round of stage 1b: about a second at the ~9 us a forced wakeup costs on a VM. */
+    private static final int SHIPPED_PRODUCER_EVENTS = 100_000;
+
+    private StageResult live(String label, Path pinDir, BpfConfig config) throws InterruptedException {
+        try (Datapath dp = Datapath.open(pinDir, Datapath.DEFAULT_RING_BYTES, config); RingBufferReader r = dp.openReader()) {
+            return LiveBench.run(label, dp, r, Duration.ofSeconds(liveSeconds));
+        }
+    }
+}
