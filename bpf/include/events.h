@@ -2,9 +2,12 @@
  *
  * Offers the maps `events` (BPF ring buffer; its size is set by the collector before load) and
  * `events_lost` (one u64: reservations that failed because the ring was full), plus
- * events_reserve() and events_submit(). Submitting does not wake the reader until at least
- * flows_cfg.wakeup_bytes are pending: each wakeup costs the producer microseconds, and the reader
- * drains on a timer anyway (see shared/notes/bpf-from-java.md). wakeup_bytes 0 wakes every time.
+ * events_reserve() and events_submit(). Submitting wakes the reader only when the backlog crosses
+ * a multiple of flows_cfg.wakeup_bytes: each wakeup costs the producer microseconds (on the packet
+ * path), and the reader drains on a short timer anyway (see shared/notes/bpf-from-java.md). Waking
+ * on every event above the watermark instead slowed the producer about 70x whenever the reader
+ * fell behind (BENCHMARKS.md). Crossing every multiple, not just the first, means a wakeup that
+ * found the reader busy is followed by another. wakeup_bytes 0 wakes every time.
  */
 #ifndef FLOWS_EVENTS_H
 #define FLOWS_EVENTS_H
@@ -41,13 +44,23 @@ static __always_inline void *events_reserve(__u32 size)
 	return e;
 }
 
-static __always_inline void events_submit(void *e)
+/* Ring records carry an 8-byte header and are padded to 8 bytes. */
+#define EVENTS_RECORD_BYTES(size) ((((size) + 7) & ~7) + 8)
+
+static __always_inline void events_submit(void *e, __u32 size)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
 	__u32 watermark = flows_cfg.wakeup_bytes;
 
-	if (watermark == 0 || bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= watermark)
+	if (watermark == 0) {
 		flags = BPF_RB_FORCE_WAKEUP;
+	} else {
+		/* The backlog already counts this record (reserved, not yet submitted). */
+		__u64 after = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+		__u64 before = after - EVENTS_RECORD_BYTES(size);
+		if (after >= EVENTS_RECORD_BYTES(size) && after / watermark != before / watermark)
+			flags = BPF_RB_FORCE_WAKEUP;
+	}
 	bpf_ringbuf_submit(e, flags);
 }
 

@@ -65,7 +65,7 @@ static __always_inline void trace_observe(struct __sk_buff *skb, __u8 obs_point)
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	e->packets = packets;
 	e->bytes = bytes;
-	events_submit(e);
+	events_submit(e, sizeof(*e));
 }
 
 #endif /* FLOWS_TRACE_H */

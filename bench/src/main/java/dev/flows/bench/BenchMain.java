@@ -92,7 +92,6 @@ public final class BenchMain implements Callable<Integer> {
 
         out.println("stage 5: pipeline on one core ...");
         StageResult pipeline = PipelineBench.run(captured, PipelineBench.pipelineUnderTest(), 5, 9);
-        boolean pending = pipeline.note().startsWith(PipelineBench.PENDING);
 
         out.println();
         Report.print(out, List.of(
@@ -102,7 +101,7 @@ public final class BenchMain implements Callable<Integer> {
                         "3 Java reader drain, full ring (collector)",
                         "4 live, shipped watermark: prod + Java 1 ms",
                         "4b live, no wakeups: prod + Java 1 ms",
-                        "5 decode+enrich+buffer, 1 core" + (pending ? " [PENDING]" : "")),
+                        "5 decode+enrich+buffer, 1 core"),
                 List.of(drains.producer(), shippedProducer, drains.cReader(), drains.javaReader(), liveShipped,
                         liveNoWakeup, pipeline),
                 drains.producer(), drains.cReader());

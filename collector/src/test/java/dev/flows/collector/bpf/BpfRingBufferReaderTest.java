@@ -72,6 +72,17 @@ class BpfRingBufferReaderTest {
         assertEquals(1, TraceEvent.drain(reader).size(), "the event is there for the timed drain");
     }
 
+    @Test
+    void crossingTheWatermarkWakesTheReader() throws Exception {
+        // Every packet an event of 104 bytes, 112 in the ring: nine fill 1008 bytes, the tenth crosses 1024.
+        open(BpfConfig.DEFAULTS.withAggregationLevel(BpfConfig.AGG_NONE).withWakeupBytes(1024));
+        for (int i = 0; i < 9; i++) {
+            dp.testRun("from_pod", udp("10.244.8.3", 20000, "10.244.8.4", 53, 1), 1);
+        }
+        assertTrue(waitedMillis(5000) < 2500, "woken when the backlog crossed the watermark");
+        assertEquals(10, TraceEvent.drain(reader).size());
+    }
+
     /** Starts awaitData(timeout) on another thread, produces one event, returns how long it waited. */
     private long waitedMillis(long timeout) throws Exception {
         CompletableFuture<Long> waited = CompletableFuture.supplyAsync(() -> {
