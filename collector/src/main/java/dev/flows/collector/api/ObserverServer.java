@@ -1,5 +1,6 @@
 package dev.flows.collector.api;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -10,8 +11,9 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gRPC server of a collector: Observer, Peer and the standard health service, which reports
- * SERVING for "" and "hubble.server.Observer" (the hubble CLI checks the latter before anything).
+ * The gRPC server of an Observer endpoint (a collector: Observer and Peer; the relay: its
+ * Observer) plus the standard health service, which reports SERVING for "" and
+ * "hubble.server.Observer" (the hubble CLI checks the latter before anything).
  */
 public final class ObserverServer implements AutoCloseable {
     public static final String HEALTH_SERVICE = "hubble.server.Observer";
@@ -20,17 +22,16 @@ public final class ObserverServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
 
     /** Seam for tests: any ServerBuilder (in-process, or Netty on an ephemeral port). */
-    ObserverServer(ServerBuilder<?> builder, ObserverService observer, PeerService peer) {
-        this.server = builder
-                .addService(observer)
-                .addService(peer)
-                .addService(health.getHealthService())
-                .build();
+    public ObserverServer(ServerBuilder<?> builder, BindableService... services) {
+        for (BindableService s : services) {
+            builder.addService(s);
+        }
+        this.server = builder.addService(health.getHealthService()).build();
     }
 
     /** A Netty server on {@code address} (port 0 picks a free one; see {@link #port()}). */
-    public static ObserverServer create(InetSocketAddress address, ObserverService observer, PeerService peer) {
-        return new ObserverServer(NettyServerBuilder.forAddress(address), observer, peer);
+    public static ObserverServer create(InetSocketAddress address, BindableService... services) {
+        return new ObserverServer(NettyServerBuilder.forAddress(address), services);
     }
 
     public ObserverServer start() throws IOException {

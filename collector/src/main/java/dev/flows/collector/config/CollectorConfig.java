@@ -69,7 +69,7 @@ public final class CollectorConfig {
         if (nodeName == null || nodeName.isBlank()) {
             nodeName = System.getenv().getOrDefault("NODE_NAME", hostName());
         }
-        listenParsed = parseAddress("--listen", listen);
+        listenParsed = HostPort.parse("--listen", listen);
         if (ringSize < 4096 || Long.bitCount(ringSize) != 1 || ringSize > (1L << 30)) {
             throw new ConfigException("--ring-size " + ringSize + ": must be a power of two between 4096 and 1073741824");
         }
@@ -86,19 +86,6 @@ public final class CollectorConfig {
         }
         if (pinDir == null) {
             pinDir = Path.of("/sys/fs/bpf/flows", nodeName);
-        }
-    }
-
-    static InetSocketAddress parseAddress(String flag, String value) {
-        int colon = value.lastIndexOf(':');
-        try {
-            int port = Integer.parseInt(value.substring(colon + 1));
-            if (colon <= 0 || port < 0 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return new InetSocketAddress(value.substring(0, colon).replace("[", "").replace("]", ""), port);
-        } catch (RuntimeException e) {
-            throw new ConfigException(flag + " " + value + ": must be HOST:PORT, e.g. 0.0.0.0:4244");
         }
     }
 
