@@ -2,8 +2,6 @@ package dev.flows.collector.api;
 
 import com.google.protobuf.UInt32Value;
 import dev.flows.collector.buffer.FlowBuffer;
-import dev.flows.collector.filter.FilterException;
-import dev.flows.collector.filter.FlowFilters;
 import dev.flows.collector.pipeline.LossCounters;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.observer.GetFlowsRequest;
@@ -18,6 +16,7 @@ import dev.flows.proto.observer.ServerStatusResponse;
 import dev.flows.proto.observer.TLS;
 import dev.flows.proto.relay.NodeState;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.ExecutorService;
@@ -80,22 +79,11 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     @Override
     public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> observer) {
         ServerCallStreamObserver<GetFlowsResponse> out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
-        if (req.getFirst() && req.getFollow()) {
-            out.onError(Status.INVALID_ARGUMENT
-                    .withDescription("first cannot be combined with follow: use number without first to follow from the newest flows")
-                    .asRuntimeException());
-            return;
-        }
-        if (req.hasSince() && req.hasUntil()
-                && com.google.protobuf.util.Timestamps.compare(req.getSince(), req.getUntil()) > 0) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription("since is after until").asRuntimeException());
-            return;
-        }
         Predicate<Flow> filter;
         try {
-            filter = FlowFilters.compile(req.getWhitelistList(), req.getBlacklistList());
-        } catch (FilterException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            filter = GetFlowsRequests.check(req);
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
             return;
         }
         GetFlowsCall call = new GetFlowsCall(req, filter, buffer, losses, self.nodeName(), wallNanos, out);

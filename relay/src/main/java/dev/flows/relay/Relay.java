@@ -1,0 +1,93 @@
+package dev.flows.relay;
+
+import dev.flows.collector.api.ObserverServer;
+import dev.flows.collector.api.ObserverService;
+import dev.flows.relay.api.RelayClock;
+import dev.flows.relay.api.RelayLosses;
+import dev.flows.relay.api.RelayObserverService;
+import dev.flows.relay.peers.Backoff;
+import dev.flows.relay.peers.DnsPeers;
+import dev.flows.relay.peers.NotifyPeers;
+import dev.flows.relay.peers.PeerPool;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The relay, wired in one place:
+ *
+ * <pre>
+ * discovery (static list | DNS, re-resolved | Peer.Notify) ──► PeerPool (one channel per collector,
+ *   health-checked, reconnect with backoff) ──► RelayObserverService (GetFlows merged by time within
+ *   the sort window; ServerStatus, GetNodes summed) ──► ObserverServer (+ health) on --listen
+ * </pre>
+ */
+public final class Relay implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Relay.class.getName());
+    static final String VERSION = "flows-relay 0.1.0";
+
+    private final PeerPool pool;
+    private final ObserverServer server;
+    private final List<AutoCloseable> discovery = new ArrayList<>();
+
+    private Relay(RelayConfig config) {
+        this.pool = new PeerPool(Relay::channel, config.healthInterval(), config.retryInitial(), config.retryMax());
+        RelayObserverService observer = new RelayObserverService(pool, ObserverService.streamExecutor(config.maxStreams()),
+                RelayClock.system(), config.sortWindow(), config.clientQueue(), new RelayLosses(), VERSION);
+        this.server = ObserverServer.create(config.listen(), observer);
+    }
+
+    /** Starts discovery and serving. */
+    public static Relay start(RelayConfig config) throws IOException {
+        Relay r = new Relay(config);
+        try {
+            r.server.start();
+            if (!config.collectors().isEmpty()) {
+                r.pool.setTargets("static", config.collectors());
+            }
+            if (config.collectorsDns() != null) {
+                r.discovery.add(new DnsPeers(config.collectorsDns().getHostString(), config.collectorsDns().getPort(),
+                        InetAddress::getAllByName, r.pool).start(config.dnsRefresh()));
+            }
+            if (config.peerService() != null) {
+                r.discovery.add(new NotifyPeers(config.peerService(), channel(config.peerService()), r.pool,
+                        new Backoff(config.retryInitial(), config.retryMax())).start());
+            }
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
+        LOG.info(() -> "relay serving on " + config.listen() + " for " + r.pool.peers());
+        return r;
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return server.port();
+    }
+
+    static ManagedChannel channel(String target) {
+        return NettyChannelBuilder.forTarget(target).usePlaintext().build();
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable d : discovery) {
+            try {
+                d.close();
+            } catch (Exception e) {
+                LOG.warning("closing discovery: " + e.getMessage());
+            }
+        }
+        try {
+            server.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.close();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.flows.relay;
+
+import dev.flows.collector.config.ConfigException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** Entry point of the relay: parse settings once, start, run until signalled. */
+@Command(name = "flows-relay", mixinStandardHelpOptions = true, version = Relay.VERSION,
+        description = "Serves the Observer API for the whole cluster: the flows of every collector, merged by time.")
+public final class RelayMain implements Callable<Integer> {
+    @Mixin RelayConfig config;
+
+    public static void main(String[] args) {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        CommandLine cl = new CommandLine(new RelayMain());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("flows-relay: " + ex.getMessage() + " (see --help)");
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, p) -> {
+            c.getErr().println("flows-relay: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()).replace('\n', ' '));
+            return ex instanceof ConfigException ? 2 : 1;
+        });
+        System.exit(cl.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        config.validate();
+        Relay relay = Relay.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            relay.close();
+            stopped.countDown();
+        }, "flows-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,332 @@
+package dev.flows.relay.api;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
+import dev.flows.proto.flow.LostEvent;
+import dev.flows.proto.flow.LostEventSource;
+import dev.flows.proto.observer.GetFlowsRequest;
+import dev.flows.proto.observer.GetFlowsResponse;
+import dev.flows.proto.relay.NodeState;
+import dev.flows.proto.relay.NodeStatusEvent;
+import dev.flows.relay.peers.Peer;
+import dev.flows.relay.peers.PeerListener;
+import dev.flows.relay.peers.PeerPool;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One client's GetFlows through the relay, run on its own thread. Node state comes first
+ * (NODE_CONNECTED, NODE_UNAVAILABLE), then the merged flows of every connected collector.
+ *
+ * <p>History and follow: with follow and a number or since, history is asked up to T = now −
+ * window and trimmed to number across the cluster, then live flows from T + 1 ns: the window has
+ * let every collector buffer the flows up to T, so the two halves neither overlap nor leave a gap.
+ * While following, a collector that fails is announced (NODE_ERROR) and the stream goes on; when
+ * it is back it is announced (NODE_CONNECTED) and followed again from its last flow sent.
+ */
+final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
+    /** Responses a collector may send ahead of the merge while history is read. */
+    static final int HISTORY_CREDIT = 1024;
+    private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final GetFlowsRequest req;
+    private final PeerPool pool;
+    private final RelayClock clock;
+    private final long windowNanos;
+    private final RelayLosses losses;
+    private final ServerCallStreamObserver<GetFlowsResponse> out;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Deque<GetFlowsResponse> notices = new ArrayDeque<>();
+    private final Map<String, Upstream> upstreams = new HashMap<>();
+    private final Map<String, Long> lastFlowNanos = new HashMap<>();
+    private final int capacity;
+    private MergeQueue merge;
+    private GetFlowsRequest live;
+    private long liveSince;
+    private long dropped;
+
+    RelayFlowsCall(GetFlowsRequest req, PeerPool pool, RelayClock clock, long windowNanos, int capacity,
+            RelayLosses losses, ServerCallStreamObserver<GetFlowsResponse> out) {
+        this.req = req;
+        this.pool = pool;
+        this.clock = clock;
+        this.windowNanos = windowNanos;
+        this.capacity = capacity;
+        this.losses = losses;
+        this.out = out;
+        out.setOnReadyHandler(this::signal);
+        out.setOnCancelHandler(this::signal);
+    }
+
+    @Override
+    public void run() {
+        try {
+            List<Peer> connected = new ArrayList<>();
+            List<String> unavailable = new ArrayList<>();
+            for (Peer p : pool.peers()) {
+                if (p.connected()) {
+                    connected.add(p);
+                } else {
+                    unavailable.add(p.name());
+                }
+            }
+            lock.lock();
+            try {
+                if (!connected.isEmpty()) {
+                    notice(NodeState.NODE_CONNECTED, connected.stream().map(Peer::name).toList(), "");
+                }
+                if (!unavailable.isEmpty()) {
+                    notice(NodeState.NODE_UNAVAILABLE, unavailable, "");
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (req.getFollow()) {
+                pool.addListener(this);
+                follow(connected);
+            } else {
+                history(req, connected);
+            }
+            if (!out.isCancelled()) {
+                out.onCompleted();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (!out.isCancelled()) {
+                out.onError(Status.CANCELLED.withDescription("relay shutting down").asRuntimeException());
+            }
+        } catch (IllegalStateException e) {
+            // The client cancelled between our check and the send: nothing to tell.
+        } finally {
+            pool.removeListener(this);
+            lock.lock();
+            try {
+                upstreams.values().forEach(Upstream::cancel);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void follow(List<Peer> connected) throws InterruptedException {
+        long now = clock.wallNanos();
+        if (req.getNumber() == 0 && !req.hasSince()) {
+            // Only new flows, as a collector does; a collector joining later is read from now on.
+            startLive(req, now, connected);
+            return;
+        }
+        long t = now - windowNanos;
+        long until = req.hasUntil() ? Math.min(Timestamps.toNanos(req.getUntil()), t) : t;
+        history(req.toBuilder().setFollow(false).setUntil(Timestamps.fromNanos(until)).build(), connected);
+        if (until == t && !out.isCancelled()) {
+            long since = Math.max(req.hasSince() ? Timestamps.toNanos(req.getSince()) : Long.MIN_VALUE, t + 1);
+            startLive(req.toBuilder().setNumber(0).setSince(Timestamps.fromNanos(since)).build(), since, pool.peers());
+        }
+    }
+
+    private void history(GetFlowsRequest request, List<Peer> peers) throws InterruptedException {
+        Trim trim = new Trim(request.getNumber(), request.getFirst(), out::onNext);
+        lock.lock();
+        try {
+            merge = new MergeQueue(windowNanos, capacity);
+            for (Peer p : peers) {
+                open(p, request, HISTORY_CREDIT);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (drain(trim)) {
+            trim.finish();
+        }
+        lock.lock();
+        try {
+            upstreams.values().forEach(Upstream::cancel);
+            upstreams.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void startLive(GetFlowsRequest request, long since, List<Peer> peers) throws InterruptedException {
+        lock.lock();
+        try {
+            merge = new MergeQueue(windowNanos, capacity);
+            live = request;
+            liveSince = since;
+            for (Peer p : peers) {
+                if (p.connected()) {
+                    open(p, request, 0);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        drain(new Trim(0, false, out::onNext));
+    }
+
+    /** Called with the lock held. */
+    private void open(Peer p, GetFlowsRequest request, int credit) {
+        Upstream u = new Upstream(p, credit, this);
+        upstreams.put(p.address(), u);
+        merge.open(u);
+        u.start(request);
+    }
+
+    /**
+     * Sends notices and merged responses as flow control allows, until the merge is over (history),
+     * the follow's until has passed, the trim wants no more, or the client is gone. True if the
+     * merge ran to its end.
+     */
+    private boolean drain(Trim trim) throws InterruptedException {
+        while (true) {
+            Next next;
+            lock.lock();
+            try {
+                next = nextToSend();
+                if (next == null) {
+                    return !out.isCancelled() && merge.finished();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (!next.merged()) {
+                out.onNext(next.response());
+            } else if (!trim.accept(next.response())) {
+                return false;
+            }
+        }
+    }
+
+    /** A response to send; merged ones go through the trim, the relay's own notices straight out. */
+    private record Next(GetFlowsResponse response, boolean merged) {}
+
+    /** Waits (lock held) for the next thing to send; null when this phase is over. */
+    private Next nextToSend() throws InterruptedException {
+        while (!out.isCancelled()) {
+            if (!out.isReady()) {
+                changed.awaitNanos(WAIT_NANOS);
+                continue;
+            }
+            if (!notices.isEmpty()) {
+                return new Next(notices.poll(), false);
+            }
+            if (dropped > 0) {
+                Next lost = new Next(lostNotice(dropped), false);
+                dropped = 0;
+                return lost;
+            }
+            MergeQueue.Item item = merge.poll(clock.monoNanos());
+            if (item != null) {
+                ((Upstream) item.source()).released();
+                return new Next(item.response(), true);
+            }
+            if (live == null ? merge.finished() : untilPassed() && merge.finished()) {
+                return null;
+            }
+            long wait = Math.min(WAIT_NANOS, merge.nextDeadline() - clock.monoNanos());
+            changed.awaitNanos(Math.max(1_000_000L, wait));
+        }
+        return null;
+    }
+
+    private boolean untilPassed() {
+        return req.hasUntil() && clock.wallNanos() > Timestamps.toNanos(req.getUntil());
+    }
+
+    @Override
+    public void received(Upstream from, GetFlowsResponse r) {
+        lock.lock();
+        try {
+            if (from.cancelled()) {
+                return;
+            }
+            if (r.hasFlow()) {
+                lastFlowNanos.put(from.peer().address(), Timestamps.toNanos(r.getFlow().getTime()));
+            }
+            if (!merge.offer(from, r, clock.monoNanos(), live != null)) {
+                dropped++;
+                losses.addClientQueueDrops(1);
+            }
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void ended(Upstream from, Throwable error) {
+        lock.lock();
+        try {
+            merge.close(from);
+            upstreams.remove(from.peer().address(), from);
+            if (error != null && !from.cancelled()) {
+                notice(NodeState.NODE_ERROR, List.of(from.peer().name()),
+                        from.peer().name() + ": " + Status.fromThrowable(error).getCode() + " "
+                                + Status.fromThrowable(error).getDescription());
+            }
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Pool events while following: announce them, and follow a collector that is back. */
+    @Override
+    public void changed(Peer peer, NodeState state, String message) {
+        lock.lock();
+        try {
+            if (live == null) {
+                return;
+            }
+            notice(state, List.of(peer.name()), message);
+            if (state == NodeState.NODE_CONNECTED && !upstreams.containsKey(peer.address())) {
+                Long last = lastFlowNanos.get(peer.address());
+                long since = Math.max(liveSince, last == null ? Long.MIN_VALUE : last + 1);
+                GetFlowsRequest.Builder b = live.toBuilder();
+                if (since != Long.MIN_VALUE) {
+                    b.setSince(Timestamps.fromNanos(since));
+                }
+                open(peer, b.build(), 0);
+            }
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called with the lock held. */
+    private void notice(NodeState state, List<String> names, String message) {
+        notices.add(GetFlowsResponse.newBuilder()
+                .setNodeStatus(NodeStatusEvent.newBuilder().setStateChange(state).addAllNodeNames(names).setMessage(message))
+                .setTime(now()).build());
+    }
+
+    private GetFlowsResponse lostNotice(long n) {
+        return GetFlowsResponse.newBuilder()
+                .setLostEvents(LostEvent.newBuilder().setSource(LostEventSource.OBSERVER_EVENTS_QUEUE).setNumEventsLost(n))
+                .setTime(now()).build();
+    }
+
+    private Timestamp now() {
+        return Timestamps.fromNanos(clock.wallNanos());
+    }
+
+    private void signal() {
+        lock.lock();
+        try {
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.flows.relay.api;
+
+import dev.flows.collector.api.GetFlowsRequests;
+import dev.flows.proto.observer.GetFlowsRequest;
+import dev.flows.proto.observer.GetFlowsResponse;
+import dev.flows.proto.observer.GetNodesRequest;
+import dev.flows.proto.observer.GetNodesResponse;
+import dev.flows.proto.observer.ObserverGrpc;
+import dev.flows.proto.observer.ServerStatusRequest;
+import dev.flows.proto.observer.ServerStatusResponse;
+import dev.flows.relay.peers.PeerPool;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * observer.Observer for the whole cluster: GetFlows merged from every collector
+ * ({@link RelayFlowsCall}), ServerStatus and GetNodes summed and listed across them
+ * ({@link ClusterStatus}). Filters are checked here (a bad one fails before any collector is
+ * asked) and applied by the collectors.
+ */
+public final class RelayObserverService extends ObserverGrpc.ObserverImplBase {
+    private final PeerPool pool;
+    private final ExecutorService streams;
+    private final RelayClock clock;
+    private final long windowNanos;
+    private final int clientQueue;
+    private final RelayLosses losses;
+    private final ClusterStatus status;
+
+    /**
+     * @param streams bounded executor running one client GetFlows stream per thread
+     * @param window how long a flow may wait for older flows of other nodes
+     * @param clientQueue live responses held per client before the relay drops (and reports) them
+     */
+    public RelayObserverService(PeerPool pool, ExecutorService streams, RelayClock clock, Duration window,
+            int clientQueue, RelayLosses losses, String version) {
+        this.pool = pool;
+        this.streams = streams;
+        this.clock = clock;
+        this.windowNanos = window.toNanos();
+        this.clientQueue = clientQueue;
+        this.losses = losses;
+        this.status = new ClusterStatus(pool, clock, losses, version);
+    }
+
+    @Override
+    public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> observer) {
+        ServerCallStreamObserver<GetFlowsResponse> out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
+        try {
+            GetFlowsRequests.check(req);
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        try {
+            streams.execute(new RelayFlowsCall(req, pool, clock, windowNanos, clientQueue, losses, out));
+        } catch (RejectedExecutionException e) {
+            out.onError(Status.RESOURCE_EXHAUSTED.withDescription("too many concurrent GetFlows streams on the relay")
+                    .asRuntimeException());
+        }
+    }
+
+    @Override
+    public void serverStatus(ServerStatusRequest req, StreamObserver<ServerStatusResponse> out) {
+        out.onNext(status.serverStatus());
+        out.onCompleted();
+    }
+
+    @Override
+    public void getNodes(GetNodesRequest req, StreamObserver<GetNodesResponse> out) {
+        out.onNext(status.nodes());
+        out.onCompleted();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.flows.relay.api;
+
+import dev.flows.proto.observer.GetFlowsRequest;
+import dev.flows.proto.observer.GetFlowsResponse;
+import dev.flows.proto.observer.ObserverGrpc;
+import dev.flows.relay.peers.Peer;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+
+/**
+ * One GetFlows stream from the relay to one collector, on behalf of one client stream. With
+ * {@code credit > 0} the collector may run at most that many responses ahead of what the merge
+ * has released (history is then complete however slow the client; the collector's reader waits);
+ * with 0 the stream is read as fast as it comes (live flows, where the merge's bound drops and
+ * counts instead).
+ */
+final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlowsResponse> {
+    /** Where responses and the end of the stream go. */
+    interface Sink {
+        void received(Upstream from, GetFlowsResponse r);
+
+        /** @param error null when the collector completed the stream */
+        void ended(Upstream from, Throwable error);
+    }
+
+    private final Peer peer;
+    private final int credit;
+    private final Sink sink;
+    private volatile ClientCallStreamObserver<GetFlowsRequest> call;
+    private volatile boolean cancelled;
+
+    Upstream(Peer peer, int credit, Sink sink) {
+        this.peer = peer;
+        this.credit = credit;
+        this.sink = sink;
+    }
+
+    Upstream start(GetFlowsRequest req) {
+        ObserverGrpc.newStub(peer.channel()).getFlows(req, this);
+        return this;
+    }
+
+    Peer peer() {
+        return peer;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> requestStream) {
+        call = requestStream;
+        if (credit > 0) {
+            requestStream.disableAutoRequestWithInitial(credit);
+        }
+    }
+
+    /** The merge let one of our responses go: the collector may send one more. */
+    void released() {
+        if (credit > 0 && !cancelled) {
+            call.request(1);
+        }
+    }
+
+    void cancel() {
+        cancelled = true;
+        ClientCallStreamObserver<GetFlowsRequest> c = call;
+        if (c != null) {
+            c.cancel("the client stream is over", null);
+        }
+    }
+
+    boolean cancelled() {
+        return cancelled;
+    }
+
+    @Override
+    public void onNext(GetFlowsResponse r) {
+        sink.received(this, r);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        sink.ended(this, t);
+    }
+
+    @Override
+    public void onCompleted() {
+        sink.ended(this, null);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.flows.relay;
+
+import com.google.protobuf.util.Timestamps;
+import dev.flows.collector.api.ObserverServer;
+import dev.flows.collector.api.ObserverService;
+import dev.flows.collector.api.ServerIdentity;
+import dev.flows.collector.buffer.FlowBuffer;
+import dev.flows.collector.pipeline.LossCounters;
+import dev.flows.proto.flow.Flow;
+import dev.flows.proto.flow.IP;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+
+/** A collector without a kernel: the real Observer API over loopback, fed flows by the test. */
+final class FakeCollector implements AutoCloseable {
+    final String node;
+    final FlowBuffer buffer;
+    private final ExecutorService streams = ObserverService.streamExecutor(16);
+    private final ObserverServer server;
+
+    FakeCollector(String node, int port, int capacity) throws IOException {
+        this.node = node;
+        this.buffer = new FlowBuffer(capacity);
+        ObserverService svc = new ObserverService(buffer, LossCounters.none(),
+                new ServerIdentity(node, "127.0.0.1:" + port, "fake"), streams,
+                () -> RelayTestClock.wallNanos(), System::nanoTime);
+        this.server = ObserverServer.create(new InetSocketAddress("127.0.0.1", port), svc).start();
+    }
+
+    String address() {
+        return "127.0.0.1:" + server.port();
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    /** A flow of this node at the given wall time (ns). */
+    void add(long timeNanos) {
+        buffer.append(Flow.newBuilder().setNodeName(node).setTime(Timestamps.fromNanos(timeNanos))
+                .setIP(IP.newBuilder().setSource("10.244.0.1").setDestination("10.244.1.1")).build());
+    }
+
+    private boolean closed;
+
+    @Override
+    public void close() throws InterruptedException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        server.close();
+        streams.shutdownNow();
+    }
+}

@@ -1,0 +1,311 @@
+package dev.flows.relay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.protobuf.util.Timestamps;
+import dev.flows.collector.api.ObserverServer;
+import dev.flows.collector.api.ObserverService;
+import dev.flows.proto.flow.LostEventSource;
+import dev.flows.proto.observer.GetFlowsRequest;
+import dev.flows.proto.observer.GetFlowsResponse;
+import dev.flows.proto.observer.GetNodesRequest;
+import dev.flows.proto.observer.GetNodesResponse;
+import dev.flows.proto.observer.ObserverGrpc;
+import dev.flows.proto.observer.ServerStatusRequest;
+import dev.flows.proto.observer.ServerStatusResponse;
+import dev.flows.proto.relay.NodeState;
+import dev.flows.relay.api.RelayClock;
+import dev.flows.relay.api.RelayLosses;
+import dev.flows.relay.api.RelayObserverService;
+import dev.flows.relay.peers.PeerPool;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The relay over real loopback sockets, in front of collectors serving the real Observer API. */
+class RelayTest {
+    static final long S = 1_000_000_000L;
+    static final long BASE = 1_000_000L * S;
+    static final Duration WINDOW = Duration.ofMillis(300);
+
+    final List<AutoCloseable> closing = new ArrayList<>();
+    final RelayLosses losses = new RelayLosses();
+    PeerPool pool;
+    ObserverGrpc.ObserverBlockingStub relay;
+    ManagedChannel client;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (client != null) {
+            client.shutdownNow();
+        }
+        for (int i = closing.size() - 1; i >= 0; i--) {
+            closing.get(i).close();
+        }
+    }
+
+    FakeCollector collector(String node) throws Exception {
+        return collector(node, 0);
+    }
+
+    FakeCollector collector(String node, int port) throws Exception {
+        FakeCollector c = new FakeCollector(node, port, 65535);
+        closing.add(c);
+        return c;
+    }
+
+    /** A relay for the given targets (address → name), waiting until the reachable ones are connected. */
+    void relay(Map<String, String> targets, int clientQueue, int expectConnected) throws Exception {
+        pool = new PeerPool(Relay::channel, Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(1));
+        closing.add(pool);
+        RelayObserverService svc = new RelayObserverService(pool, ObserverService.streamExecutor(8), RelayClock.system(),
+                WINDOW, clientQueue, losses, "test");
+        ObserverServer server = ObserverServer.create(new InetSocketAddress("127.0.0.1", 0), svc).start();
+        closing.add(server);
+        pool.setTargets("test", targets);
+        waitFor(() -> pool.peers().stream().filter(p -> p.connected()).count() == expectConnected, "peers connected");
+        client = Relay.channel("127.0.0.1:" + server.port());
+        relay = ObserverGrpc.newBlockingStub(client);
+    }
+
+    void relay(FakeCollector... cs) throws Exception {
+        Map<String, String> t = new LinkedHashMap<>();
+        for (FakeCollector c : cs) {
+            t.put(c.address(), "");
+        }
+        relay(t, 1000, cs.length);
+    }
+
+    List<GetFlowsResponse> get(GetFlowsRequest req) {
+        List<GetFlowsResponse> out = new ArrayList<>();
+        relay.withDeadlineAfter(10, TimeUnit.SECONDS).getFlows(req).forEachRemaining(out::add);
+        return out;
+    }
+
+    static List<Long> flowTimes(List<GetFlowsResponse> rs) {
+        return rs.stream().filter(GetFlowsResponse::hasFlow).map(r -> Timestamps.toNanos(r.getFlow().getTime())).toList();
+    }
+
+    @Test
+    void mergesEveryNodeInTimeOrderAfterNodeStatus() throws Exception {
+        FakeCollector a = collector("node-a");
+        FakeCollector b = collector("node-b");
+        for (int i = 0; i < 50; i++) {
+            a.add(BASE + (2 * i) * S);
+            b.add(BASE + (2 * i + 1) * S);
+        }
+        relay(a, b);
+        List<GetFlowsResponse> rs = get(GetFlowsRequest.newBuilder().setNumber(-1).build());
+        assertTrue(rs.get(0).hasNodeStatus(), "node status comes first: " + rs.get(0));
+        assertEquals(NodeState.NODE_CONNECTED, rs.get(0).getNodeStatus().getStateChange());
+        assertEquals(List.of("node-a", "node-b"), rs.get(0).getNodeStatus().getNodeNamesList().stream().sorted().toList());
+        List<Long> times = flowTimes(rs);
+        assertEquals(100, times.size());
+        for (int i = 0; i < 100; i++) {
+            assertEquals(BASE + i * S, times.get(i), "flow " + i + " in time order across nodes");
+        }
+    }
+
+    @Test
+    void numberAppliesToTheWholeCluster() throws Exception {
+        FakeCollector a = collector("node-a");
+        FakeCollector b = collector("node-b");
+        for (int i = 0; i < 30; i++) {
+            a.add(BASE + (2 * i) * S);
+            b.add(BASE + (2 * i + 1) * S);
+        }
+        relay(a, b);
+        List<Long> last = flowTimes(get(GetFlowsRequest.newBuilder().setNumber(10).build()));
+        assertEquals(10, last.size(), "--last 10 returns exactly 10 across the cluster");
+        for (int i = 0; i < 10; i++) {
+            assertEquals(BASE + (50 + i) * S, last.get(i), "the newest 10, oldest first");
+        }
+        List<Long> first = flowTimes(get(GetFlowsRequest.newBuilder().setNumber(5).setFirst(true).build()));
+        assertEquals(List.of(BASE, BASE + S, BASE + 2 * S, BASE + 3 * S, BASE + 4 * S), first);
+        List<Long> since = flowTimes(get(GetFlowsRequest.newBuilder().setSince(Timestamps.fromNanos(BASE + 55 * S)).build()));
+        assertEquals(5, since.size(), "since applies on every node: " + since);
+    }
+
+    @Test
+    void anUnreachableCollectorIsAnnouncedAndTheOthersServed() throws Exception {
+        FakeCollector a = collector("node-a");
+        a.add(BASE);
+        Map<String, String> t = new LinkedHashMap<>();
+        t.put(a.address(), "");
+        t.put("127.0.0.1:" + freePort(), "node-z");
+        relay(t, 1000, 1);
+        List<GetFlowsResponse> rs = get(GetFlowsRequest.newBuilder().setNumber(5).build());
+        assertEquals(NodeState.NODE_CONNECTED, rs.get(0).getNodeStatus().getStateChange());
+        assertEquals(List.of("node-a"), rs.get(0).getNodeStatus().getNodeNamesList());
+        assertEquals(NodeState.NODE_UNAVAILABLE, rs.get(1).getNodeStatus().getStateChange());
+        assertEquals(List.of("node-z"), rs.get(1).getNodeStatus().getNodeNamesList());
+        assertEquals(List.of(BASE), flowTimes(rs));
+
+        ServerStatusResponse st = relay.serverStatus(ServerStatusRequest.getDefaultInstance());
+        assertEquals(1, st.getNumConnectedNodes().getValue());
+        assertEquals(1, st.getNumUnavailableNodes().getValue());
+        assertEquals(List.of("node-z"), st.getUnavailableNodesList());
+        assertEquals(1, st.getNumFlows());
+        assertEquals(65535, st.getMaxFlows());
+        GetNodesResponse nodes = relay.getNodes(GetNodesRequest.getDefaultInstance());
+        assertEquals(2, nodes.getNodesCount());
+        assertEquals(NodeState.NODE_CONNECTED, nodes.getNodes(0).getState());
+        assertEquals("node-a", nodes.getNodes(0).getName());
+        assertEquals(NodeState.NODE_UNAVAILABLE, nodes.getNodes(1).getState());
+    }
+
+    @Test
+    void followKeepsHistoryAndLiveApartAndSurvivesACollectorRestart() throws Exception {
+        FakeCollector a = collector("node-a");
+        FakeCollector b = collector("node-b");
+        relay(a, b);
+        long now = RelayTestClock.wallNanos();
+        for (int i = 10; i >= 0; i--) {
+            // The last second, alternating nodes; T = now - 300ms falls between i = 3 and i = 2.
+            (i % 2 == 0 ? a : b).add(now - i * 100_000_000L - 50_000_000L);
+        }
+        BlockingQueue<GetFlowsResponse> got = new LinkedBlockingQueue<>();
+        Iterator<GetFlowsResponse> it = relay.getFlows(GetFlowsRequest.newBuilder().setFollow(true).setNumber(4).build());
+        Thread reader = new Thread(() -> {
+            try {
+                it.forEachRemaining(got::add);
+            } catch (RuntimeException e) {
+                // the channel was closed at the end of the test
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        List<GetFlowsResponse> seen = new ArrayList<>();
+        // History (up to now - window) trimmed to 4, then every flow of the window once: 4 + 3.
+        collect(got, seen, r -> flowTimes(r).size() >= 7, "history and the window");
+        List<Long> times = flowTimes(seen);
+        List<Long> expected = new ArrayList<>();
+        for (int i = 6; i >= 0; i--) {
+            expected.add(now - i * 100_000_000L - 50_000_000L);
+        }
+        assertEquals(expected, times.subList(0, 7), "4 of history then the flows of the window, no duplicate, no gap");
+
+        long t1 = RelayTestClock.wallNanos();
+        a.add(t1);
+        b.add(t1 + 1);
+        collect(got, seen, r -> flowTimes(r).contains(t1) && flowTimes(r).contains(t1 + 1), "live flows of both nodes");
+
+        int port = b.port();
+        b.close();
+        collect(got, seen, r -> r.stream().anyMatch(x -> x.hasNodeStatus() && x.getNodeStatus().getNodeNamesList().contains("node-b")
+                && (x.getNodeStatus().getStateChange() == NodeState.NODE_ERROR
+                        || x.getNodeStatus().getStateChange() == NodeState.NODE_UNAVAILABLE)), "node-b reported down");
+        long t2 = RelayTestClock.wallNanos();
+        a.add(t2);
+        collect(got, seen, r -> flowTimes(r).contains(t2), "node-a goes on while node-b is down");
+
+        FakeCollector b2 = collector("node-b", port);
+        long t3 = RelayTestClock.wallNanos();
+        b2.add(t3);
+        collect(got, seen, r -> r.stream().anyMatch(x -> x.hasNodeStatus() && x.getNodeStatus().getStateChange() == NodeState.NODE_CONNECTED
+                && x.getNodeStatus().getNodeNamesList().contains("node-b")) && flowTimes(r).contains(t3), "node-b back in the same stream");
+        assertEquals(flowTimes(seen).size(), flowTimes(seen).stream().distinct().count(), "no flow twice");
+    }
+
+    @Test
+    void aSlowClientIsToldWhatTheRelayDropped() throws Exception {
+        FakeCollector a = collector("node-a");
+        Map<String, String> t = Map.of(a.address(), "");
+        relay(t, 100, 1);
+        List<GetFlowsResponse> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<ClientCallStreamObserver<GetFlowsRequest>> call = new java.util.concurrent.atomic.AtomicReference<>();
+        ObserverGrpc.newStub(client).getFlows(GetFlowsRequest.newBuilder().setFollow(true).build(),
+                new ClientResponseObserver<GetFlowsRequest, GetFlowsResponse>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> s) {
+                        s.disableAutoRequestWithInitial(1);
+                        call.set(s);
+                    }
+
+                    @Override
+                    public void onNext(GetFlowsResponse r) {
+                        got.add(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable e) {}
+
+                    @Override
+                    public void onCompleted() {}
+                });
+        waitFor(() -> got.size() == 1, "node status");
+        Thread.sleep(300); // the relay's upstream call is open
+        int total = 60_000;
+        String pad = "x".repeat(200); // big enough to fill the transport's flow-control window
+        long base = RelayTestClock.wallNanos();
+        for (int i = 0; i < total; i++) {
+            a.buffer.append(dev.flows.proto.flow.Flow.newBuilder().setNodeName("node-a").setTime(Timestamps.fromNanos(base + i))
+                    .setIP(dev.flows.proto.flow.IP.newBuilder().setSource(pad)).build());
+        }
+        waitFor(() -> losses.clientQueueDrops() > 0, "the relay drops for the stalled client");
+        call.get().request(Integer.MAX_VALUE);
+        waitFor(() -> flows(got) + lost(got) == total, () -> "every flow either delivered or reported lost: "
+                + flows(got) + " + " + lost(got) + ", relay dropped " + losses.clientQueueDrops());
+        assertTrue(lost(got) > 0);
+        assertEquals(losses.clientQueueDrops(), lost(got), "the client is told exactly what it lost");
+        assertEquals(lost(got), relay.serverStatus(ServerStatusRequest.getDefaultInstance()).getFlowsLost().getEventQueue(),
+                "and ServerStatus counts it");
+    }
+
+    static long flows(List<GetFlowsResponse> rs) {
+        return rs.stream().filter(GetFlowsResponse::hasFlow).count();
+    }
+
+    static long lost(List<GetFlowsResponse> rs) {
+        return rs.stream().filter(r -> r.hasLostEvents() && r.getLostEvents().getSource() == LostEventSource.OBSERVER_EVENTS_QUEUE)
+                .mapToLong(r -> r.getLostEvents().getNumEventsLost()).sum();
+    }
+
+    static void collect(BlockingQueue<GetFlowsResponse> q, List<GetFlowsResponse> seen, Predicate<List<GetFlowsResponse>> done,
+            String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!done.test(seen)) {
+            GetFlowsResponse r = q.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (r == null) {
+                fail("timed out waiting for " + what + "; got " + seen);
+            }
+            seen.add(r);
+        }
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
+        waitFor(c, () -> what);
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier c, java.util.function.Supplier<String> what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what.get());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
