@@ -30,13 +30,23 @@ public final class FlowsHome {
 
     /** The collector's shaded jar under HOME/collector/target. */
     public static Path collectorJar(Path home) {
-        Path target = home.resolve("collector/target");
+        return shadedJar(home, "collector");
+    }
+
+    /** The relay's shaded jar under HOME/relay/target. */
+    public static Path relayJar(Path home) {
+        return shadedJar(home, "relay");
+    }
+
+    private static Path shadedJar(Path home, String module) {
+        Path target = home.resolve(module + "/target");
+        String name = "flows-" + module + "-*-all.jar";
         try (Stream<Path> s = Files.list(target)) {
-            return s.filter(p -> p.getFileName().toString().matches("flows-collector-.*-all\\.jar")).findFirst()
-                    .orElseThrow(() -> new LabException("no collector jar (flows-collector-*-all.jar) in " + target
+            return s.filter(p -> p.getFileName().toString().matches("flows-" + module + "-.*-all\\.jar")).findFirst()
+                    .orElseThrow(() -> new LabException("no " + module + " jar (" + name + ") in " + target
                             + "; build it with: mvn -q -DskipTests package (or use --no-collectors)"));
         } catch (IOException e) {
-            throw new LabException("no collector jar: cannot list " + target + "; build it with: mvn -q -DskipTests package (or use --no-collectors)");
+            throw new LabException("no " + module + " jar: cannot list " + target + "; build it with: mvn -q -DskipTests package (or use --no-collectors)");
         }
     }
 }

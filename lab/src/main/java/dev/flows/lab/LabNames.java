@@ -25,6 +25,8 @@ public final class LabNames {
     public static final String DEFAULT_STATE_DIR = "/run/flows-lab";
     public static final String PIN_ROOT = "/sys/fs/bpf/flows";
     public static final int COLLECTOR_PORT = 4244;
+    /** The relay runs in the root namespace, reaching the collectors through the root link. */
+    public static final String RELAY_ADDRESS = "127.0.0.1:4245";
     /** The gateway every pod uses; each host-side lxc veth holds it (so ARP needs no proxy). */
     public static final String POD_GATEWAY = "169.254.1.1";
     public static final String WORLD_CIDR = "203.0.113.0/24";

@@ -20,6 +20,7 @@ import java.util.Optional;
  * link=flows-lab0
  * pindir=/sys/fs/bpf/flows/node-a
  * collector=node-a 172.20.0.2:4244
+ * relay=127.0.0.1:4245
  * process=collector-node-a 4242 123456     (role, pid, start time in clock ticks since boot)
  * </pre>
  */
@@ -120,9 +121,14 @@ public final class LabState {
                 .map(a -> new Collector(a[0], a[1])).toList();
     }
 
-    /** Where observe connects by default while a lab is up: the first node's collector. */
+    /** The relay's address, if the lab started one. */
+    public Optional<String> relay() {
+        return values("relay").stream().findFirst();
+    }
+
+    /** Where observe connects by default while a lab is up: the relay, else the first node's collector. */
     public Optional<String> entryPoint() {
-        return collectors().stream().findFirst().map(Collector::address);
+        return relay().or(() -> collectors().stream().findFirst().map(Collector::address));
     }
 
     void remove() {

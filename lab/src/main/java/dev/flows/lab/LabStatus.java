@@ -46,6 +46,8 @@ public final class LabStatus {
                 out.add("pod " + p.fullName() + " " + p.podIP() + " on " + p.nodeName() + " netns " + LabNames.podNetns(p) + " veth " + LabNames.lxc(p));
             }
         }
+        state.relay().ifPresent(r -> out.add("relay " + r + " " + (answers(r) ? "answering" : "NOT answering")
+                + " (the entry point: flows observe uses it by default)"));
         for (LabState.Proc p : state.processes()) {
             out.add("process " + p.role() + " pid " + p.pid() + " " + (LabState.alive(p) ? "running" : "NOT running"));
         }

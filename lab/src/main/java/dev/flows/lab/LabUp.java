@@ -6,8 +6,6 @@ import dev.flows.collector.cluster.Pod;
 import dev.flows.collector.cluster.YamlClusterLoader;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,6 +69,7 @@ public final class LabUp {
                 for (Node n : cluster.nodes()) {
                     startCollector(n, file, collectorJar, o.collectorTimeout());
                 }
+                startRelay(cluster, FlowsHome.relayJar(o.flowsHome()), o.collectorTimeout());
             }
             startWorkloads(file, workloads.size());
         } catch (RuntimeException e) {
@@ -193,19 +192,53 @@ public final class LabUp {
 
     private void startCollector(Node n, Path clusterFile, Path jar, Duration timeout) {
         String address = n.internalIP() + ":" + LabNames.COLLECTOR_PORT;
-        String pinDir = LabNames.pinDir(n.name());
         progress.accept("collector " + n.name() + " on " + address);
-        state.append("pindir", pinDir);
+        state.append("pindir", LabNames.pinDir(n.name()));
         state.append("collector", n.name() + " " + address);
+        launchCollector(n, clusterFile, jar, timeout);
+    }
+
+    private void launchCollector(Node n, Path clusterFile, Path jar, Duration timeout) {
+        String address = n.internalIP() + ":" + LabNames.COLLECTOR_PORT;
         Path log = state.dir().resolve("collector-" + n.name() + ".log");
-        List<String> cmd = List.of("setsid", "nsenter", "--net=/run/netns/" + LabNames.nodeNetns(n),
-                // A fixed heap with the throughput collector keeps decoding at full speed
-                // (a growing G1 heap slowed it several times over: see BENCHMARKS.md).
-                java(), "-XX:+UseParallelGC", "-Xms256m", "-Xmx256m", "-jar", jar.toString(),
-                "--node-name", n.name(), "--cluster-state", clusterFile.toString(),
-                "--listen", address, "--pin-dir", pinDir);
+        List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=/run/netns/" + LabNames.nodeNetns(n)));
+        cmd.addAll(javaJar(jar));
+        cmd.addAll(List.of("--node-name", n.name(), "--cluster-state", clusterFile.toString(),
+                "--listen", address, "--pin-dir", LabNames.pinDir(n.name())));
         Process p = start("collector-" + n.name(), cmd, log);
-        waitForPort(p, n, timeout, log);
+        waitForPort(p, "collector on " + n.name(), address, timeout, log);
+    }
+
+    /**
+     * Starts one node's collector again with the command line lab up used (after it was stopped
+     * or killed), recording the new process in the state so that lab down stops it too.
+     */
+    public void restartCollector(String node, Path flowsHome, Duration timeout) {
+        Path file = Path.of(state.clusterFile().orElseThrow(() -> new LabException("no lab is up (state " + state.file() + ")")));
+        Node n = new YamlClusterLoader(s -> {}).load(file).nodes().stream().filter(x -> x.name().equals(node)).findFirst()
+                .orElseThrow(() -> new LabException("no node " + node + " in " + file));
+        progress.accept("collector " + n.name() + " restarting");
+        launchCollector(n, file, FlowsHome.collectorJar(flowsHome), timeout);
+    }
+
+    /** The relay in the root namespace, with the static list of the lab's collectors. */
+    private void startRelay(ClusterState cluster, Path jar, Duration timeout) {
+        progress.accept("relay on " + LabNames.RELAY_ADDRESS);
+        state.append("relay", LabNames.RELAY_ADDRESS);
+        // Static rather than Peer.Notify: it needs no collector to be up, so a killed one never hides the others.
+        String collectors = String.join(",", cluster.nodes().stream()
+                .map(n -> n.name() + "=" + n.internalIP() + ":" + LabNames.COLLECTOR_PORT).toList());
+        List<String> cmd = new ArrayList<>(List.of("setsid"));
+        cmd.addAll(javaJar(jar));
+        cmd.addAll(List.of("--listen", LabNames.RELAY_ADDRESS, "--collectors", collectors));
+        Process p = start("relay", cmd, state.dir().resolve("relay.log"));
+        waitForPort(p, "relay", LabNames.RELAY_ADDRESS, timeout, state.dir().resolve("relay.log"));
+    }
+
+    private static List<String> javaJar(Path jar) {
+        // A fixed heap with the throughput collector keeps decoding at full speed
+        // (a growing G1 heap slowed it several times over: see BENCHMARKS.md).
+        return List.of(java(), "-XX:+UseParallelGC", "-Xms256m", "-Xmx256m", "-jar", jar.toString());
     }
 
     private void startWorkloads(Path clusterFile, int pods) {
@@ -240,21 +273,18 @@ public final class LabUp {
         }
     }
 
-    private void waitForPort(Process p, Node n, Duration timeout, Path log) {
+    private void waitForPort(Process p, String what, String address, Duration timeout, Path log) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new LabException("collector on " + n.name() + " exited (code " + p.exitValue() + "): " + tail(log));
+                throw new LabException(what + " exited (code " + p.exitValue() + "): " + tail(log));
             }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(n.internalIP(), LabNames.COLLECTOR_PORT), 200);
+            if (LabStatus.answers(address)) {
                 return;
-            } catch (IOException e) {
-                sleep(200);
             }
+            sleep(200);
         }
-        throw new LabException("collector on " + n.name() + " did not answer on " + n.internalIP() + ":"
-                + LabNames.COLLECTOR_PORT + " within " + timeout.toSeconds() + "s: " + tail(log));
+        throw new LabException(what + " did not answer on " + address + " within " + timeout.toSeconds() + "s: " + tail(log));
     }
 
     private static String java() {

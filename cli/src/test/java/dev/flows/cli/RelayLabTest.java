@@ -1,0 +1,220 @@
+package dev.flows.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import com.google.protobuf.util.Timestamps;
+import dev.flows.lab.FlowsHome;
+import dev.flows.lab.LabState;
+import dev.flows.lab.LabUp;
+import dev.flows.proto.observer.GetFlowsResponse;
+import dev.flows.proto.relay.NodeState;
+import dev.flows.testing.BpfGate;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The relay in the real lab (two nodes): {@code flows observe} without --server goes through it,
+ * sees both nodes merged in time order, and keeps following when a collector is killed and
+ * restarted.
+ */
+@Tag("lab")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RelayLabTest {
+    private static Path stateDir;
+    private static boolean up;
+
+    @BeforeAll
+    static void labUp() throws Exception {
+        BpfGate.require();
+        stateDir = Files.createTempDirectory("flows-relay-lab");
+        Result r = flows(List.of("lab", "up"), 180);
+        up = true;
+        assertEquals(0, r.exit, "flows lab up failed: " + r.err);
+        Thread.sleep(6000);
+    }
+
+    @AfterAll
+    static void labDown() throws Exception {
+        if (!up) {
+            return;
+        }
+        Result r = flows(List.of("lab", "down"), 120);
+        assertEquals(0, r.exit, "flows lab down failed: " + r.err);
+        assertFalse(run("ip", "netns", "list").contains("flows-"), "namespaces left");
+        assertFalse(run("ip", "-o", "link", "show").contains("flows-lab0"), "root link left");
+        String procs = run("ps", "-eo", "args");
+        assertFalse(procs.contains("flows-collector") || procs.contains("flows-relay") || procs.contains("dev.flows.lab.Workloads"),
+                "lab processes left");
+    }
+
+    @Test
+    @Order(1)
+    void labStatusShowsTheRelayAsEntryPoint() throws Exception {
+        Result r = flows(List.of("lab", "status"), 60);
+        assertTrue(r.out.contains("relay 127.0.0.1:4245 answering"), r.out);
+    }
+
+    @Test
+    @Order(2)
+    void bothNodesArriveMergedInTimeOrder() throws Exception {
+        List<GetFlowsResponse> rs = observe("--all");
+        assertTrue(rs.get(0).hasNodeStatus() && rs.get(0).getNodeStatus().getStateChange() == NodeState.NODE_CONNECTED,
+                "node status first: " + rs.get(0));
+        assertEquals(List.of("node-a", "node-b"), rs.get(0).getNodeStatus().getNodeNamesList().stream().sorted().toList());
+        List<GetFlowsResponse> flows = rs.stream().filter(GetFlowsResponse::hasFlow).toList();
+        assertTrue(flows.stream().anyMatch(f -> f.getFlow().getNodeName().equals("node-a")), "flows of node-a");
+        assertTrue(flows.stream().anyMatch(f -> f.getFlow().getNodeName().equals("node-b")), "flows of node-b");
+        long latest = Long.MIN_VALUE;
+        long worstBack = 0;
+        for (GetFlowsResponse f : flows) {
+            long t = Timestamps.toNanos(f.getFlow().getTime());
+            worstBack = Math.max(worstBack, latest - t);
+            latest = Math.max(latest, t);
+        }
+        // Each node's own buffer is in arrival order (events of different CPUs may cross by a
+        // little); across nodes the merge adds no disorder.
+        assertTrue(worstBack < 50_000_000L, "a flow came " + worstBack / 1_000_000 + " ms after a newer one");
+    }
+
+    @Test
+    @Order(3)
+    void lastTenIsTenAcrossTheCluster() throws Exception {
+        List<GetFlowsResponse> flows = observe("--last", "10").stream().filter(GetFlowsResponse::hasFlow).toList();
+        assertEquals(10, flows.size());
+    }
+
+    @Test
+    @Order(4)
+    void followSurvivesACollectorKilledAndRestarted() throws Exception {
+        List<GetFlowsResponse> seen = new CopyOnWriteArrayList<>();
+        Process p = cli(List.of("observe", "--follow", "-o", "json")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    seen.add(parse(line));
+                }
+            } catch (IOException e) {
+                // the process was stopped
+            }
+        });
+        reader.start();
+        try {
+            await(seen, s -> flowsOf(s, "node-a", 0) > 0 && flowsOf(s, "node-b", 0) > 0, "live flows of both nodes", 30);
+
+            LabState state = new LabState(stateDir);
+            LabState.Proc b = state.processes().stream().filter(x -> x.role().equals("collector-node-b") && LabState.alive(x))
+                    .findFirst().orElseThrow();
+            run("kill", "-9", Long.toString(b.pid()));
+            long killed = now();
+            await(seen, s -> s.stream().anyMatch(r -> r.hasNodeStatus() && r.getNodeStatus().getNodeNamesList().contains("node-b")
+                    && (r.getNodeStatus().getStateChange() == NodeState.NODE_ERROR
+                            || r.getNodeStatus().getStateChange() == NodeState.NODE_UNAVAILABLE)), "node-b reported down", 20);
+            await(seen, s -> flowsOf(s, "node-a", killed + 2_000_000_000L) > 0, "node-a flows go on", 20);
+
+            new LabUp(state, line -> {}).restartCollector("node-b", FlowsHome.locate(), Duration.ofSeconds(60));
+            long restarted = now();
+            await(seen, s -> s.stream().anyMatch(r -> r.hasNodeStatus() && r.getNodeStatus().getStateChange() == NodeState.NODE_CONNECTED
+                    && r.getNodeStatus().getNodeNamesList().contains("node-b")), "node-b announced back", 90);
+            await(seen, s -> flowsOf(s, "node-b", restarted) > 0, "node-b flows back in the same stream", 30);
+            assertTrue(p.isAlive(), "the client stream never failed");
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+            reader.join(5000);
+        }
+    }
+
+    private static long flowsOf(List<GetFlowsResponse> rs, String node, long afterNanos) {
+        return rs.stream().filter(r -> r.hasFlow() && r.getFlow().getNodeName().equals(node)
+                && Timestamps.toNanos(r.getFlow().getTime()) > afterNanos).count();
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() * 1_000_000L;
+    }
+
+    private static void await(List<GetFlowsResponse> seen, Predicate<List<GetFlowsResponse>> p, String what, int seconds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!p.test(seen)) {
+            if (System.nanoTime() > deadline) {
+                fail("no " + what + " within " + seconds + " s; last responses: "
+                        + seen.subList(Math.max(0, seen.size() - 3), seen.size()));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static List<GetFlowsResponse> observe(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("observe", "-o", "json"));
+        cmd.addAll(List.of(args));
+        Result r = flows(cmd, 60);
+        assertEquals(0, r.exit, "flows " + cmd + " failed: " + r.err);
+        return r.out.lines().filter(l -> !l.isBlank()).map(RelayLabTest::parse).toList();
+    }
+
+    private static GetFlowsResponse parse(String line) {
+        GetFlowsResponse.Builder b = GetFlowsResponse.newBuilder();
+        try {
+            JsonFormat.parser().merge(line, b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError("not a JSON GetFlowsResponse: " + line, e);
+        }
+        return b.build();
+    }
+
+    private record Result(int exit, String out, String err) {}
+
+    private static ProcessBuilder cli(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), FlowsCli.class.getName()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("FLOWS_LAB_DIR", stateDir.toString());
+        return pb;
+    }
+
+    private static Result flows(List<String> args, int timeoutSeconds) throws Exception {
+        Path out = Files.createTempFile("flows-out", ".txt");
+        Path err = Files.createTempFile("flows-err", ".txt");
+        Process p = cli(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("flows " + args + " did not finish in " + timeoutSeconds + " s");
+        }
+        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        Files.delete(out);
+        Files.delete(err);
+        return r;
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return s;
+    }
+}
