@@ -1,0 +1,63 @@
+package dev.flows.relay.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.util.Timestamps;
+import dev.flows.proto.flow.Flow;
+import dev.flows.proto.observer.GetFlowsResponse;
+import org.junit.jupiter.api.Test;
+
+/** The merge's release rule: exact when every node has spoken, otherwise at most the window late. */
+class MergeQueueTest {
+    static final long W = 1_000_000_000L;
+
+    static GetFlowsResponse flow(long t) {
+        return GetFlowsResponse.newBuilder().setFlow(Flow.newBuilder().setTime(Timestamps.fromNanos(t))).build();
+    }
+
+    static long time(MergeQueue.Item i) {
+        return MergeQueue.timeNanos(i.response());
+    }
+
+    @Test
+    void releasesTheOldestOnceEveryOpenNodeHasSomethingPending() {
+        MergeQueue q = new MergeQueue(W, 100);
+        q.open("a");
+        q.open("b");
+        q.offer("a", flow(30), 0, true);
+        assertNull(q.poll(10), "b may still send something older");
+        q.offer("b", flow(20), 5, true);
+        assertEquals(20, time(q.poll(10)));
+        assertNull(q.poll(10), "b has nothing pending again");
+        q.close("b");
+        assertEquals(30, time(q.poll(10)), "b is over: nothing older can come");
+        assertTrue(q.hasOpenSources());
+        q.close("a");
+        assertTrue(q.finished());
+    }
+
+    @Test
+    void aQuietNodeDelaysTheOthersByAtMostTheWindow() {
+        MergeQueue q = new MergeQueue(W, 100);
+        q.open("a");
+        q.open("quiet");
+        q.offer("a", flow(5), 100, true);
+        assertNull(q.poll(100 + W - 1));
+        assertEquals(100 + W, q.nextDeadline());
+        assertEquals(5, time(q.poll(100 + W)));
+    }
+
+    @Test
+    void liveFlowsBeyondTheCapacityAreRefusedHistoryIsNot() {
+        MergeQueue q = new MergeQueue(W, 2);
+        q.open("a");
+        assertTrue(q.offer("a", flow(1), 0, true));
+        assertTrue(q.offer("a", flow(2), 0, true));
+        assertFalse(q.offer("a", flow(3), 0, true), "live: full, the caller counts the drop");
+        assertTrue(q.offer("a", flow(3), 0, false), "history: held back by credit, never dropped");
+        assertEquals(3, q.size());
+    }
+}
