@@ -85,7 +85,9 @@ final class TerminalScreen {
 
     private void draw(Display display, Frame frame, Controls controls, Follower follower, long now) {
         Size size = terminal.getSize();
-        int width = Math.max(20, size.getColumns());
+        // One column short of the edge: a line that fills the last column makes terminals wrap
+        // (or jline mark the wrap), which would scroll the screen.
+        int width = Math.max(20, size.getColumns() - 1);
         int height = Math.max(5, size.getRows());
         // title, status, header, rows, keys
         List<String> lines = frame.lines(controls.view(), controls.sort(), now, width, height - 4, follower.problem(), follower.lost());
@@ -110,8 +112,11 @@ final class TerminalScreen {
             return;
         }
         try {
-            terminal.puts(Capability.cursor_visible);
+            // After leaving the alternate screen: terminals (tmux among them) restore the cursor
+            // state saved on entry there, which would undo a cursor_visible sent before.
             terminal.puts(Capability.exit_ca_mode);
+            // cursor_normal (cnorm), not cursor_visible (cvvis: "very visible", which does not undo civis everywhere).
+            terminal.puts(Capability.cursor_normal);
             terminal.flush();
             if (saved != null) {
                 terminal.setAttributes(saved);
