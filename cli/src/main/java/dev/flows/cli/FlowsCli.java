@@ -29,8 +29,8 @@ public final class FlowsCli implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The configured command line: picocli with one-line error handling. */
-    static CommandLine commandLine() {
+    /** The configured command line: picocli with one-line error handling (public for subcommand packages' tests). */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new FlowsCli());
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
