@@ -51,7 +51,7 @@ class TopLabTest {
     @AfterAll
     static void labDown() throws Exception {
         // kill-server leaves the socket file behind; ask tmux where it is first.
-        String socket = run("tmux", "-L", SOCKET, "display-message", "-p", "#{socket_path}").strip();
+        String socket = run("tmux", "-L", SOCKET, "display-message", "-p", "-t", SESSION, "#{socket_path}").strip();
         run("tmux", "-L", SOCKET, "kill-server");
         if (socket.startsWith("/") && socket.endsWith(SOCKET)) {
             Files.deleteIfExists(Path.of(socket));
