@@ -69,7 +69,7 @@ public final class FilterOptions {
     List<String> type;
 
     /** The filter flags of a command line in the order typed, each marked if "--not" preceded it. */
-    static List<FilterFlag> inOrder(List<String> args) {
+    public static List<FilterFlag> inOrder(List<String> args) {
         List<FilterFlag> out = new ArrayList<>();
         boolean negate = false;
         for (int i = 0; i < args.size(); i++) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "flows", mixinStandardHelpOptions = true, version = "flows 0.1.0",
         description = "eBPF flow observability for Kubernetes.",
-        subcommands = {ObserveCommand.class, LabCommand.class})
+        subcommands = {ObserveCommand.class, LabCommand.class, dev.flows.cli.top.TopCommand.class})
 public final class FlowsCli implements Runnable {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
@@ -29,8 +29,8 @@ public final class FlowsCli implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The configured command line: picocli with one-line error handling. */
-    static CommandLine commandLine() {
+    /** The configured command line: picocli with one-line error handling (public for subcommand packages' tests). */
+    public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new FlowsCli());
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();

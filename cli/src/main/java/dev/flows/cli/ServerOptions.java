@@ -12,7 +12,7 @@ public final class ServerOptions {
     String server;
 
     /** host:port to dial. */
-    String target(LabState lab) {
+    public String target(LabState lab) {
         String s = server != null ? server : lab.exists() ? lab.entryPoint().orElse(DEFAULT) : DEFAULT;
         if (s.startsWith("tls://")) {
             throw new FlagException("--server", s, "HOST:PORT (TLS is not supported yet)");
