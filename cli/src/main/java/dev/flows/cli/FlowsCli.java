@@ -41,7 +41,7 @@ public final class FlowsCli implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             int code = ex instanceof FlagException ? EXIT_USAGE : EXIT_FAILED;
-            String msg = ex instanceof FlagException || ex instanceof LabException || ex instanceof ObserveCommand.ServerException
+            String msg = ex instanceof FlagException || ex instanceof LabException || ex instanceof CliFailure
                     ? ex.getMessage() : ex.toString();
             err.println("flows: " + msg.replace('\n', ' '));
             err.flush();
