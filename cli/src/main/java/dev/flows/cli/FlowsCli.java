@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "flows", mixinStandardHelpOptions = true, version = "flows 0.1.0",
         description = "eBPF flow observability for Kubernetes.",
-        subcommands = {ObserveCommand.class, LabCommand.class})
+        subcommands = {ObserveCommand.class, StatusCommand.class, NodesCommand.class, LabCommand.class,
+            CompletionCommand.class})
 public final class FlowsCli implements Runnable {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
