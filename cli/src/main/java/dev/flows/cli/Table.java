@@ -6,13 +6,15 @@ import java.util.List;
 
 /**
  * Rows of observe's table output, aligned like Go's tabwriter as the Hubble CLI sets it up: each
- * column but the last is as wide as its widest cell plus 3 spaces.
+ * column but the last is as wide as its widest cell plus 3 spaces. Written in blocks (one per
+ * flow with --follow), columns keep the widest width seen so far, so they only ever grow.
  */
 final class Table {
     private static final int PADDING = 3;
 
     private final List<List<String>> rows = new ArrayList<>();
     private boolean headerWritten;
+    private int[] widths = new int[0];
 
     void add(List<String> row) {
         rows.add(row);
@@ -35,18 +37,27 @@ final class Table {
         }
         block.addAll(rows);
         rows.clear();
-        align(block).forEach(out::println);
+        widths = widths(block, widths);
+        align(block, widths).forEach(out::println);
     }
 
     /** Pads every cell but the last of each row to its column's width plus the padding. */
     static List<String> align(List<List<String>> rows) {
-        int columns = rows.stream().mapToInt(List::size).max().orElse(0);
-        int[] width = new int[columns];
+        return align(rows, widths(rows, new int[0]));
+    }
+
+    private static int[] widths(List<List<String>> rows, int[] atLeast) {
+        int columns = Math.max(atLeast.length, rows.stream().mapToInt(List::size).max().orElse(0));
+        int[] width = java.util.Arrays.copyOf(atLeast, columns);
         for (List<String> r : rows) {
             for (int i = 0; i < r.size() - 1; i++) {
                 width[i] = Math.max(width[i], r.get(i).length());
             }
         }
+        return width;
+    }
+
+    private static List<String> align(List<List<String>> rows, int[] width) {
         List<String> lines = new ArrayList<>();
         for (List<String> r : rows) {
             StringBuilder b = new StringBuilder();
