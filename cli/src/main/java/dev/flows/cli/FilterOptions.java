@@ -2,6 +2,7 @@ package dev.flows.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -10,9 +11,13 @@ import picocli.CommandLine.Option;
  */
 public final class FilterOptions {
     /** Filter flags that take a value; keep in sync with the options below and RequestBuilder. */
-    static final List<String> FLAGS = List.of("--pod", "--from-pod", "--to-pod", "--namespace", "--ip", "--from-ip", "--to-ip",
+    static final List<String> FLAGS = List.of("--pod", "--from-pod", "--to-pod",
+            "--namespace", "--from-namespace", "--to-namespace", "--ip", "--from-ip", "--to-ip",
             "--port", "--from-port", "--to-port", "--protocol", "--verdict", "--label", "--from-label", "--to-label",
-            "--node-name", "--type");
+            "--service", "--from-service", "--to-service", "--identity", "--from-identity", "--to-identity",
+            "--workload", "--from-workload", "--to-workload", "--node-name", "--tcp-flags", "--ip-version", "--type");
+    /** Short names of filter flags. */
+    static final Map<String, String> SHORT = Map.of("-t", "--type", "-n", "--namespace");
 
     @Option(names = "--not", description = "Negate the next filter flag: flows matching it are excluded.")
     boolean[] not;
@@ -26,8 +31,14 @@ public final class FilterOptions {
     @Option(names = "--to-pod", paramLabel = "[NS/]POD", description = "Flows to this pod.")
     List<String> toPod;
 
-    @Option(names = "--namespace", paramLabel = "NS", description = "Flows from or to pods in this namespace.")
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", description = "Flows from or to pods in this namespace.")
     List<String> namespace;
+
+    @Option(names = "--from-namespace", paramLabel = "NS", description = "Flows from pods in this namespace.")
+    List<String> fromNamespace;
+
+    @Option(names = "--to-namespace", paramLabel = "NS", description = "Flows to pods in this namespace.")
+    List<String> toNamespace;
 
     @Option(names = "--ip", paramLabel = "IP|CIDR", description = "Flows from or to this IP.")
     List<String> ip;
@@ -62,6 +73,39 @@ public final class FilterOptions {
     @Option(names = "--to-label", paramLabel = "SELECTOR", description = "Flows to endpoints with this label.")
     List<String> toLabel;
 
+    @Option(names = "--service", paramLabel = "[NS/]SVC", description = "Flows from or to this service (prefix; no namespace means default).")
+    List<String> service;
+
+    @Option(names = "--from-service", paramLabel = "[NS/]SVC", description = "Flows from this service.")
+    List<String> fromService;
+
+    @Option(names = "--to-service", paramLabel = "[NS/]SVC", description = "Flows to this service.")
+    List<String> toService;
+
+    @Option(names = "--identity", paramLabel = "ID", description = "Flows from or to this security identity (number or reserved name: host, world, ...).")
+    List<String> identity;
+
+    @Option(names = "--from-identity", paramLabel = "ID", description = "Flows from this security identity.")
+    List<String> fromIdentity;
+
+    @Option(names = "--to-identity", paramLabel = "ID", description = "Flows to this security identity.")
+    List<String> toIdentity;
+
+    @Option(names = "--workload", paramLabel = "[KIND/]NAME", description = "Flows from or to this workload (Deployment/cart, or cart).")
+    List<String> workload;
+
+    @Option(names = "--from-workload", paramLabel = "[KIND/]NAME", description = "Flows from this workload.")
+    List<String> fromWorkload;
+
+    @Option(names = "--to-workload", paramLabel = "[KIND/]NAME", description = "Flows to this workload.")
+    List<String> toWorkload;
+
+    @Option(names = "--tcp-flags", paramLabel = "FLAGS", description = "TCP flows with all these flags set, comma-separated (SYN, SYN,ACK, RST...).")
+    List<String> tcpFlags;
+
+    @Option(names = "--ip-version", paramLabel = "VERSION", description = "4 or 6 (also v4, ipv4, v6, ipv6).")
+    List<String> ipVersion;
+
     @Option(names = "--node-name", paramLabel = "NODE", description = "Flows observed on this node.")
     List<String> nodeName;
 
@@ -81,12 +125,14 @@ public final class FilterOptions {
                 negate = true;
                 continue;
             }
-            String name = a.equals("-t") ? "--type" : a.startsWith("-t") && !a.startsWith("--") ? null : a;
-            if (name == null) {
-                out.add(new FilterFlag("--type", a.substring(2).replaceFirst("^=", ""), negate));
+            String name = a;
+            if (!a.startsWith("--") && a.length() > 2 && SHORT.containsKey(a.substring(0, 2))) {
+                // -tdrop, -t=drop: picocli's attached short-option value
+                out.add(new FilterFlag(SHORT.get(a.substring(0, 2)), a.substring(2).replaceFirst("^=", ""), negate));
                 negate = false;
                 continue;
             }
+            name = SHORT.getOrDefault(name, name);
             int eq = name.indexOf('=');
             String flag = eq > 0 ? name.substring(0, eq) : name;
             if (!FLAGS.contains(flag)) {

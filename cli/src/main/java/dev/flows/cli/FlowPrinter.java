@@ -8,21 +8,33 @@ import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.LostEvent;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.relay.NodeStatusEvent;
+import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Prints GetFlowsResponses as the Hubble CLI does: compact (one line per flow,
- * {@code TIME: SRC -> DST TYPE VERDICT (SUMMARY)}) or JSON (one line of protobuf JSON with proto
- * field names per response; json and jsonpb are the same here).
+ * Prints GetFlowsResponses in the Hubble CLI's formats:
+ *
+ * <ul>
+ *   <li>compact: one line per flow, {@code TIME [NODE]: SRC (ID) -> DST (ID) TYPE VERDICT (SUMMARY)},
+ *       replies printed with the ends swapped and {@code <-};
+ *   <li>dict: one block of {@code KEY: value} lines per flow, blocks separated by a dashed line;
+ *   <li>table: a header, then one aligned row per flow (never colored, as in Hubble);
+ *   <li>json / jsonpb: one line of protobuf JSON with proto field names per response (the same
+ *       here: the whole GetFlowsResponse, which {@code --input-file} reads back).
+ * </ul>
+ *
+ * <p>Loss notices and node status events print as one line: on stdout in compact, on stderr in
+ * dict and table (they would break the blocks and the columns).
  */
 public final class FlowPrinter {
     /** Output formats observe accepts. */
-    public static final List<String> FORMATS = List.of("compact", "json", "jsonpb");
+    public static final List<String> FORMATS = List.of("compact", "dict", "table", "json", "jsonpb");
 
     // Hubble's reserved identities print by name; keep in sync with collector enrich's identities.
     static final Map<Integer, String> RESERVED_IDENTITIES = Map.of(
@@ -40,33 +52,88 @@ public final class FlowPrinter {
             Map.entry(169, "FIB lookup failed"), Map.entry(181, "Policy denied by denylist"),
             Map.entry(196, "TTL exceeded"));
     static final List<String> POLICY_MATCH = List.of("none", "L3-Only", "L3-L4", "L4-Only", "all");
+    static final String DICT_SEPARATOR = "------------";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss.SSS", Locale.US);
 
     private final String format;
     private final ZoneId zone;
+    private final boolean nodeName;
+    private final Colors colors;
     private final JsonFormat.Printer json =
             JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+    private final Table table;
+    private int flows;
 
     public FlowPrinter(String format, ZoneId zone) {
+        this(format, zone, false, false);
+    }
+
+    /**
+     * @param nodeName print the node that observed each flow (--print-node-name)
+     * @param color ANSI colors for hosts, identities, ports and verdicts (never in table)
+     */
+    public FlowPrinter(String format, ZoneId zone, boolean nodeName, boolean color) {
         if (!FORMATS.contains(format)) {
             throw new FlagException("--output", format, "one of " + String.join(", ", FORMATS));
         }
         this.format = format;
         this.zone = zone;
+        this.nodeName = nodeName;
+        this.colors = new Colors(color && !format.equals("table"));
+        this.table = format.equals("table") ? new Table() : null;
     }
 
-    /** One line, without the newline. */
+    /**
+     * Prints one response. Table rows are held until {@link #flush} so that columns align over
+     * everything printed so far.
+     */
+    public void print(GetFlowsResponse r, PrintWriter out, PrintWriter err) {
+        boolean isFlow = r.getResponseTypesCase() == GetFlowsResponse.ResponseTypesCase.FLOW;
+        switch (format) {
+            case "dict" -> {
+                if (isFlow) {
+                    if (flows++ > 0) {
+                        out.println(DICT_SEPARATOR);
+                    }
+                    out.print(dict(r.getFlow()));
+                } else {
+                    err.println(event(r));
+                }
+            }
+            case "table" -> {
+                if (isFlow) {
+                    table.add(row(r.getFlow()));
+                } else {
+                    err.println(event(r));
+                }
+            }
+            default -> out.println(line(r));
+        }
+    }
+
+    /** Writes held table rows (the header once, before the first row). */
+    public void flush(PrintWriter out) {
+        if (table != null) {
+            table.writeTo(out, nodeName);
+        }
+        out.flush();
+    }
+
+    /** One line, without the newline (compact and json formats). */
     public String line(GetFlowsResponse r) {
-        if (!format.equals("compact")) {
+        if (format.startsWith("json")) {
             try {
                 return json.print(r);
             } catch (InvalidProtocolBufferException e) {
                 throw new IllegalStateException("cannot print response as JSON", e);
             }
         }
+        return r.getResponseTypesCase() == GetFlowsResponse.ResponseTypesCase.FLOW ? compact(r.getFlow()) : event(r);
+    }
+
+    private static String event(GetFlowsResponse r) {
         return switch (r.getResponseTypesCase()) {
-            case FLOW -> compact(r.getFlow());
             case LOST_EVENTS -> lost(r.getLostEvents());
             case NODE_STATUS -> nodeStatus(r.getNodeStatus());
             default -> "unknown response type: " + r.getResponseTypesCase();
@@ -74,8 +141,8 @@ public final class FlowPrinter {
     }
 
     String compact(Flow f) {
-        String src = endpoint(f.getSource(), f.getIP().getSource(), f.getSourceService(), f.getSourceNamesList(), srcPort(f));
-        String dst = endpoint(f.getDestination(), f.getIP().getDestination(), f.getDestinationService(), f.getDestinationNamesList(), dstPort(f));
+        String src = colors.host(host(f, true)) + " " + colors.identity(identity(f.getSource()));
+        String dst = colors.host(host(f, false)) + " " + colors.identity(identity(f.getDestination()));
         String arrow = "->";
         if (!f.hasIsReply()) {
             arrow = "<>";
@@ -85,8 +152,32 @@ public final class FlowPrinter {
             dst = t;
             arrow = "<-";
         }
-        String summary = f.getSummary().isEmpty() ? "" : f.getSummary();
-        return time(f) + ": " + src + " " + arrow + " " + dst + " " + type(f) + " " + f.getVerdict().name() + " (" + summary + ")";
+        String node = nodeName ? " [" + f.getNodeName() + "]" : "";
+        return time(f) + node + ": " + src + " " + arrow + " " + dst + " " + type(f) + " " + colors.verdict(f.getVerdict()) + " (" + f.getSummary() + ")";
+    }
+
+    private String dict(Flow f) {
+        StringBuilder b = new StringBuilder();
+        b.append("  TIMESTAMP: ").append(time(f)).append('\n');
+        if (nodeName) {
+            b.append("       NODE: ").append(f.getNodeName()).append('\n');
+        }
+        b.append("     SOURCE: ").append(colors.host(host(f, true))).append('\n');
+        b.append("DESTINATION: ").append(colors.host(host(f, false))).append('\n');
+        b.append("       TYPE: ").append(type(f)).append('\n');
+        b.append("    VERDICT: ").append(colors.verdict(f.getVerdict())).append('\n');
+        b.append("    SUMMARY: ").append(f.getSummary()).append('\n');
+        return b.toString();
+    }
+
+    private List<String> row(Flow f) {
+        List<String> cells = new ArrayList<>();
+        cells.add(time(f));
+        if (nodeName) {
+            cells.add(f.getNodeName());
+        }
+        cells.addAll(List.of(host(f, true), host(f, false), type(f), f.getVerdict().name(), f.getSummary()));
+        return cells;
     }
 
     private String time(Flow f) {
@@ -96,7 +187,13 @@ public final class FlowPrinter {
         return TIME.format(Instant.ofEpochSecond(f.getTime().getSeconds(), f.getTime().getNanos()).atZone(zone));
     }
 
-    private static String endpoint(Endpoint ep, String ip, dev.flows.proto.flow.Service svc, List<String> names, int port) {
+    /** One end as Hubble names it: ns/pod, else ns/service, else DNS names, else the IP; then :port. */
+    private static String host(Flow f, boolean source) {
+        Endpoint ep = source ? f.getSource() : f.getDestination();
+        dev.flows.proto.flow.Service svc = source ? f.getSourceService() : f.getDestinationService();
+        List<String> names = source ? f.getSourceNamesList() : f.getDestinationNamesList();
+        String ip = source ? f.getIP().getSource() : f.getIP().getDestination();
+        int port = source ? srcPort(f) : dstPort(f);
         String host;
         if (!ep.getPodName().isEmpty()) {
             host = ep.getNamespace() + "/" + ep.getPodName();
@@ -110,8 +207,12 @@ public final class FlowPrinter {
         if (port != 0) {
             host = host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
         }
+        return host;
+    }
+
+    private static String identity(Endpoint ep) {
         String reserved = RESERVED_IDENTITIES.get(ep.getIdentity());
-        return host + " " + (reserved != null ? "(" + reserved + ")" : "(ID:" + Integer.toUnsignedString(ep.getIdentity()) + ")");
+        return reserved != null ? "(" + reserved + ")" : "(ID:" + Integer.toUnsignedString(ep.getIdentity()) + ")";
     }
 
     private static int srcPort(Flow f) {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "flows", mixinStandardHelpOptions = true, version = "flows 0.1.0",
         description = "eBPF flow observability for Kubernetes.",
-        subcommands = {ObserveCommand.class, LabCommand.class, dev.flows.cli.top.TopCommand.class})
+        subcommands = {ObserveCommand.class, StatusCommand.class, NodesCommand.class, LabCommand.class,
+            CompletionCommand.class, dev.flows.cli.top.TopCommand.class})
 public final class FlowsCli implements Runnable {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
@@ -41,7 +42,7 @@ public final class FlowsCli implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             int code = ex instanceof FlagException ? EXIT_USAGE : EXIT_FAILED;
-            String msg = ex instanceof FlagException || ex instanceof LabException || ex instanceof ObserveCommand.ServerException
+            String msg = ex instanceof FlagException || ex instanceof LabException || ex instanceof CliFailure
                     ? ex.getMessage() : ex.toString();
             err.println("flows: " + msg.replace('\n', ' '));
             err.flush();

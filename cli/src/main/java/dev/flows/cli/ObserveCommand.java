@@ -5,20 +5,25 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.observer.ObserverGrpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code flows observe}: asks an Observer for flows and prints them. */
+/** {@code flows observe}: asks an Observer (or a file of flows) for flows and prints them. */
 @Command(name = "observe", description = "Observe flows (Hubble-compatible flags).", mixinStandardHelpOptions = true)
 public final class ObserveCommand implements Callable<Integer> {
     @Mixin FilterOptions filters;
@@ -27,30 +32,63 @@ public final class ObserveCommand implements Callable<Integer> {
     @Mixin ServerOptions server;
     @Spec CommandSpec spec;
 
+    @Option(names = "--input-file", paramLabel = "FILE",
+            description = "Read flows from FILE (- for stdin) instead of a server: JSON lines as -o json prints them, or bare flows. "
+                    + "Filters and --last/--first/--since/--until apply as a server applies them.")
+    String inputFile;
+
+    /** Seam for tests: the zone times print in. */
+    ZoneId zone = ZoneId.systemDefault();
+
     @Override
     public Integer call() {
         GetFlowsRequest request = request(Clock.systemUTC());
-        FlowPrinter printer = new FlowPrinter(output.output, ZoneId.systemDefault());
-        String target = server.target(LabState.fromEnvironment());
+        FlowPrinter printer = output.printer(zone, System.console() != null);
         PrintWriter out = spec.commandLine().getOut();
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        PrintWriter err = spec.commandLine().getErr();
+        if (inputFile != null) {
+            if (request.getFollow()) {
+                throw new FlagException("--follow cannot be used with --input-file (a file has no new flows to wait for)");
+            }
+            for (GetFlowsResponse r : fromFile(request)) {
+                printer.print(r, out, err);
+            }
+            printer.flush(out);
+            return 0;
+        }
+        String target = server.target(LabState.fromEnvironment());
+        ManagedChannel channel = ServerOptions.channel(target);
         try {
             Iterator<GetFlowsResponse> it = ObserverGrpc.newBlockingStub(channel).getFlows(request);
             while (it.hasNext()) {
-                out.println(printer.line(it.next()));
-                out.flush();
+                printer.print(it.next(), out, err);
+                if (request.getFollow()) {
+                    printer.flush(out);
+                }
             }
+            printer.flush(out);
         } catch (io.grpc.StatusRuntimeException e) {
+            printer.flush(out);
             throw new ServerException(target, e);
         } finally {
-            channel.shutdownNow();
-            try {
-                channel.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            ServerOptions.close(channel);
         }
         return 0;
+    }
+
+    private List<GetFlowsResponse> fromFile(GetFlowsRequest request) {
+        if (inputFile.equals("-")) {
+            return new FlowFile().answer(request, new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), "stdin");
+        }
+        Path path = Path.of(inputFile);
+        if (!Files.isReadable(path) || Files.isDirectory(path)) {
+            throw new FlagException("--input-file", inputFile, "a readable file of JSON flows (as -o json prints them), or - for stdin");
+        }
+        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            return new FlowFile().answer(request, in, inputFile);
+        } catch (IOException e) {
+            throw new CliFailure("cannot read " + inputFile + ": " + e.getMessage());
+        }
     }
 
     /** The request the parsed flags ask for (no server needed). */
@@ -60,7 +98,7 @@ public final class ObserveCommand implements Callable<Integer> {
     }
 
     /** The server failed the call; one line, exit 1. */
-    static final class ServerException extends RuntimeException {
+    static final class ServerException extends CliFailure {
         ServerException(String target, io.grpc.StatusRuntimeException e) {
             super("server " + target + ": " + e.getStatus().getCode()
                     + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription().replace('\n', ' ')));

@@ -3,7 +3,10 @@ package dev.flows.cli;
 import com.google.protobuf.Timestamp;
 import dev.flows.proto.flow.EventTypeFilter;
 import dev.flows.proto.flow.FlowFilter;
+import dev.flows.proto.flow.IPVersion;
+import dev.flows.proto.flow.TCPFlags;
 import dev.flows.proto.flow.Verdict;
+import dev.flows.proto.flow.Workload;
 import dev.flows.proto.observer.GetFlowsRequest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -55,6 +58,9 @@ public final class RequestBuilder {
         TYPES.put("trace-sock", 7);
         TYPES.put("l7", 129);
     }
+
+    /** TCP flags flows observes (NS is not). */
+    static final List<String> TCP_FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR");
 
     private static final Pattern RELATIVE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -146,6 +152,14 @@ public final class RequestBuilder {
                 String prefix = namespace(f.flag(), v) + "/";
                 t.pair(b -> b.addSourcePod(prefix), b -> b.addDestinationPod(prefix));
             }
+            case "--from-namespace" -> {
+                String prefix = namespace(f.flag(), v) + "/";
+                t.both(b -> b.addSourcePod(prefix));
+            }
+            case "--to-namespace" -> {
+                String prefix = namespace(f.flag(), v) + "/";
+                t.both(b -> b.addDestinationPod(prefix));
+            }
             case "--ip" -> t.pair(b -> b.addSourceIp(ip(f.flag(), v)), b -> b.addDestinationIp(ip(f.flag(), v)));
             case "--from-ip" -> t.both(b -> b.addSourceIp(ip(f.flag(), v)));
             case "--to-ip" -> t.both(b -> b.addDestinationIp(ip(f.flag(), v)));
@@ -155,6 +169,17 @@ public final class RequestBuilder {
             case "--label" -> t.pair(b -> b.addSourceLabel(label(f.flag(), v)), b -> b.addDestinationLabel(label(f.flag(), v)));
             case "--from-label" -> t.both(b -> b.addSourceLabel(label(f.flag(), v)));
             case "--to-label" -> t.both(b -> b.addDestinationLabel(label(f.flag(), v)));
+            case "--service" -> t.pair(b -> b.addSourceService(service(f.flag(), v)), b -> b.addDestinationService(service(f.flag(), v)));
+            case "--from-service" -> t.both(b -> b.addSourceService(service(f.flag(), v)));
+            case "--to-service" -> t.both(b -> b.addDestinationService(service(f.flag(), v)));
+            case "--identity" -> t.pair(b -> b.addSourceIdentity(identity(f.flag(), v)), b -> b.addDestinationIdentity(identity(f.flag(), v)));
+            case "--from-identity" -> t.both(b -> b.addSourceIdentity(identity(f.flag(), v)));
+            case "--to-identity" -> t.both(b -> b.addDestinationIdentity(identity(f.flag(), v)));
+            case "--workload" -> t.pair(b -> b.addSourceWorkload(workload(f.flag(), v)), b -> b.addDestinationWorkload(workload(f.flag(), v)));
+            case "--from-workload" -> t.both(b -> b.addSourceWorkload(workload(f.flag(), v)));
+            case "--to-workload" -> t.both(b -> b.addDestinationWorkload(workload(f.flag(), v)));
+            case "--tcp-flags" -> t.both(b -> b.addTcpFlags(tcpFlags(v)));
+            case "--ip-version" -> t.both(b -> b.addIpVersion(ipVersion(v)));
             case "--protocol" -> t.both(b -> b.addProtocol(protocol(v)));
             case "--verdict" -> t.both(b -> b.addVerdict(verdict(v)));
             case "--node-name" -> t.both(b -> b.addNodeName(nonEmpty(f.flag(), v, "a node name or pattern")));
@@ -201,6 +226,70 @@ public final class RequestBuilder {
             throw new FlagException(flag, v, "a port number 0-65535");
         }
         return Integer.toString(Integer.parseInt(v));
+    }
+
+    /** "ns/name" as is, a bare "name" means "default/name" (as for pods); values are prefixes. */
+    static String service(String flag, String v) {
+        if (v == null || !v.matches("[^/\\s]+(/[^/\\s]*)?")) {
+            throw new FlagException(flag, v == null ? "" : v, "a service name, namespace/name, or a prefix of one");
+        }
+        return v.contains("/") ? v : "default/" + v;
+    }
+
+    /** A numeric identity or a reserved one by name (world, host, ...; also reserved:world). */
+    static int identity(String flag, String v) {
+        String name = v.startsWith("reserved:") ? v.substring("reserved:".length()) : v;
+        for (Map.Entry<Integer, String> e : FlowPrinter.RESERVED_IDENTITIES.entrySet()) {
+            if (e.getValue().equals(name)) {
+                return e.getKey();
+            }
+        }
+        if (v.matches("\\d{1,10}") && Long.parseLong(v) <= 0xFFFF_FFFFL) {
+            return (int) Long.parseLong(v);
+        }
+        throw new FlagException(flag, v, "a numeric security identity (0-4294967295) or a reserved one: "
+                + String.join(", ", new java.util.TreeSet<>(FlowPrinter.RESERVED_IDENTITIES.values())));
+    }
+
+    /** "kind/name" or "name" (any kind). */
+    static Workload workload(String flag, String v) {
+        if (v == null || !v.matches("([A-Za-z][A-Za-z0-9]*/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+            throw new FlagException(flag, v == null ? "" : v, "a workload as KIND/NAME (Deployment/cart) or NAME");
+        }
+        int slash = v.indexOf('/');
+        return slash < 0 ? Workload.newBuilder().setName(v).build()
+                : Workload.newBuilder().setKind(v.substring(0, slash)).setName(v.substring(slash + 1)).build();
+    }
+
+    /** Comma-separated flag names, all of which must be set on a matching flow. */
+    static TCPFlags tcpFlags(String v) {
+        TCPFlags.Builder b = TCPFlags.newBuilder();
+        String valid = "comma-separated TCP flags among " + String.join(", ", TCP_FLAGS) + " (e.g. SYN or SYN,ACK)";
+        if (v == null || v.isBlank()) {
+            throw new FlagException("--tcp-flags", v == null ? "" : v, valid);
+        }
+        for (String flag : v.split(",", -1)) {
+            switch (flag.strip().toUpperCase(Locale.ROOT)) {
+                case "FIN" -> b.setFIN(true);
+                case "SYN" -> b.setSYN(true);
+                case "RST" -> b.setRST(true);
+                case "PSH" -> b.setPSH(true);
+                case "ACK" -> b.setACK(true);
+                case "URG" -> b.setURG(true);
+                case "ECE" -> b.setECE(true);
+                case "CWR" -> b.setCWR(true);
+                default -> throw new FlagException("--tcp-flags", v, valid);
+            }
+        }
+        return b.build();
+    }
+
+    static IPVersion ipVersion(String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "4", "v4", "ipv4" -> IPVersion.IPv4;
+            case "6", "v6", "ipv6" -> IPVersion.IPv6;
+            default -> throw new FlagException("--ip-version", v, "4 or 6 (also v4, ipv4, v6, ipv6)");
+        };
     }
 
     private static String label(String flag, String v) {

@@ -1,6 +1,9 @@
 package dev.flows.cli;
 
 import dev.flows.lab.LabState;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
 
 /** --server: the Observer endpoint (a collector or relay). */
@@ -15,11 +18,25 @@ public final class ServerOptions {
     public String target(LabState lab) {
         String s = server != null ? server : lab.exists() ? lab.entryPoint().orElse(DEFAULT) : DEFAULT;
         if (s.startsWith("tls://")) {
-            throw new FlagException("--server", s, "HOST:PORT (TLS is not supported yet)");
+            throw new FlagException("--server", s, "HOST:PORT without tls:// (TLS is not supported yet; use a plaintext address)");
         }
         if (!s.matches("[^:\\s]+:\\d{1,5}|\\[[0-9a-fA-F:]+\\]:\\d{1,5}") || Integer.parseInt(s.substring(s.lastIndexOf(':') + 1)) > 65535) {
             throw new FlagException("--server", s, "HOST:PORT, e.g. localhost:4245");
         }
         return s;
+    }
+
+    /** A plaintext channel to host:port. */
+    static ManagedChannel channel(String target) {
+        return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+    }
+
+    static void close(ManagedChannel channel) {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

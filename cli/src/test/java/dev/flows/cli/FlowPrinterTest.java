@@ -146,6 +146,6 @@ class FlowPrinterTest {
     @Test
     void unknownOutputIsRejected() {
         FlagException e = assertThrows(FlagException.class, () -> new FlowPrinter("yaml", ZoneOffset.UTC));
-        assertEquals("invalid value 'yaml' for --output: expected one of compact, json, jsonpb", e.getMessage());
+        assertEquals("invalid value 'yaml' for --output: expected one of compact, dict, table, json, jsonpb", e.getMessage());
     }
 }

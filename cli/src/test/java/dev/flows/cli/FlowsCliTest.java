@@ -43,9 +43,32 @@ class FlowsCliTest {
         -o yaml          | invalid value 'yaml' for --output
         --last abc       | '--last': 'abc'
         --bogus-flag     | --bogus-flag
+        --color sometimes | invalid value 'sometimes' for --color: expected one of auto, always, never
+        --tcp-flags XMAS | invalid value 'XMAS' for --tcp-flags
+        --input-file /nonexistent/flows.json | invalid value '/nonexistent/flows.json' for --input-file
+        --input-file /dev/null --follow | --follow cannot be used with --input-file
         """)
     void badFlagValuesExitWith2AndOneLine(String args, String expected) {
         int code = run(("observe --server 127.0.0.1:1 " + args).split(" "));
+
+        assertEquals(2, code);
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("flows: "), err.toString());
+        assertTrue(err.toString().contains(expected), err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+        observe --server tls://relay:4245 | invalid value 'tls://relay:4245' for --server: expected HOST:PORT without tls:// (TLS is not supported yet
+        status --server tls://relay:4245  | TLS is not supported yet
+        nodes --server localhost          | invalid value 'localhost' for --server: expected HOST:PORT
+        nodes -o yaml                     | invalid value 'yaml' for --output: expected one of table, wide, json
+        completion fish                   | invalid value 'fish' for SHELL: expected one of bash, zsh
+        completion                        | Missing required parameter: 'SHELL'
+        """)
+    void badValuesOfOtherCommandsExitWith2AndOneLine(String args, String expected) {
+        int code = run(args.split(" "));
 
         assertEquals(2, code);
         assertEquals(1, err.toString().lines().count(), err.toString());

@@ -53,12 +53,33 @@ class RequestBuilderTest {
         --label app=cart --last 1            | {"number":"1","whitelist":[{"source_label":["app=cart"]},{"destination_label":["app=cart"]}]}
         --from-label app=a --last 1          | {"number":"1","whitelist":[{"source_label":["app=a"]}]}
         --to-label app=b --last 1            | {"number":"1","whitelist":[{"destination_label":["app=b"]}]}
+        -n shop --last 1                     | {"number":"1","whitelist":[{"source_pod":["shop/"]},{"destination_pod":["shop/"]}]}
+        --from-namespace shop --last 1       | {"number":"1","whitelist":[{"source_pod":["shop/"]}]}
+        --to-namespace infra --last 1        | {"number":"1","whitelist":[{"destination_pod":["infra/"]}]}
+        --service shop/cart --last 1         | {"number":"1","whitelist":[{"source_service":["shop/cart"]},{"destination_service":["shop/cart"]}]}
+        --from-service cart --last 1         | {"number":"1","whitelist":[{"source_service":["default/cart"]}]}
+        --to-service shop/ --last 1          | {"number":"1","whitelist":[{"destination_service":["shop/"]}]}
+        --identity 5678 --last 1             | {"number":"1","whitelist":[{"source_identity":[5678]},{"destination_identity":[5678]}]}
+        --from-identity host --last 1        | {"number":"1","whitelist":[{"source_identity":[1]}]}
+        --to-identity reserved:world --last 1 | {"number":"1","whitelist":[{"destination_identity":[2]}]}
+        --workload Deployment/cart --last 1  | {"number":"1","whitelist":[{"source_workload":[{"name":"cart","kind":"Deployment"}]},{"destination_workload":[{"name":"cart","kind":"Deployment"}]}]}
+        --from-workload frontend --last 1    | {"number":"1","whitelist":[{"source_workload":[{"name":"frontend"}]}]}
+        --to-workload StatefulSet/db --last 1 | {"number":"1","whitelist":[{"destination_workload":[{"name":"db","kind":"StatefulSet"}]}]}
+        --tcp-flags SYN --last 1             | {"number":"1","whitelist":[{"tcp_flags":[{"SYN":true}]}]}
+        --tcp-flags syn,ack --tcp-flags RST --last 1 | {"number":"1","whitelist":[{"tcp_flags":[{"SYN":true,"ACK":true},{"RST":true}]}]}
+        --ip-version 4 --last 1              | {"number":"1","whitelist":[{"ip_version":["IPv4"]}]}
+        --ip-version ipv6 --last 1           | {"number":"1","whitelist":[{"ip_version":["IPv6"]}]}
         --node-name node-a --last 1          | {"number":"1","whitelist":[{"node_name":["node-a"]}]}
         --type trace:to-endpoint --last 1    | {"number":"1","whitelist":[{"event_type":[{"type":4,"match_sub_type":true}]}]}
         --type trace:from-network --last 1   | {"number":"1","whitelist":[{"event_type":[{"type":4,"match_sub_type":true,"sub_type":10}]}]}
         --type drop --type policy-verdict --last 1 | {"number":"1","whitelist":[{"event_type":[{"type":1},{"type":5}]}]}
         --pod shop/a --protocol tcp --last 1 | {"number":"1","whitelist":[{"source_pod":["shop/a"],"protocol":["tcp"]},{"destination_pod":["shop/a"],"protocol":["tcp"]}]}
         --not --pod shop/a --last 1          | {"number":"1","blacklist":[{"source_pod":["shop/a"]},{"destination_pod":["shop/a"]}]}
+        --not --service shop/cart --last 1   | {"number":"1","blacklist":[{"source_service":["shop/cart"]},{"destination_service":["shop/cart"]}]}
+        --not --to-identity world --from-workload cart --last 1 | {"number":"1","blacklist":[{"destination_identity":[2]}],"whitelist":[{"source_workload":[{"name":"cart"}]}]}
+        --not --from-namespace kube-system --not --tcp-flags RST --last 1 | {"number":"1","blacklist":[{"source_pod":["kube-system/"],"tcp_flags":[{"RST":true}]}]}
+        --not -n infra --last 1              | {"number":"1","blacklist":[{"source_pod":["infra/"]},{"destination_pod":["infra/"]}]}
+        --not --ip-version 6 --last 1        | {"number":"1","blacklist":[{"ip_version":["IPv6"]}]}
         --from-pod shop/a --not --to-port 9999 --protocol tcp --last 1 | {"number":"1","blacklist":[{"destination_port":["9999"]}],"whitelist":[{"source_pod":["shop/a"],"protocol":["tcp"]}]}
         """)
     void buildsTheRequestHubbleWouldSend(String args, String expected) throws Exception {
@@ -79,6 +100,14 @@ class RequestBuilderTest {
         --ip 10.0.0.300       | invalid value '10.0.0.300' for --ip: expected an IP address or CIDR
         --from-ip example.com | invalid value 'example.com' for --from-ip: expected an IP address or CIDR
         --namespace Shop!     | invalid value 'Shop!' for --namespace: expected a Kubernetes namespace name
+        --service a/b/c       | invalid value 'a/b/c' for --service: expected a service name
+        --from-identity abc   | invalid value 'abc' for --from-identity: expected a numeric security identity (0-4294967295) or a reserved one
+        --to-identity 99999999999 | invalid value '99999999999' for --to-identity: expected a numeric security identity
+        --workload Deploy/    | invalid value 'Deploy/' for --workload: expected a workload as KIND/NAME
+        --tcp-flags SYN,FOO   | invalid value 'SYN,FOO' for --tcp-flags: expected comma-separated TCP flags among FIN, SYN
+        --tcp-flags NS        | invalid value 'NS' for --tcp-flags
+        --ip-version 5        | invalid value '5' for --ip-version: expected 4 or 6
+        --from-namespace Bad_ | invalid value 'Bad_' for --from-namespace: expected a Kubernetes namespace name
         --first 1 --last 1    | --first and --last cannot be used together
         --all --last 1        | --all cannot be used with --first or --last
         --pod a --not         | --not must be followed by a filter flag

@@ -3,19 +3,16 @@ package dev.flows.collector.api;
 import com.google.protobuf.util.Timestamps;
 import dev.flows.collector.buffer.Entry;
 import dev.flows.collector.buffer.FlowBuffer;
+import dev.flows.collector.filter.FlowSelection;
 import dev.flows.collector.pipeline.LossCounters;
-import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.LostEvent;
 import dev.flows.proto.flow.LostEventSource;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import io.grpc.stub.ServerCallStreamObserver;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 
 /**
  * One GetFlows stream, run on its own thread: select history (since/until, filters, number,
@@ -26,27 +23,23 @@ final class GetFlowsCall implements Runnable {
     private static final long FOLLOW_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final GetFlowsRequest req;
-    private final Predicate<Flow> filter;
+    private final FlowSelection selection;
     private final FlowBuffer buffer;
     private final LossCounters losses;
     private final String nodeName;
     private final LongSupplier wallNanos;
     private final ServerCallStreamObserver<GetFlowsResponse> out;
-    private final long since;
-    private final long until;
     private volatile Thread worker;
 
-    GetFlowsCall(GetFlowsRequest req, Predicate<Flow> filter, FlowBuffer buffer, LossCounters losses,
+    GetFlowsCall(GetFlowsRequest req, FlowSelection selection, FlowBuffer buffer, LossCounters losses,
             String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<GetFlowsResponse> out) {
         this.req = req;
-        this.filter = filter;
+        this.selection = selection;
         this.buffer = buffer;
         this.losses = losses;
         this.nodeName = nodeName;
         this.wallNanos = wallNanos;
         this.out = out;
-        this.since = req.hasSince() ? Timestamps.toNanos(req.getSince()) : Long.MIN_VALUE;
-        this.until = req.hasUntil() ? Timestamps.toNanos(req.getUntil()) : Long.MAX_VALUE;
         out.setOnReadyHandler(this::wake);
         out.setOnCancelHandler(this::wake);
     }
@@ -89,15 +82,9 @@ final class GetFlowsCall implements Runnable {
         }
     }
 
-    /** number as unsigned: 0 and anything beyond a long mean "no limit". */
-    private long limit() {
-        long n = req.getNumber();
-        return n <= 0 ? Long.MAX_VALUE : n;
-    }
-
     /** The oldest matching flows, oldest first. Returns where to follow from, or -1 if done. */
     private long first() throws InterruptedException {
-        long limit = limit();
+        long limit = selection.limit();
         long sent = 0;
         FlowBuffer.Reader r = buffer.reader(buffer.oldestSeq());
         long end = buffer.nextSeq();
@@ -128,26 +115,7 @@ final class GetFlowsCall implements Runnable {
         if (req.getFollow() && req.getNumber() == 0 && !req.hasSince()) {
             return end;
         }
-        long limit = limit();
-        Deque<Entry> picked = new ArrayDeque<>();
-        long count = 0;
-        long oldestSeen = end;
-        for (long seq = end - 1; seq >= 0 && count < limit; seq--) {
-            Entry e = buffer.get(seq);
-            if (e == null) {
-                break; // overwritten while we looked: older entries are gone too
-            }
-            oldestSeen = seq;
-            if (e.isFlow()) {
-                if (selected(e)) {
-                    picked.addFirst(e);
-                    count++;
-                }
-            } else if (e.timeNanos() >= since && e.timeNanos() <= until) {
-                picked.addFirst(e);
-            }
-        }
-        for (Entry e : picked) {
+        for (Entry e : selection.newest(end, buffer::get)) {
             if (!send(e)) {
                 return -1;
             }
@@ -158,6 +126,7 @@ final class GetFlowsCall implements Runnable {
     private void follow(long from) throws InterruptedException {
         FlowBuffer.Reader r = buffer.reader(from);
         while (!out.isCancelled()) {
+            long until = selection.until();
             if (until != Long.MAX_VALUE && wallNanos.getAsLong() > until) {
                 return;
             }
@@ -176,19 +145,9 @@ final class GetFlowsCall implements Runnable {
         }
     }
 
-    private boolean selected(Entry e) {
-        return e.timeNanos() >= since && e.timeNanos() <= until && filter.test(e.flow());
-    }
-
     /** Sends a flow that passes time and filters, or a loss notice; true if a flow was sent. */
     private boolean sendIfSelected(Entry e) throws InterruptedException {
-        if (e.isFlow()) {
-            return selected(e) && send(e);
-        }
-        if (e.timeNanos() >= since && e.timeNanos() <= until) {
-            send(e);
-        }
-        return false;
+        return selection.selects(e) && send(e) && e.isFlow();
     }
 
     private void sendOverrun(long n) throws InterruptedException {

@@ -2,23 +2,21 @@ package dev.flows.collector.api;
 
 import com.google.protobuf.util.Timestamps;
 import dev.flows.collector.filter.FilterException;
-import dev.flows.collector.filter.FlowFilters;
-import dev.flows.proto.flow.Flow;
+import dev.flows.collector.filter.FlowSelection;
 import dev.flows.proto.observer.GetFlowsRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.util.function.Predicate;
 
 /** The checks every Observer endpoint (collector and relay) makes on a GetFlows request before streaming. */
 public final class GetFlowsRequests {
     private GetFlowsRequests() {}
 
     /**
-     * Validates the request and compiles its filters.
+     * Validates the request and compiles its selection (filters, time range, number).
      *
      * @throws StatusRuntimeException INVALID_ARGUMENT naming what is wrong
      */
-    public static Predicate<Flow> check(GetFlowsRequest req) {
+    public static FlowSelection check(GetFlowsRequest req) {
         if (req.getFirst() && req.getFollow()) {
             throw Status.INVALID_ARGUMENT
                     .withDescription("first cannot be combined with follow: use number without first to follow from the newest flows")
@@ -28,7 +26,7 @@ public final class GetFlowsRequests {
             throw Status.INVALID_ARGUMENT.withDescription("since is after until").asRuntimeException();
         }
         try {
-            return FlowFilters.compile(req.getWhitelistList(), req.getBlacklistList());
+            return FlowSelection.of(req);
         } catch (FilterException e) {
             throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
         }

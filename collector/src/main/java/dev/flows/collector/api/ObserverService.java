@@ -2,8 +2,8 @@ package dev.flows.collector.api;
 
 import com.google.protobuf.UInt32Value;
 import dev.flows.collector.buffer.FlowBuffer;
+import dev.flows.collector.filter.FlowSelection;
 import dev.flows.collector.pipeline.LossCounters;
-import dev.flows.proto.flow.Flow;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.observer.GetNodesRequest;
@@ -22,7 +22,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
 
 /**
  * Hubble's observer.Observer served from this node's {@link FlowBuffer}.
@@ -79,14 +78,14 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     @Override
     public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> observer) {
         ServerCallStreamObserver<GetFlowsResponse> out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
-        Predicate<Flow> filter;
+        FlowSelection selection;
         try {
-            filter = GetFlowsRequests.check(req);
+            selection = GetFlowsRequests.check(req);
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
         }
-        GetFlowsCall call = new GetFlowsCall(req, filter, buffer, losses, self.nodeName(), wallNanos, out);
+        GetFlowsCall call = new GetFlowsCall(req, selection, buffer, losses, self.nodeName(), wallNanos, out);
         try {
             streams.execute(call);
         } catch (RejectedExecutionException e) {

@@ -1,0 +1,43 @@
+package dev.flows.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.AutoComplete;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flows completion bash|zsh}: a completion script generated from the command model, so it
+ * always knows every subcommand and flag. zsh uses the same script through bashcompinit, which
+ * the script loads itself when it runs under zsh.
+ */
+@Command(name = "completion", mixinStandardHelpOptions = true,
+        description = {"Print a shell completion script.",
+            "bash: source <(flows completion bash)",
+            "zsh:  source <(flows completion zsh)   (the bash script, loaded through zsh's bashcompinit)"})
+public final class CompletionCommand implements Callable<Integer> {
+    static final List<String> SHELLS = List.of("bash", "zsh");
+
+    @Parameters(paramLabel = "SHELL", description = "bash or zsh.")
+    String shell;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (!SHELLS.contains(shell)) {
+            throw new FlagException("SHELL", shell, "one of " + String.join(", ", SHELLS));
+        }
+        String script = AutoComplete.bash("flows", spec.root().commandLine());
+        PrintWriter out = spec.commandLine().getOut();
+        if (shell.equals("zsh")) {
+            out.println("# flows completion for zsh: the bash completion script, run through zsh's bashcompinit.");
+        }
+        out.print(script);
+        out.flush();
+        return 0;
+    }
+}
