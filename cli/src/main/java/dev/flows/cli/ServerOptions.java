@@ -11,7 +11,7 @@ public final class ServerOptions {
     static final String DEFAULT = "localhost:4245";
 
     @Option(names = "--server", paramLabel = "HOST:PORT",
-            description = "Observer address. Default: the lab's first collector when a lab is up, else " + DEFAULT + ".")
+            description = "Observer address. Default: the lab's relay (its entry point) when a lab is up, else " + DEFAULT + ".")
     String server;
 
     /** host:port to dial. */
