@@ -5,11 +5,16 @@ import dev.flows.collector.api.ObserverService;
 import dev.flows.relay.api.RelayClock;
 import dev.flows.relay.api.RelayLosses;
 import dev.flows.relay.api.RelayObserverService;
+import dev.flows.relay.export.ExportHub;
+import dev.flows.relay.export.FlowExporter;
 import dev.flows.relay.peers.Backoff;
 import dev.flows.relay.peers.DnsPeers;
 import dev.flows.relay.peers.NotifyPeers;
 import dev.flows.relay.peers.PeerPool;
 import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -24,6 +29,8 @@ import java.util.logging.Logger;
  * discovery (static list | DNS, re-resolved | Peer.Notify) ──► PeerPool (one channel per collector,
  *   health-checked, reconnect with backoff) ──► RelayObserverService (GetFlows merged by time within
  *   the sort window; ServerStatus, GetNodes summed) ──► ObserverServer (+ health) on --listen
+ *                                                  └──► ExportHub: one in-process follow of the same
+ *                                                       merged stream, one bounded queue per exporter
  * </pre>
  */
 public final class Relay implements AutoCloseable {
@@ -31,21 +38,40 @@ public final class Relay implements AutoCloseable {
     static final String VERSION = "flows-relay 0.1.0";
 
     private final PeerPool pool;
+    private final RelayObserverService observer;
     private final ObserverServer server;
     private final List<AutoCloseable> discovery = new ArrayList<>();
+    private final List<FlowExporter> exporters;
+    private ExportHub exports;
+    private Server exportSource;
 
-    private Relay(RelayConfig config) {
+    private Relay(RelayConfig config, List<FlowExporter> exporters) {
         this.pool = new PeerPool(Relay::channel, config.healthInterval(), config.retryInitial(), config.retryMax());
         RelayObserverService observer = new RelayObserverService(pool, ObserverService.streamExecutor(config.maxStreams()),
                 RelayClock.system(), config.sortWindow(), config.clientQueue(), new RelayLosses(), VERSION);
         this.server = ObserverServer.create(config.listen(), observer);
+        this.exporters = exporters;
+        this.observer = observer;
+    }
+
+    /** Exporters follow the relay's own merged stream in-process: what clients see, without a socket. */
+    private void startExports(int queueCapacity) throws IOException {
+        if (exporters.isEmpty()) {
+            return;
+        }
+        String name = "flows-relay-exports-" + System.identityHashCode(this);
+        exportSource = InProcessServerBuilder.forName(name).addService(observer).build().start();
+        exports = new ExportHub(InProcessChannelBuilder.forName(name).build());
+        exporters.forEach(e -> exports.add(e, queueCapacity));
+        exports.start();
     }
 
     /** Starts discovery and serving. */
-    public static Relay start(RelayConfig config) throws IOException {
-        Relay r = new Relay(config);
+    public static Relay start(RelayConfig config, List<FlowExporter> exporters) throws IOException {
+        Relay r = new Relay(config, exporters);
         try {
             r.server.start();
+            r.startExports(config.exportQueue());
             if (!config.collectors().isEmpty()) {
                 r.pool.setTargets("static", config.collectors());
             }
@@ -76,6 +102,10 @@ public final class Relay implements AutoCloseable {
 
     @Override
     public void close() {
+        if (exports != null) {
+            exports.close();
+            exportSource.shutdownNow();
+        }
         for (AutoCloseable d : discovery) {
             try {
                 d.close();

@@ -41,6 +41,10 @@ public final class RelayConfig {
             description = "How long a flow may wait for older flows of other nodes before it is sent. Default: ${DEFAULT-VALUE}.")
     private String sortWindow;
 
+    @Option(names = "--export-queue", paramLabel = "N", defaultValue = "65536",
+            description = "Responses waiting per exporter; beyond it that exporter drops and counts. Default: ${DEFAULT-VALUE}.")
+    private int exportQueue;
+
     @Option(names = "--client-queue", paramLabel = "N", defaultValue = "16384",
             description = "Live flows held per client; beyond, flows are dropped and the client told (lost_events). Default: ${DEFAULT-VALUE}.")
     private int clientQueue;
@@ -91,6 +95,9 @@ public final class RelayConfig {
         if (retryMaxParsed.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new ConfigException("--retry-max " + retryMax + ": must be at least 1s");
         }
+        if (exportQueue < 1) {
+            throw new ConfigException("--export-queue " + exportQueue + ": must be at least 1");
+        }
         if (clientQueue < 1) {
             throw new ConfigException("--client-queue " + clientQueue + ": must be at least 1");
         }
@@ -117,6 +124,7 @@ public final class RelayConfig {
     public String peerService() { return peerService; }
     public Duration sortWindow() { return sortWindowParsed; }
     public int clientQueue() { return clientQueue; }
+    public int exportQueue() { return exportQueue; }
     public int maxStreams() { return maxStreams; }
     public Duration healthInterval() { return healthIntervalParsed; }
     public Duration retryInitial() { return Duration.ofSeconds(1); }

@@ -1,6 +1,7 @@
 package dev.flows.relay;
 
 import dev.flows.collector.config.ConfigException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -30,7 +31,8 @@ public final class RelayMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         config.validate();
-        Relay relay = Relay.start(config);
+        // Exporters (metrics, traces, Kafka) join this list as they are enabled.
+        Relay relay = Relay.start(config, List.of());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             relay.close();
