@@ -31,13 +31,13 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "7", description = "Timed rounds of stages 1-3 (median reported). Default ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--live-seconds", defaultValue = "4", description = "Length of each stage 4 run. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--live-seconds", defaultValue = "4", description = "Length of each stage 4 run (with --relay: of each timed relay run). Default ${DEFAULT-VALUE}.")
     int liveSeconds;
 
     @Option(names = "--capture", defaultValue = "300000", description = "Raw events captured for stage 5. Default ${DEFAULT-VALUE}.")
     int capture;
 
-    @Option(names = "--relay", description = "Measure the relay instead (flows/s from two collectors through it, packet-to-client latency); the other options do not apply.")
+    @Option(names = "--relay", description = "Measure the relay instead (flows/s from two collectors through it, packet-to-client latency); of the other options only --live-seconds applies (its timed runs).")
     boolean relay;
 
     @Option(names = "--relay-rate", defaultValue = "250000", description = "With --relay: flows/s the two collectors offer together in the live row. Default ${DEFAULT-VALUE}.")
