@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * The flows throughput bench: kernel producer, C and Java ring readers, the live pair, and the
  * decode/enrich/buffer pipeline, in one run of well under two minutes, printed as one table.
  * Run it with {@code ./bench} at the repository root (root needed); BENCHMARKS.md explains the
- * figures.
+ * figures. With {@code --relay} it measures the relay instead ({@link RelayBench}).
  *
  * <p>Everything it loads is pinned under {@code /sys/fs/bpf/flows/bench-<pid>}, removed at the
  * end, on failure and on Ctrl-C. It attaches to no interface: programs run with BPF_PROG_TEST_RUN.
@@ -31,11 +31,20 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "7", description = "Timed rounds of stages 1-3 (median reported). Default ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Option(names = "--live-seconds", defaultValue = "4", description = "Length of each stage 4 run. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--live-seconds", defaultValue = "4", description = "Length of each stage 4 run (with --relay: of each timed relay run). Default ${DEFAULT-VALUE}.")
     int liveSeconds;
 
     @Option(names = "--capture", defaultValue = "300000", description = "Raw events captured for stage 5. Default ${DEFAULT-VALUE}.")
     int capture;
+
+    @Option(names = "--relay", description = "Measure the relay instead (flows/s from two collectors through it, packet-to-client latency); of the other options only --live-seconds applies (its timed runs).")
+    boolean relay;
+
+    @Option(names = "--relay-rate", defaultValue = "250000", description = "With --relay: flows/s the two collectors offer together in the live row. Default ${DEFAULT-VALUE}.")
+    int relayRate;
+
+    @Option(names = "--relay-pps", defaultValue = "1000", description = "With --relay: packets/s per busy node in the latency rows. Default ${DEFAULT-VALUE}.")
+    int relayPps;
 
     @Option(names = "--ringread", description = "The compiled bpf/bench/ringread.c; stage 2 is skipped without it.")
     Path ringread;
@@ -48,6 +57,9 @@ public final class BenchMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (relay && (relayRate < 1000 || relayPps < 1 || relayPps > 100_000)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "want --relay-rate >= 1000, --relay-pps in 1..100000");
+        }
         if (ringMib < 1 || ringMib > 256 || Integer.bitCount(ringMib) != 1 || rounds < 1 || liveSeconds < 1 || liveSeconds > 30) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "want --ring-mib a power of two in 1..256, --rounds >= 1, --live-seconds in 1..30");
@@ -58,7 +70,11 @@ public final class BenchMain implements Callable<Integer> {
         Thread cleanup = new Thread(() -> Datapath.removePins(pins), "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            run(pins);
+            if (relay) {
+                new RelayBench(out, pins, relayRate, relayPps, Duration.ofSeconds(liveSeconds)).run();
+            } else {
+                run(pins);
+            }
             return 0;
         } finally {
             Datapath.removePins(pins);

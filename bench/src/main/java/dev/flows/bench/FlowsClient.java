@@ -1,0 +1,141 @@
+package dev.flows.bench;
+
+import com.google.protobuf.util.Timestamps;
+import dev.flows.proto.flow.LostEventSource;
+import dev.flows.proto.observer.GetFlowsRequest;
+import dev.flows.proto.observer.GetFlowsResponse;
+import dev.flows.proto.observer.ObserverGrpc;
+import dev.flows.proto.observer.ServerStatusRequest;
+import dev.flows.proto.observer.ServerStatusResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bench's stand-in for {@code flows observe}: one GetFlows stream to an Observer endpoint
+ * (here the relay) that counts the flows it receives and the losses it is told about, per source,
+ * and can record each flow's latency: arrival wall time minus the flow's own time (the kernel's
+ * timestamp of the packet, converted to wall time by the collector). Same machine, same clock.
+ */
+final class FlowsClient implements AutoCloseable {
+    private final ManagedChannel channel;
+    private final AtomicLong flows = new AtomicLong();
+    private final ConcurrentHashMap<LostEventSource, AtomicLong> lost = new ConcurrentHashMap<>();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile ClientCallStreamObserver<GetFlowsRequest> call;
+    private volatile Throwable error;
+    /** Latencies (ns) of flows stamped at or after this wall time are recorded; MAX_VALUE: none. */
+    private volatile long recordFromWall = Long.MAX_VALUE;
+    private long[] latencies = new long[1 << 16];
+    private int recorded;
+
+    FlowsClient(int port) {
+        // counting is cheap: do it on the transport thread, so the client costs no thread hop per flow
+        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
+    }
+
+    /** Starts the stream; responses are counted on gRPC's thread as they arrive. */
+    FlowsClient start(GetFlowsRequest req) {
+        ObserverGrpc.newStub(channel).getFlows(req, new ClientResponseObserver<GetFlowsRequest, GetFlowsResponse>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> c) {
+                call = c;
+            }
+
+            @Override
+            public void onNext(GetFlowsResponse r) {
+                if (r.hasFlow()) {
+                    flows.incrementAndGet();
+                    long t = Timestamps.toNanos(r.getFlow().getTime());
+                    if (t >= recordFromWall) {
+                        record(wallNanos() - t);
+                    }
+                } else if (r.hasLostEvents()) {
+                    lost.computeIfAbsent(r.getLostEvents().getSource(), s -> new AtomicLong())
+                            .addAndGet(r.getLostEvents().getNumEventsLost());
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                error = t;
+                done.countDown();
+            }
+
+            @Override
+            public void onCompleted() {
+                done.countDown();
+            }
+        });
+        return this;
+    }
+
+    /** From now on, record the latency of every flow stamped from now on. */
+    void recordLatencies() {
+        recordFromWall = wallNanos();
+    }
+
+    /** Stops recording; returns the latencies recorded (ns), sorted. */
+    synchronized long[] stopRecording() {
+        recordFromWall = Long.MAX_VALUE;
+        long[] out = Arrays.copyOf(latencies, recorded);
+        Arrays.sort(out);
+        return out;
+    }
+
+    private synchronized void record(long nanos) {
+        if (recorded == latencies.length) {
+            latencies = Arrays.copyOf(latencies, recorded * 2);
+        }
+        latencies[recorded++] = nanos;
+    }
+
+    long flows() {
+        return flows.get();
+    }
+
+    /** Events the stream said were lost at this source (relay queue, collector buffer, kernel ...). */
+    long lost(LostEventSource source) {
+        AtomicLong n = lost.get(source);
+        return n == null ? 0 : n.get();
+    }
+
+    long lostTotal() {
+        return lost.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    /** Waits for the server to end the stream; false on timeout. Throws if it failed. */
+    boolean awaitEnd(long millis) throws InterruptedException {
+        boolean ended = done.await(millis, TimeUnit.MILLISECONDS);
+        if (error != null) {
+            throw new IllegalStateException("GetFlows through the relay failed: " + error, error);
+        }
+        return ended;
+    }
+
+    ServerStatusResponse serverStatus() {
+        return ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(3, TimeUnit.SECONDS)
+                .serverStatus(ServerStatusRequest.getDefaultInstance());
+    }
+
+    static long wallNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    @Override
+    public void close() {
+        ClientCallStreamObserver<GetFlowsRequest> c = call;
+        if (c != null && done.getCount() > 0) {
+            c.cancel("bench done", null);
+        }
+        channel.shutdownNow();
+    }
+}

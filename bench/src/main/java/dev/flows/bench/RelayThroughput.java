@@ -1,0 +1,171 @@
+package dev.flows.bench;
+
+import com.google.protobuf.util.Timestamps;
+import dev.flows.collector.api.ObserverServer;
+import dev.flows.collector.api.ObserverService;
+import dev.flows.collector.api.ServerIdentity;
+import dev.flows.collector.buffer.FlowBuffer;
+import dev.flows.collector.pipeline.LossCounters;
+import dev.flows.proto.flow.Flow;
+import dev.flows.proto.flow.LostEventSource;
+import dev.flows.proto.observer.GetFlowsRequest;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Relay row a: flows/s from two collectors through the relay to one client. Each collector is the
+ * real Observer endpoint (ObserverService + ObserverServer on loopback) over a FlowBuffer that a
+ * writer thread fills, as the collector's processing thread would, with real decoded and enriched
+ * flows (captured from the kernel and run through FlowProcessor once), stamped with the time of
+ * the append. No kernel and no decoding on the way: the figure is the Observer API, the relay and
+ * gRPC alone.
+ */
+final class RelayThroughput {
+    private RelayThroughput() {}
+
+    /** Per collector, the shipped default: history reads 2 x this many, as `observe --all` would. */
+    static final int BUFFER_CAPACITY = FlowBuffer.DEFAULT_CAPACITY;
+
+    /**
+     * One row's figures.
+     *
+     * @param offered flows appended (live) or held (history) by the two collectors
+     * @param received flows the client received in all
+     * @param timed flows the client received during the timed {@code nanos}
+     * @param lostRelay flows the stream said the relay dropped (lost_events OBSERVER_EVENTS_QUEUE)
+     * @param lostCollectors flows the stream said a collector's buffer overran (HUBBLE_RING_BUFFER)
+     * @param relayDrops the relay's own count of drops during the run (ServerStatus event_queue)
+     */
+    record Result(long offered, long received, long timed, long nanos, long lostRelay, long lostCollectors,
+            long relayDrops) {
+        double perSecond() {
+            return timed * 1e9 / nanos;
+        }
+
+        /** Offered flows neither received nor reported lost when the run ended: still queued on the way. */
+        long unaccounted() {
+            return offered - received - lostRelay - lostCollectors;
+        }
+    }
+
+    /** A collector without a kernel: the real Observer API over a buffer the bench fills. */
+    static final class Endpoint implements AutoCloseable {
+        final String node;
+        final FlowBuffer buffer = new FlowBuffer(BUFFER_CAPACITY);
+        private final ExecutorService streams = ObserverService.streamExecutor(8);
+        private final ObserverServer server;
+
+        Endpoint(String node) throws IOException {
+            this.node = node;
+            ObserverService svc = new ObserverService(buffer, LossCounters.none(),
+                    new ServerIdentity(node, "127.0.0.1", "bench"), streams, FlowsClient::wallNanos, System::nanoTime);
+            this.server = ObserverServer.create(new InetSocketAddress("127.0.0.1", 0), svc).start();
+        }
+
+        String address() {
+            return node + "=127.0.0.1:" + server.port();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            server.close();
+            streams.shutdownNow();
+        }
+    }
+
+    /**
+     * Follows the relay (GetFlows follow, new flows only) while both endpoints are filled at
+     * {@code rate}/2 flows/s each for warm-up + {@code length}; the rate is what the client
+     * received during {@code length}. Afterwards waits for the merge window to flush so that every
+     * offered flow is either received or reported lost.
+     */
+    static Result live(List<Endpoint> endpoints, List<Flow> pool, int relayPort, int rate, Duration warmup,
+            Duration length) throws InterruptedException {
+        try (FlowsClient client = new FlowsClient(relayPort).start(GetFlowsRequest.newBuilder().setFollow(true).build())) {
+            Thread.sleep(500); // the relay opens its streams to the collectors; flows before that are not followed
+            long lostBefore = client.serverStatus().getFlowsLost().getEventQueue();
+            long end = System.nanoTime() + warmup.toNanos() + length.toNanos();
+            List<Writer> writers = endpoints.stream().map(e -> new Writer(e, pool, rate / endpoints.size(), end)).toList();
+            writers.forEach(Thread::start);
+            Thread.sleep(warmup.toMillis());
+            long r0 = client.flows(), t0 = System.nanoTime();
+            for (Writer w : writers) {
+                w.join();
+            }
+            long r1 = client.flows(), t1 = System.nanoTime();
+            long offered = writers.stream().mapToLong(w -> w.appended).sum();
+            // the last flows wait at most the merge window (1 s) in the relay
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (client.flows() + client.lostTotal() < offered && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            long relayDrops = client.serverStatus().getFlowsLost().getEventQueue() - lostBefore;
+            return new Result(offered, client.flows(), r1 - r0, t1 - t0, client.lost(LostEventSource.OBSERVER_EVENTS_QUEUE),
+                    client.lost(LostEventSource.HUBBLE_RING_BUFFER), relayDrops);
+        }
+    }
+
+    /**
+     * Reads everything the endpoints hold (GetFlows without follow or number: the whole history)
+     * through the relay; lossless by construction (the relay gives each collector stream flow
+     * control credit), so this is the ceiling of the path.
+     */
+    static Result history(List<Endpoint> endpoints, int relayPort) throws InterruptedException {
+        return history(endpoints.stream().mapToLong(e -> e.buffer.size()).sum(), relayPort);
+    }
+
+    /** The same read from one endpoint directly, without the relay: what the relay is compared with. */
+    static Result direct(Endpoint endpoint) throws InterruptedException {
+        return history(endpoint.buffer.size(), endpoint.server.port());
+    }
+
+    private static Result history(long held, int port) throws InterruptedException {
+        try (FlowsClient client = new FlowsClient(port)) {
+            long t0 = System.nanoTime();
+            client.start(GetFlowsRequest.getDefaultInstance());
+            if (!client.awaitEnd(60_000)) {
+                throw new IllegalStateException("history through the relay did not end within 60 s");
+            }
+            long nanos = System.nanoTime() - t0;
+            return new Result(held, client.flows(), client.flows(), nanos, client.lost(LostEventSource.OBSERVER_EVENTS_QUEUE),
+                    client.lost(LostEventSource.HUBBLE_RING_BUFFER), 0);
+        }
+    }
+
+    /** Appends pool flows, restamped with the wall time, at a steady rate until {@code endNanos}. */
+    private static final class Writer extends Thread {
+        private final FlowBuffer buffer;
+        private final List<Flow> pool;
+        private final int rate;
+        private final long endNanos;
+        volatile long appended;
+
+        Writer(Endpoint e, List<Flow> pool, int rate, long endNanos) {
+            super("bench-writer-" + e.node);
+            this.buffer = e.buffer;
+            this.pool = pool;
+            this.rate = rate;
+            this.endNanos = endNanos;
+        }
+
+        @Override
+        public void run() {
+            long start = System.nanoTime(), n = 0, last = 0;
+            for (long now = start; now < endNanos; now = System.nanoTime()) {
+                long due = (now - start) * rate / 1_000_000_000L;
+                // one flow time per ns at most: a node's flows stay strictly in time order
+                long t = Math.max(FlowsClient.wallNanos(), last + 1);
+                for (; n < due; n++, t++) {
+                    buffer.append(pool.get((int) (n % pool.size())).toBuilder().setTime(Timestamps.fromNanos(t)).build());
+                }
+                last = t;
+                appended = n;
+                LockSupport.parkNanos(200_000); // batches of ~25 flows at 125 k/s, as a busy processing thread appends
+            }
+        }
+    }
+}
