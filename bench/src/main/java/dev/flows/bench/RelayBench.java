@@ -133,7 +133,7 @@ final class RelayBench {
         RelayConfig config = new RelayConfig();
         new CommandLine(config).parseArgs("--listen", "127.0.0.1:0", "--collectors", String.join(",", collectors));
         config.validate();
-        Relay relay = Relay.start(config);
+        Relay relay = Relay.start(config, List.of());
         try (FlowsClient status = new FlowsClient(relay.port())) {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (status.serverStatus().getNumConnectedNodes().getValue() < collectors.size()) {
