@@ -63,7 +63,7 @@ final class RelayThroughput {
             this.node = node;
             ObserverService svc = new ObserverService(buffer, LossCounters.none(),
                     new ServerIdentity(node, "127.0.0.1", "bench"), streams, FlowsClient::wallNanos, System::nanoTime);
-            this.server = ObserverServer.create(new InetSocketAddress("127.0.0.1", 0), svc).start();
+            this.server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), svc).start();
         }
 
         String address() {

@@ -83,7 +83,7 @@ public final class Collector implements AutoCloseable {
         ObserverService observer = new ObserverService(buffer, losses,
                 new ServerIdentity(config.nodeName(), address, VERSION),
                 ObserverService.streamExecutor(64), Collector::wallNanos, System::nanoTime);
-        this.server = ObserverServer.create(config.listen(), observer,
+        this.server = ObserverServer.createNonBlocking(config.listen(), observer,
                 new PeerService(() -> cluster, config.listen().getPort()));
         this.podInterfaces = FileSystems.getDefault().getPathMatcher("glob:" + config.podInterfaces());
     }

@@ -21,6 +21,12 @@ import java.util.function.LongSupplier;
  */
 final class GetFlowsCall implements Runnable {
     private static final long FOLLOW_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /**
+     * Bytes gRPC may hold queued for this stream before isReady turns false. Its default (32 KiB)
+     * is ~90 flows: the stream thread parked and was woken every 90 flows. Still bounded: flow
+     * control waits past this.
+     */
+    static final int ON_READY_THRESHOLD_BYTES = 512 * 1024;
 
     private final GetFlowsRequest req;
     private final FlowSelection selection;
@@ -40,6 +46,7 @@ final class GetFlowsCall implements Runnable {
         this.nodeName = nodeName;
         this.wallNanos = wallNanos;
         this.out = out;
+        out.setOnReadyThreshold(ON_READY_THRESHOLD_BYTES);
         out.setOnReadyHandler(this::wake);
         out.setOnCancelHandler(this::wake);
     }

@@ -29,9 +29,23 @@ public final class ObserverServer implements AutoCloseable {
         this.server = builder.addService(health.getHealthService()).build();
     }
 
-    /** A Netty server on {@code address} (port 0 picks a free one; see {@link #port()}). */
+    /**
+     * A Netty server on {@code address} (port 0 picks a free one; see {@link #port()}); handlers run
+     * on gRPC's default executor, so they may block (the relay's ServerStatus and GetNodes wait for
+     * every collector).
+     */
     public static ObserverServer create(InetSocketAddress address, BindableService... services) {
         return new ObserverServer(NettyServerBuilder.forAddress(address), services);
+    }
+
+    /**
+     * The same for services whose handlers never block (the collector's: GetFlows hands its stream
+     * to its own thread; ServerStatus, GetNodes and Peer answer from memory). They run on the
+     * transport thread: no thread hop per call or per flow-control callback. A handler that waited
+     * here for another call on the same event loop would wait forever.
+     */
+    public static ObserverServer createNonBlocking(InetSocketAddress address, BindableService... services) {
+        return new ObserverServer(NettyServerBuilder.forAddress(address).directExecutor(), services);
     }
 
     public ObserverServer start() throws IOException {

@@ -37,7 +37,7 @@ class ObserverServerSocketTest {
         ObserverService svc = new ObserverService(buffer, LossCounters.none(),
                 new ServerIdentity("node-1", "127.0.0.1:4244", "flows test"), streams,
                 () -> System.currentTimeMillis() * 1_000_000L, System::nanoTime);
-        try (ObserverServer server = ObserverServer.create(new InetSocketAddress("127.0.0.1", 0), svc,
+        try (ObserverServer server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), svc,
                 new PeerService(() -> ClusterState.EMPTY, 4244)).start()) {
             assertTrue(server.port() > 0);
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
