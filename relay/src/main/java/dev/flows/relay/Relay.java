@@ -96,8 +96,16 @@ public final class Relay implements AutoCloseable {
         return server.port();
     }
 
+    /**
+     * A channel to a collector (or its Peer service). Responses are handed over on the transport
+     * thread ({@code directExecutor}): the default executor cost a thread hop per flow. Every
+     * callback on these channels must therefore return at once: the GetFlows observers only lock
+     * the merge briefly and offer to a queue that is bounded (live) or held back by credit
+     * (history); Peer.Notify only updates the pool; health and GetNodes are blocking stubs, which
+     * run on the caller's thread anyway.
+     */
     static ManagedChannel channel(String target) {
-        return NettyChannelBuilder.forTarget(target).usePlaintext().build();
+        return NettyChannelBuilder.forTarget(target).usePlaintext().directExecutor().build();
     }
 
     @Override

@@ -25,7 +25,7 @@ final class FakeCollector implements AutoCloseable {
         ObserverService svc = new ObserverService(buffer, LossCounters.none(),
                 new ServerIdentity(node, "127.0.0.1:" + port, "fake"), streams,
                 () -> RelayTestClock.wallNanos(), System::nanoTime);
-        this.server = ObserverServer.create(new InetSocketAddress("127.0.0.1", port), svc).start();
+        this.server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", port), svc).start();
     }
 
     String address() {

@@ -28,6 +28,8 @@ final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlows
     private final Sink sink;
     private volatile ClientCallStreamObserver<GetFlowsRequest> call;
     private volatile boolean cancelled;
+    /** Responses released since credit was last returned to the collector. */
+    private int unrequested;
 
     Upstream(Peer peer, int credit, Sink sink) {
         this.peer = peer;
@@ -52,10 +54,17 @@ final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlows
         }
     }
 
-    /** The merge let one of our responses go: the collector may send one more. */
+    /**
+     * The merge let one of our responses go: the collector may send one more. Credit is returned
+     * in batches of a quarter of it, since each request() from this thread is a task on the
+     * transport's event loop. The collector may still never run more than {@code credit} ahead, and
+     * cannot stall: with nothing of ours pending in the merge it has at least 3/4 of it left.
+     * Called by the merging thread only.
+     */
     void released() {
-        if (credit > 0 && !cancelled) {
-            call.request(1);
+        if (credit > 0 && !cancelled && ++unrequested >= Math.max(1, credit / 4)) {
+            call.request(unrequested);
+            unrequested = 0;
         }
     }
 
@@ -76,13 +85,22 @@ final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlows
         sink.received(this, r);
     }
 
+    /*
+     * The end of a stream we cancelled is not passed on: the sink has dropped this upstream already,
+     * and on a directExecutor channel cancel() may deliver it inline, while the sink iterates its
+     * upstreams under its own (reentrant) lock.
+     */
     @Override
     public void onError(Throwable t) {
-        sink.ended(this, t);
+        if (!cancelled) {
+            sink.ended(this, t);
+        }
     }
 
     @Override
     public void onCompleted() {
-        sink.ended(this, null);
+        if (!cancelled) {
+            sink.ended(this, null);
+        }
     }
 }
