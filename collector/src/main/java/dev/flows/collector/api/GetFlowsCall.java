@@ -24,7 +24,8 @@ final class GetFlowsCall implements Runnable {
     /**
      * Bytes gRPC may hold queued for this stream before isReady turns false. Its default (32 KiB)
      * is ~90 flows: the stream thread parked and was woken every 90 flows. Still bounded: flow
-     * control waits past this.
+     * control waits past this; with the collector's 64 streams all stalled, at most 32 MiB of
+     * direct buffers beyond the HTTP/2 windows.
      */
     static final int ON_READY_THRESHOLD_BYTES = 512 * 1024;
 
