@@ -253,7 +253,10 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             if (r.hasFlow()) {
                 lastFlowNanos.put(from.peer().address(), Timestamps.toNanos(r.getFlow().getTime()));
             }
-            if (!merge.offer(from, r, clock.monoNanos(), live != null)) {
+            // Only live flows may be dropped (and are then counted and reported). A collector's
+            // own loss notice stands for many events: dropping it would turn them into one, or
+            // hide them; notices are rare and small, so they always get through.
+            if (!merge.offer(from, r, clock.monoNanos(), live != null && r.hasFlow())) {
                 dropped++;
                 losses.addClientQueueDrops(1);
             }
