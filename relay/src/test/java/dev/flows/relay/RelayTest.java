@@ -123,6 +123,23 @@ class RelayTest {
     }
 
     @Test
+    void aHistoryIsInExactTimeOrderEvenWhenANodeAnswersLaterThanTheWindow() throws Exception {
+        FakeCollector a = collector("node-a");
+        FakeCollector b = new FakeCollector("node-b", 0, 65535, WINDOW.multipliedBy(3));
+        closing.add(b);
+        for (int i = 0; i < 50; i++) {
+            a.add(BASE + (2 * i) * S);
+            b.add(BASE + (2 * i + 1) * S);
+        }
+        relay(a, b);
+        List<Long> times = flowTimes(get(GetFlowsRequest.newBuilder().setNumber(-1).build()));
+        assertEquals(100, times.size());
+        for (int i = 0; i < 100; i++) {
+            assertEquals(BASE + i * S, times.get(i), "flow " + i + " in time order although node-b was slow: " + times);
+        }
+    }
+
+    @Test
     void numberAppliesToTheWholeCluster() throws Exception {
         FakeCollector a = collector("node-a");
         FakeCollector b = collector("node-b");
