@@ -86,9 +86,15 @@ class RelayLabTest {
         List<GetFlowsResponse> flows = rs.stream().filter(GetFlowsResponse::hasFlow).toList();
         assertTrue(flows.stream().anyMatch(f -> f.getFlow().getNodeName().equals("node-a")), "flows of node-a");
         assertTrue(flows.stream().anyMatch(f -> f.getFlow().getNodeName().equals("node-b")), "flows of node-b");
-        // A finished history is merged exactly: no flow may come after a newer one. (The first
-        // flow has nothing before it; a Long.MIN_VALUE start made "latest - t" overflow into a
-        // gap of ~86,000 days, which is where an "86 days early" flow once came from.)
+        assertInTimeOrder(flows);
+    }
+
+    /**
+     * A finished history is merged exactly: no flow may come after a newer one. (The first flow
+     * has nothing before it; a Long.MIN_VALUE start once made "latest - t" overflow into a gap of
+     * ~86,000 days, which is where an "86 days early" flow came from.) Offenders print as JSON.
+     */
+    private static void assertInTimeOrder(List<GetFlowsResponse> flows) {
         GetFlowsResponse newest = flows.get(0);
         List<String> late = new ArrayList<>();
         for (GetFlowsResponse f : flows.subList(1, flows.size())) {
@@ -156,6 +162,15 @@ class RelayLabTest {
             p.waitFor(10, TimeUnit.SECONDS);
             reader.join(5000);
         }
+    }
+
+    @Test
+    @Order(5)
+    void afterACollectorRestartTheHistoryIsStillInTimeOrder() throws Exception {
+        // The restarted collector re-read what its predecessor left in the pinned ring, with its own clock offset.
+        List<GetFlowsResponse> flows = observe("--all").stream().filter(GetFlowsResponse::hasFlow).toList();
+        assertTrue(flows.stream().anyMatch(f -> f.getFlow().getNodeName().equals("node-b")), "flows of the restarted node-b");
+        assertInTimeOrder(flows);
     }
 
     private static long flowsOf(List<GetFlowsResponse> rs, String node, long afterNanos) {
