@@ -46,7 +46,7 @@ public final class LabDown {
         namespaces.retainAll(present());
 
         List<ProcessHandle> victims = new ArrayList<>();
-        for (LabState.Proc p : state.processes()) {
+        for (LabState.Proc p : state.everyProcess()) {
             if (LabState.alive(p)) {
                 ProcessHandle.of(p.pid()).ifPresent(victims::add);
                 progress.accept("stopping " + p.role() + " (pid " + p.pid() + ")");

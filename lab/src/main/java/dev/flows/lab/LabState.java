@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,6 +24,7 @@ import java.util.Optional;
  * collector=node-a 172.20.0.2:4244
  * relay=127.0.0.1:4245
  * process=collector-node-a 4242 123456     (role, pid, start time in clock ticks since boot)
+ * process=collector-node-a 5151 234567     (restarted: the later line of a role is the live one)
  * </pre>
  */
 public final class LabState {
@@ -111,7 +114,18 @@ public final class LabState {
         return values("cluster").stream().findFirst();
     }
 
+    /**
+     * The lab's processes as they are now: per role, the one started last (a restarted collector
+     * is journaled again under its role and replaces the one before), in the order roles appeared.
+     */
     public List<Proc> processes() {
+        Map<String, Proc> latest = new LinkedHashMap<>();
+        everyProcess().forEach(p -> latest.put(p.role(), p));
+        return List.copyOf(latest.values());
+    }
+
+    /** Every process the lab ever started, replaced ones included: what lab down must make sure is gone. */
+    public List<Proc> everyProcess() {
         return values("process").stream().map(v -> v.split(" ")).filter(a -> a.length == 3)
                 .map(a -> new Proc(a[0], Long.parseLong(a[1]), Long.parseLong(a[2]))).toList();
     }

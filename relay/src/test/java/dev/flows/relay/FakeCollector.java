@@ -10,18 +10,37 @@ import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.IP;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /** A collector without a kernel: the real Observer API over loopback, fed flows by the test. */
 final class FakeCollector implements AutoCloseable {
     final String node;
     final FlowBuffer buffer;
-    private final ExecutorService streams = ObserverService.streamExecutor(16);
+    private final ExecutorService streams;
     private final ObserverServer server;
 
     FakeCollector(String node, int port, int capacity) throws IOException {
+        this(node, port, capacity, Duration.ZERO);
+    }
+
+    /** @param answerDelay how long each GetFlows waits before it starts answering: a busy node */
+    FakeCollector(String node, int port, int capacity, Duration answerDelay) throws IOException {
         this.node = node;
         this.buffer = new FlowBuffer(capacity);
+        this.streams = new ThreadPoolExecutor(0, 16, 30, TimeUnit.SECONDS, new SynchronousQueue<>()) {
+            @Override
+            protected void beforeExecute(Thread t, Runnable r) {
+                try {
+                    Thread.sleep(answerDelay.toMillis());
+                } catch (InterruptedException e) {
+                    t.interrupt();
+                }
+            }
+        };
         ObserverService svc = new ObserverService(buffer, LossCounters.none(),
                 new ServerIdentity(node, "127.0.0.1:" + port, "fake"), streams,
                 () -> RelayTestClock.wallNanos(), System::nanoTime);

@@ -123,6 +123,23 @@ class RelayTest {
     }
 
     @Test
+    void aHistoryIsInExactTimeOrderEvenWhenANodeAnswersLaterThanTheWindow() throws Exception {
+        FakeCollector a = collector("node-a");
+        FakeCollector b = new FakeCollector("node-b", 0, 65535, WINDOW.multipliedBy(3));
+        closing.add(b);
+        for (int i = 0; i < 50; i++) {
+            a.add(BASE + (2 * i) * S);
+            b.add(BASE + (2 * i + 1) * S);
+        }
+        relay(a, b);
+        List<Long> times = flowTimes(get(GetFlowsRequest.newBuilder().setNumber(-1).build()));
+        assertEquals(100, times.size());
+        for (int i = 0; i < 100; i++) {
+            assertEquals(BASE + i * S, times.get(i), "flow " + i + " in time order although node-b was slow: " + times);
+        }
+    }
+
+    @Test
     void numberAppliesToTheWholeCluster() throws Exception {
         FakeCollector a = collector("node-a");
         FakeCollector b = collector("node-b");
@@ -226,55 +243,101 @@ class RelayTest {
     @Test
     void aSlowClientIsToldWhatTheRelayDropped() throws Exception {
         FakeCollector a = collector("node-a");
-        Map<String, String> t = Map.of(a.address(), "");
-        relay(t, 100, 1);
-        List<GetFlowsResponse> got = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.concurrent.atomic.AtomicReference<ClientCallStreamObserver<GetFlowsRequest>> call = new java.util.concurrent.atomic.AtomicReference<>();
-        ObserverGrpc.newStub(client).getFlows(GetFlowsRequest.newBuilder().setFollow(true).build(),
-                new ClientResponseObserver<GetFlowsRequest, GetFlowsResponse>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> s) {
-                        s.disableAutoRequestWithInitial(1);
-                        call.set(s);
-                    }
+        relay(Map.of(a.address(), ""), 100, 1);
+        CountingClient c = new CountingClient();
+        ObserverGrpc.newStub(client).getFlows(GetFlowsRequest.newBuilder().setFollow(true).build(), c);
+        waitFor(() -> c.nodeStatus.get() == 1, "node status");
 
-                    @Override
-                    public void onNext(GetFlowsResponse r) {
-                        got.add(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable e) {}
-
-                    @Override
-                    public void onCompleted() {}
-                });
-        waitFor(() -> got.size() == 1, "node status");
-        Thread.sleep(300); // the relay's upstream call is open
-        int total = 60_000;
-        String pad = "x".repeat(200); // big enough to fill the transport's flow-control window
+        // A follow from now holds the flows appended once the relay's own call to the collector
+        // has started; until a marker flow arrives, there is no telling when that is.
         long base = RelayTestClock.wallNanos();
-        for (int i = 0; i < total; i++) {
-            a.buffer.append(dev.flows.proto.flow.Flow.newBuilder().setNodeName("node-a").setTime(Timestamps.fromNanos(base + i))
-                    .setIP(dev.flows.proto.flow.IP.newBuilder().setSource(pad)).build());
+        int markers = 0;
+        do {
+            a.add(base + markers++);
+        } while (!c.awaitFlows(1, Duration.ofSeconds(1)));
+        long inStream = markers - (c.firstFlowNanos.get() - base);
+
+        int burst = 60_000;
+        int kernelNotices = 0;
+        String pad = "x".repeat(200); // big enough to fill the transport's flow-control window
+        for (int i = 0; i < burst; i++) {
+            a.buffer.append(dev.flows.proto.flow.Flow.newBuilder().setNodeName("node-a")
+                    .setTime(Timestamps.fromNanos(base + markers + i)).setIP(dev.flows.proto.flow.IP.newBuilder().setSource(pad)).build());
+            if (i % 5000 == 4999) {
+                // The collector's own report of events its kernel ring lost: it must reach the client whatever its pace.
+                a.buffer.appendLost(dev.flows.proto.flow.LostEvent.newBuilder().setSource(LostEventSource.PERF_EVENT_RING_BUFFER)
+                        .setNumEventsLost(7).build(), base + markers + i);
+                kernelNotices++;
+            }
         }
+        long expected = inStream + burst;
+        long kernelExpected = 7L * kernelNotices;
         waitFor(() -> losses.clientQueueDrops() > 0, "the relay drops for the stalled client");
-        call.get().request(Integer.MAX_VALUE);
-        waitFor(() -> flows(got) + lost(got) == total, () -> "every flow either delivered or reported lost: "
-                + flows(got) + " + " + lost(got) + ", relay dropped " + losses.clientQueueDrops());
-        assertTrue(lost(got) > 0);
-        assertEquals(losses.clientQueueDrops(), lost(got), "the client is told exactly what it lost");
-        assertEquals(lost(got), relay.serverStatus(ServerStatusRequest.getDefaultInstance()).getFlowsLost().getEventQueue(),
+        c.readAll();
+        // Every flow is accounted for once the collector's stream is drained; the deadline only guards against a hang.
+        waitFor(() -> c.flows.get() + c.queueLost.get() >= expected && c.kernelLost.get() >= kernelExpected,
+                Duration.ofSeconds(90), () -> "every flow either delivered or reported lost: " + c.flows.get() + " + "
+                        + c.queueLost.get() + " of " + expected + ", relay dropped " + losses.clientQueueDrops()
+                        + "; kernel losses reported " + c.kernelLost.get() + " of " + kernelExpected);
+        assertTrue(c.queueLost.get() > 0);
+        assertEquals(expected, c.flows.get() + c.queueLost.get(), "delivered + reported lost = what the relay had");
+        assertEquals(losses.clientQueueDrops(), c.queueLost.get(), "the client is told exactly what it lost");
+        assertEquals(kernelExpected, c.kernelLost.get(), "the collector's own loss reports all reach the client");
+        assertEquals(c.queueLost.get(), relay.serverStatus(ServerStatusRequest.getDefaultInstance()).getFlowsLost().getEventQueue(),
                 "and ServerStatus counts it");
     }
 
-    static long flows(List<GetFlowsResponse> rs) {
-        return rs.stream().filter(GetFlowsResponse::hasFlow).count();
-    }
+    /**
+     * A client that reads only when told to (first the node status and one flow), and counts
+     * what it gets rather than keeping it, so that its own pace is not what the test measures.
+     */
+    static final class CountingClient implements ClientResponseObserver<GetFlowsRequest, GetFlowsResponse> {
+        final java.util.concurrent.atomic.AtomicLong nodeStatus = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong flows = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong firstFlowNanos = new java.util.concurrent.atomic.AtomicLong(-1);
+        final java.util.concurrent.atomic.AtomicLong queueLost = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong kernelLost = new java.util.concurrent.atomic.AtomicLong();
+        private volatile ClientCallStreamObserver<GetFlowsRequest> call;
 
-    static long lost(List<GetFlowsResponse> rs) {
-        return rs.stream().filter(r -> r.hasLostEvents() && r.getLostEvents().getSource() == LostEventSource.OBSERVER_EVENTS_QUEUE)
-                .mapToLong(r -> r.getLostEvents().getNumEventsLost()).sum();
+        @Override
+        public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> s) {
+            s.disableAutoRequestWithInitial(2);
+            call = s;
+        }
+
+        @Override
+        public void onNext(GetFlowsResponse r) {
+            if (r.hasNodeStatus()) {
+                nodeStatus.incrementAndGet();
+            } else if (r.hasFlow()) {
+                firstFlowNanos.compareAndSet(-1, Timestamps.toNanos(r.getFlow().getTime()));
+                flows.incrementAndGet();
+            } else if (r.hasLostEvents() && r.getLostEvents().getSource() == LostEventSource.OBSERVER_EVENTS_QUEUE) {
+                queueLost.addAndGet(r.getLostEvents().getNumEventsLost());
+            } else if (r.hasLostEvents() && r.getLostEvents().getSource() == LostEventSource.PERF_EVENT_RING_BUFFER) {
+                kernelLost.addAndGet(r.getLostEvents().getNumEventsLost());
+            } else {
+                fail("unexpected response " + r);
+            }
+        }
+
+        boolean awaitFlows(long n, Duration d) throws InterruptedException {
+            long deadline = System.nanoTime() + d.toNanos();
+            while (flows.get() < n && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            return flows.get() >= n;
+        }
+
+        void readAll() {
+            call.request(Integer.MAX_VALUE);
+        }
+
+        @Override
+        public void onError(Throwable e) {}
+
+        @Override
+        public void onCompleted() {}
     }
 
     static void collect(BlockingQueue<GetFlowsResponse> q, List<GetFlowsResponse> seen, Predicate<List<GetFlowsResponse>> done,
@@ -294,7 +357,12 @@ class RelayTest {
     }
 
     static void waitFor(java.util.function.BooleanSupplier c, java.util.function.Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        waitFor(c, Duration.ofSeconds(15), what);
+    }
+
+    static void waitFor(java.util.function.BooleanSupplier c, Duration limit, java.util.function.Supplier<String> what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
         while (!c.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 fail("timed out waiting for " + what.get());

@@ -14,6 +14,11 @@ import java.util.PriorityQueue;
  * delays the others by at most the window. A response arriving later than that is released in
  * arrival order rather than held back forever.
  *
+ * <p>A history (no follow) is merged exactly instead ({@link #exact}): every source ends, so
+ * nothing is released until each open source has something pending or has finished. A node
+ * slower than the window to answer (a busy machine, a JIT warming up) then delays the history
+ * rather than having its older flows delivered after newer flows of the others.
+ *
  * <p>Bounded: live responses beyond the capacity are refused (the caller counts them as lost);
  * history responses are always taken, their sources being held back by flow-control credit.
  * Not thread-safe: the call that owns it locks around it.
@@ -21,6 +26,9 @@ import java.util.PriorityQueue;
 final class MergeQueue {
     /** A pending response of one source. */
     record Item(Object source, GetFlowsResponse response, long timeNanos, long arrivalNanos, long order) {}
+
+    /** No window: release only when the order is known. */
+    private static final long EXACT = -1;
 
     private final long windowNanos;
     private final int capacity;
@@ -30,9 +38,23 @@ final class MergeQueue {
     private final Map<Object, Boolean> open = new HashMap<>();
     private long order;
 
+    /** A live merge: a response waits at most {@code windowNanos} for older ones of other sources. */
     MergeQueue(long windowNanos, int capacity) {
+        if (windowNanos < 0) {
+            throw new IllegalArgumentException("sort window must be >= 0 ns, got " + windowNanos);
+        }
         this.windowNanos = windowNanos;
         this.capacity = capacity;
+    }
+
+    private MergeQueue(int capacity) {
+        this.windowNanos = EXACT;
+        this.capacity = capacity;
+    }
+
+    /** A merge of sources that all end: released in exact time order, however long a source takes. */
+    static MergeQueue exact(int capacity) {
+        return new MergeQueue(capacity);
     }
 
     /** A source whose responses are to be merged; until it is closed, the merge waits for it. */
@@ -63,7 +85,7 @@ final class MergeQueue {
     /** The next response to send at {@code nowNanos}, or null if none may go yet. */
     Item poll(long nowNanos) {
         Item head = pending.peek();
-        if (head == null || !(head.arrivalNanos() + windowNanos <= nowNanos || everyOpenSourcePending())) {
+        if (head == null || !(everyOpenSourcePending() || windowed() && head.arrivalNanos() + windowNanos <= nowNanos)) {
             return null;
         }
         pending.poll();
@@ -71,10 +93,14 @@ final class MergeQueue {
         return head;
     }
 
-    /** When the head will have waited the window (Long.MAX_VALUE if nothing is pending). */
+    /** When the head will have waited the window (Long.MAX_VALUE if nothing is pending, or exact). */
     long nextDeadline() {
         Item head = pending.peek();
-        return head == null ? Long.MAX_VALUE : head.arrivalNanos() + windowNanos;
+        return head == null || !windowed() ? Long.MAX_VALUE : head.arrivalNanos() + windowNanos;
+    }
+
+    private boolean windowed() {
+        return windowNanos != EXACT;
     }
 
     /** Nothing pending and no open source: this merge is over. */

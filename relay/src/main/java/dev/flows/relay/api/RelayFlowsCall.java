@@ -27,6 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * One client's GetFlows through the relay, run on its own thread. Node state comes first
  * (NODE_CONNECTED, NODE_UNAVAILABLE), then the merged flows of every connected collector.
  *
+ * <p>History is merged in exact time order (each collector's stream ends, so the merge can wait
+ * for every one); live flows within the sort window.
+ *
  * <p>History and follow: with follow and a number or since, history is asked up to T = now −
  * window and trimmed to number across the cluster, then live flows from T + 1 ns: the window has
  * let every collector buffer the flows up to T, so the two halves neither overlap nor leave a gap.
@@ -138,7 +141,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         Trim trim = new Trim(request.getNumber(), request.getFirst(), out::onNext);
         lock.lock();
         try {
-            merge = new MergeQueue(windowNanos, capacity);
+            merge = MergeQueue.exact(capacity);
             for (Peer p : peers) {
                 open(p, request, HISTORY_CREDIT);
             }
@@ -233,7 +236,8 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             if (live == null ? merge.finished() : untilPassed() && merge.finished()) {
                 return null;
             }
-            long wait = Math.min(WAIT_NANOS, merge.nextDeadline() - clock.monoNanos());
+            long deadline = merge.nextDeadline();
+            long wait = deadline == Long.MAX_VALUE ? WAIT_NANOS : Math.min(WAIT_NANOS, deadline - clock.monoNanos());
             changed.awaitNanos(Math.max(1_000_000L, wait));
         }
         return null;
@@ -253,7 +257,10 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             if (r.hasFlow()) {
                 lastFlowNanos.put(from.peer().address(), Timestamps.toNanos(r.getFlow().getTime()));
             }
-            if (!merge.offer(from, r, clock.monoNanos(), live != null)) {
+            // Only live flows may be dropped (and are then counted and reported). A collector's
+            // own loss notice stands for many events: dropping it would turn them into one, or
+            // hide them; notices are rare and small, so they always get through.
+            if (!merge.offer(from, r, clock.monoNanos(), live != null && r.hasFlow())) {
                 dropped++;
                 losses.addClientQueueDrops(1);
             }

@@ -51,6 +51,23 @@ class MergeQueueTest {
     }
 
     @Test
+    void aHistoryWaitsForASlowNodeHoweverLongSoItsOrderIsExact() {
+        MergeQueue q = MergeQueue.exact(100);
+        q.open("a");
+        q.open("slow");
+        q.offer("a", flow(5), 100, false);
+        q.offer("a", flow(6), 100, false);
+        assertNull(q.poll(100 + 10 * W), "slow may still send something older, whenever it answers");
+        assertEquals(Long.MAX_VALUE, q.nextDeadline(), "no window to wake up for");
+        q.offer("slow", flow(1), 100 + 10 * W, false);
+        assertEquals(1, time(q.poll(100 + 10 * W)));
+        assertNull(q.poll(100 + 10 * W));
+        q.close("slow");
+        assertEquals(5, time(q.poll(100 + 10 * W)));
+        assertEquals(6, time(q.poll(100 + 10 * W)));
+    }
+
+    @Test
     void liveFlowsBeyondTheCapacityAreRefusedHistoryIsNot() {
         MergeQueue q = new MergeQueue(W, 2);
         q.open("a");
