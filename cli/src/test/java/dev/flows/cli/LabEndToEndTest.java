@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.TraceObservationPoint;
 import dev.flows.proto.observer.GetFlowsResponse;
-import dev.flows.testing.BpfGate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,16 +40,11 @@ class LabEndToEndTest {
     private static final String CATALOG = "shop/catalog-7f6d8c9b5-p8n3r";
     private static final String COREDNS = "infra/coredns-6f8b9d7c4-l5k8s";
 
-    private static Path stateDir;
-    private static boolean up;
+    private static LabCli lab;
 
     @BeforeAll
     static void labUp() throws Exception {
-        BpfGate.require();
-        stateDir = Files.createTempDirectory("flows-e2e");
-        Result r = flows(List.of("lab", "up"), 180);
-        up = true;
-        assertEquals(0, r.exit, "flows lab up failed: " + r.err);
+        lab = LabCli.up("flows-e2e");
         // Let the workloads run: every TCP call opens a new connection, so a few seconds give
         // many connections of every kind.
         Thread.sleep(6000);
@@ -62,12 +52,9 @@ class LabEndToEndTest {
 
     @AfterAll
     static void labDown() throws Exception {
-        if (!up) {
-            return;
+        if (lab != null) {
+            lab.down();
         }
-        Result r = flows(List.of("lab", "down"), 120);
-        assertEquals(0, r.exit, "flows lab down failed: " + r.err);
-        assertNothingLeft();
     }
 
     @Test
@@ -151,14 +138,14 @@ class LabEndToEndTest {
     @Order(5)
     void followDeliversNewFlowsWithinOneSecond() throws Exception {
         List<long[]> seen = new CopyOnWriteArrayList<>(); // {flow time ms, arrival ms}
-        Process p = cli(List.of("observe", "--server", NODE_A, "--follow", "--last", "1", "-o", "json")).start();
+        Process p = lab.command(List.of("observe", "--server", NODE_A, "--follow", "--last", "1", "-o", "json")).start();
         long started = System.currentTimeMillis();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     long arrival = System.currentTimeMillis();
-                    GetFlowsResponse r = parse(line);
+                    GetFlowsResponse r = LabCli.parse(line);
                     if (r.hasFlow()) {
                         seen.add(new long[] {Timestamps.toMillis(r.getFlow().getTime()), arrival});
                     }
@@ -193,72 +180,8 @@ class LabEndToEndTest {
     }
 
     private static List<Flow> observe(String server, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("observe", "--server", server, "-o", "json"));
+        List<String> cmd = new ArrayList<>(List.of("--server", server));
         cmd.addAll(List.of(args));
-        Result r = flows(cmd, 60);
-        assertEquals(0, r.exit, "flows " + cmd + " failed: " + r.err);
-        List<Flow> flows = new ArrayList<>();
-        for (String line : r.out.split("\n")) {
-            if (!line.isBlank()) {
-                GetFlowsResponse resp = parse(line);
-                if (resp.hasFlow()) {
-                    flows.add(resp.getFlow());
-                }
-            }
-        }
-        return flows;
-    }
-
-    private static GetFlowsResponse parse(String line) {
-        GetFlowsResponse.Builder b = GetFlowsResponse.newBuilder();
-        try {
-            JsonFormat.parser().merge(line, b);
-        } catch (InvalidProtocolBufferException e) {
-            throw new AssertionError("not a JSON GetFlowsResponse: " + line, e);
-        }
-        return b.build();
-    }
-
-    private record Result(int exit, String out, String err) {}
-
-    private static ProcessBuilder cli(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), FlowsCli.class.getName()));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("FLOWS_LAB_DIR", stateDir.toString());
-        return pb;
-    }
-
-    private static Result flows(List<String> args, int timeoutSeconds) throws Exception {
-        Path out = Files.createTempFile("flows-out", ".txt");
-        Path err = Files.createTempFile("flows-err", ".txt");
-        Process p = cli(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("flows " + args + " did not finish in " + timeoutSeconds + " s");
-        }
-        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        Files.delete(out);
-        Files.delete(err);
-        return r;
-    }
-
-    private static void assertNothingLeft() throws Exception {
-        String netns = run("ip", "netns", "list");
-        assertFalse(netns.contains("flows-"), "namespaces left: " + netns);
-        String links = run("ip", "-o", "link", "show");
-        assertFalse(links.contains("flows-lab0"), "root link left");
-        assertFalse(Files.exists(Path.of("/sys/fs/bpf/flows/node-a")) || Files.exists(Path.of("/sys/fs/bpf/flows/node-b")),
-                "pinned maps left under /sys/fs/bpf/flows");
-        String procs = run("ps", "-eo", "args");
-        assertFalse(procs.contains("flows-collector") || procs.contains("dev.flows.lab.Workloads"), "lab processes left");
-    }
-
-    private static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return s;
+        return lab.observe(cmd).stream().filter(GetFlowsResponse::hasFlow).map(GetFlowsResponse::getFlow).toList();
     }
 }

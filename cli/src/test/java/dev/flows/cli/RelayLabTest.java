@@ -1,7 +1,6 @@
 package dev.flows.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -13,13 +12,10 @@ import dev.flows.lab.LabState;
 import dev.flows.lab.LabUp;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.relay.NodeState;
-import dev.flows.testing.BpfGate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,38 +38,26 @@ import org.junit.jupiter.api.TestMethodOrder;
 @Tag("lab")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RelayLabTest {
-    private static Path stateDir;
-    private static boolean up;
+    private static LabCli lab;
 
     @BeforeAll
     static void labUp() throws Exception {
-        BpfGate.require();
-        stateDir = Files.createTempDirectory("flows-relay-lab");
-        Result r = flows(List.of("lab", "up"), 180);
-        up = true;
-        assertEquals(0, r.exit, "flows lab up failed: " + r.err);
+        lab = LabCli.up("flows-relay-lab");
         Thread.sleep(6000);
     }
 
     @AfterAll
     static void labDown() throws Exception {
-        if (!up) {
-            return;
+        if (lab != null) {
+            lab.down();
         }
-        Result r = flows(List.of("lab", "down"), 120);
-        assertEquals(0, r.exit, "flows lab down failed: " + r.err);
-        assertFalse(run("ip", "netns", "list").contains("flows-"), "namespaces left");
-        assertFalse(run("ip", "-o", "link", "show").contains("flows-lab0"), "root link left");
-        String procs = run("ps", "-eo", "args");
-        assertFalse(procs.contains("flows-collector") || procs.contains("flows-relay") || procs.contains("dev.flows.lab.Workloads"),
-                "lab processes left");
     }
 
     @Test
     @Order(1)
     void labStatusShowsTheRelayAsEntryPoint() throws Exception {
-        Result r = flows(List.of("lab", "status"), 60);
-        assertTrue(r.out.contains("relay 127.0.0.1:4245 answering"), r.out);
+        LabCli.Result r = lab.flows(List.of("lab", "status"), 60);
+        assertTrue(r.out().contains("relay 127.0.0.1:4245 answering"), r.out());
     }
 
     @Test
@@ -126,12 +110,12 @@ class RelayLabTest {
     @Order(4)
     void followSurvivesACollectorKilledAndRestarted() throws Exception {
         List<GetFlowsResponse> seen = new CopyOnWriteArrayList<>();
-        Process p = cli(List.of("observe", "--follow", "-o", "json")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = lab.command(List.of("observe", "--follow", "-o", "json")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
-                    seen.add(parse(line));
+                    seen.add(LabCli.parse(line));
                 }
             } catch (IOException e) {
                 // the process was stopped
@@ -141,10 +125,10 @@ class RelayLabTest {
         try {
             await(seen, s -> flowsOf(s, "node-a", 0) > 0 && flowsOf(s, "node-b", 0) > 0, "live flows of both nodes", 30);
 
-            LabState state = new LabState(stateDir);
+            LabState state = new LabState(lab.stateDir());
             LabState.Proc b = state.processes().stream().filter(x -> x.role().equals("collector-node-b") && LabState.alive(x))
                     .findFirst().orElseThrow();
-            run("kill", "-9", Long.toString(b.pid()));
+            LabCli.run("kill", "-9", Long.toString(b.pid()));
             long killed = now();
             await(seen, s -> s.stream().anyMatch(r -> r.hasNodeStatus() && r.getNodeStatus().getNodeNamesList().contains("node-b")
                     && (r.getNodeStatus().getStateChange() == NodeState.NODE_ERROR
@@ -195,52 +179,6 @@ class RelayLabTest {
     }
 
     private static List<GetFlowsResponse> observe(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("observe", "-o", "json"));
-        cmd.addAll(List.of(args));
-        Result r = flows(cmd, 60);
-        assertEquals(0, r.exit, "flows " + cmd + " failed: " + r.err);
-        return r.out.lines().filter(l -> !l.isBlank()).map(RelayLabTest::parse).toList();
-    }
-
-    private static GetFlowsResponse parse(String line) {
-        GetFlowsResponse.Builder b = GetFlowsResponse.newBuilder();
-        try {
-            JsonFormat.parser().merge(line, b);
-        } catch (InvalidProtocolBufferException e) {
-            throw new AssertionError("not a JSON GetFlowsResponse: " + line, e);
-        }
-        return b.build();
-    }
-
-    private record Result(int exit, String out, String err) {}
-
-    private static ProcessBuilder cli(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), FlowsCli.class.getName()));
-        cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().put("FLOWS_LAB_DIR", stateDir.toString());
-        return pb;
-    }
-
-    private static Result flows(List<String> args, int timeoutSeconds) throws Exception {
-        Path out = Files.createTempFile("flows-out", ".txt");
-        Path err = Files.createTempFile("flows-err", ".txt");
-        Process p = cli(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("flows " + args + " did not finish in " + timeoutSeconds + " s");
-        }
-        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        Files.delete(out);
-        Files.delete(err);
-        return r;
-    }
-
-    private static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return s;
+        return lab.observe(List.of(args));
     }
 }

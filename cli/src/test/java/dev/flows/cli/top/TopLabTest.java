@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.flows.cli.FlowsCli;
+import dev.flows.cli.LabCli;
 import dev.flows.testing.BpfGate;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,18 +35,13 @@ class TopLabTest {
     private static final String SOCKET = "flows-top-test-" + ProcessHandle.current().pid();
     private static final String SESSION = "top";
 
-    private static Path stateDir;
-    private static boolean up;
+    private static LabCli lab;
 
     @BeforeAll
     static void labUp() throws Exception {
         BpfGate.require();
         requireTmux();
-        waitForNoOtherLab();
-        stateDir = Files.createTempDirectory("flows-top-lab");
-        up = true;
-        Result r = flows(List.of("lab", "up"), 180);
-        assertEquals(0, r.exit, "flows lab up failed: " + r.err);
+        lab = LabCli.up("flows-top-lab");
     }
 
     @AfterAll
@@ -56,25 +52,18 @@ class TopLabTest {
         if (socket.startsWith("/") && socket.endsWith(SOCKET)) {
             Files.deleteIfExists(Path.of(socket));
         }
-        if (!up) {
-            return;
+        if (lab != null) {
+            lab.down();
+            assertFalse(run("ps", "-eo", "args").contains("FlowsCli top"), "top left running");
         }
-        Result r = flows(List.of("lab", "down"), 120);
-        assertEquals(0, r.exit, "flows lab down failed: " + r.err);
-        String netns = run("ip", "netns", "list");
-        assertFalse(netns.contains("flows-"), "namespaces left: " + netns);
-        assertFalse(run("ip", "-o", "link", "show").contains("flows-lab0"), "root link left");
-        String procs = run("ps", "-eo", "args");
-        assertFalse(procs.contains("flows-collector") || procs.contains("dev.flows.lab.Workloads"), "lab processes left");
-        assertFalse(procs.contains("FlowsCli top"), "top left running");
     }
 
     @Test
     void showsBusiestPairsSortsTogglesDropsAndRestoresTheTerminalOnQuit() throws Exception {
         // A script, not a tmux argument: the test classpath is longer than a tmux command may be.
-        Path script = stateDir.resolve("top.sh");
+        Path script = lab.stateDir().resolve("top.sh");
         Files.writeString(script, String.join("\n",
-                "export FLOWS_LAB_DIR='" + stateDir + "'",
+                "export FLOWS_LAB_DIR='" + lab.stateDir() + "'",
                 "'" + javaCommand() + "' -cp '" + System.getProperty("java.class.path") + "' " + FlowsCli.class.getName()
                         + " top --server " + NODE_A + " --window 5s",
                 "echo \"EXITED rc=$?\"",
@@ -128,17 +117,6 @@ class TopLabTest {
             fail("FLOWS_REQUIRE_BPF=1 but tmux is not installed");
         }
         assumeTrue(present, "tmux is not installed");
-    }
-
-    // Another engineer's lab test may be running: wait for it, never take its lab down.
-    private static void waitForNoOtherLab() throws Exception {
-        long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(4);
-        while (!run("ip", "netns", "list").isBlank()) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("another lab is still up after 4 minutes (ip netns list): not touching it");
-            }
-            Thread.sleep(5000);
-        }
     }
 
     private static String waitFor(String what, Predicate<String> ok, int seconds) throws Exception {
@@ -204,30 +182,7 @@ class TopLabTest {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
-    private record Result(int exit, String out, String err) {}
-
-    private static Result flows(List<String> args, int timeoutSeconds) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-cp", System.getProperty("java.class.path"), FlowsCli.class.getName()));
-        cmd.addAll(args);
-        Path out = Files.createTempFile("flows-out", ".txt");
-        Path err = Files.createTempFile("flows-err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().put("FLOWS_LAB_DIR", stateDir.toString());
-        Process p = pb.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("flows " + args + " did not finish in " + timeoutSeconds + " s");
-        }
-        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        Files.delete(out);
-        Files.delete(err);
-        return r;
-    }
-
     private static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return s;
+        return LabCli.run(cmd);
     }
 }
