@@ -6,6 +6,7 @@ import dev.flows.relay.api.RelayClock;
 import dev.flows.relay.api.RelayLosses;
 import dev.flows.relay.api.RelayObserverService;
 import dev.flows.relay.export.ExportHub;
+import dev.flows.relay.export.ExportQueue;
 import dev.flows.relay.export.FlowExporter;
 import dev.flows.relay.peers.Backoff;
 import dev.flows.relay.peers.DnsPeers;
@@ -42,7 +43,7 @@ public final class Relay implements AutoCloseable {
     private final ObserverServer server;
     private final List<AutoCloseable> discovery = new ArrayList<>();
     private final List<FlowExporter> exporters;
-    private ExportHub exports;
+    private volatile ExportHub exports;
     private Server exportSource;
 
     private Relay(RelayConfig config, List<FlowExporter> exporters) {
@@ -89,6 +90,12 @@ public final class Relay implements AutoCloseable {
         }
         LOG.info(() -> "relay serving on " + config.listen() + " for " + r.pool.peers());
         return r;
+    }
+
+    /** Per exporter: queued, exported, dropped (empty when there are no exporters). */
+    public List<ExportQueue.Stats> exportStats() {
+        ExportHub hub = exports;
+        return hub == null ? List.of() : hub.stats();
     }
 
     /** The bound port (useful with port 0). */

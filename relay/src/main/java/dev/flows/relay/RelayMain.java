@@ -1,6 +1,9 @@
 package dev.flows.relay;
 
 import dev.flows.collector.config.ConfigException;
+import dev.flows.relay.export.FlowExporter;
+import dev.flows.relay.export.metrics.MetricsConfig;
+import dev.flows.relay.export.metrics.RelayMetrics;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +16,7 @@ import picocli.CommandLine.Mixin;
         description = "Serves the Observer API for the whole cluster: the flows of every collector, merged by time.")
 public final class RelayMain implements Callable<Integer> {
     @Mixin RelayConfig config;
+    @Mixin MetricsConfig metricsConfig;
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
@@ -31,11 +35,20 @@ public final class RelayMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         config.validate();
+        metricsConfig.validate();
         // Exporters (metrics, traces, Kafka) join this list as they are enabled.
-        Relay relay = Relay.start(config, List.of());
+        RelayMetrics metrics = RelayMetrics.start(metricsConfig);
+        List<FlowExporter> exporters = metrics == null ? List.of() : List.of(metrics.flows());
+        Relay relay = Relay.start(config, exporters);
+        if (metrics != null) {
+            metrics.observeExports(relay::exportStats);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             relay.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             stopped.countDown();
         }, "flows-shutdown"));
         stopped.await();

@@ -1,0 +1,88 @@
+package dev.flows.relay.export.metrics;
+
+import dev.flows.relay.export.ExportQueue;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
+import io.opentelemetry.sdk.metrics.View;
+import io.opentelemetry.sdk.metrics.export.MetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The relay's metrics, wired in one place: an OpenTelemetry SDK meter provider read by the
+ * Prometheus exporter's HTTP server (the text format is the exporter's), the flow families
+ * ({@link FlowMetrics}, fed by the export hub) and the export hub's own statistics.
+ */
+public final class RelayMetrics implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RelayMetrics.class.getName());
+    private static final AttributeKey<String> EXPORTER = AttributeKey.stringKey("exporter");
+
+    private final SdkMeterProvider provider;
+    private final FlowMetrics flows;
+    private final Meter meter;
+
+    RelayMetrics(MetricReader reader, MetricsConfig config) {
+        SdkMeterProviderBuilder b = SdkMeterProvider.builder()
+                .setResource(Resource.getDefault().toBuilder().put("service.name", "flows-relay").build())
+                .registerMetricReader(reader);
+        // The SDK's own limit (2000 by default) must never bite before ours: overflow is ours to count.
+        b.registerView(InstrumentSelector.builder().setName("*").build(),
+                View.builder().setCardinalityLimit(config.seriesLimit() + 16).build());
+        this.provider = b.build();
+        this.meter = provider.get("dev.flows.relay");
+        this.flows = new FlowMetrics(meter, config.families(), config.seriesLimit(), RelayMetrics::wallNanos);
+    }
+
+    /** Serves /metrics on the configured address; null when metrics are off. */
+    public static RelayMetrics start(MetricsConfig config) {
+        if (config.listen() == null) {
+            return null;
+        }
+        PrometheusHttpServer server = PrometheusHttpServer.builder()
+                .setHost(config.listen().getHostString()).setPort(config.listen().getPort()).build();
+        LOG.info(() -> "metrics on http://" + config.listen().getHostString() + ":" + config.listen().getPort() + "/metrics");
+        return new RelayMetrics(server, config);
+    }
+
+    /** The exporter to add to the export hub. */
+    public FlowMetrics flows() {
+        return flows;
+    }
+
+    /** Exposes the export hub's queues: depth, capacity, exported, dropped, failed per exporter. */
+    public void observeExports(Supplier<List<ExportQueue.Stats>> stats) {
+        meter.gaugeBuilder("flows_export_queue_depth").ofLongs()
+                .setDescription("Responses waiting in an exporter's queue.")
+                .buildWithCallback(m -> stats.get().forEach(s -> m.record(s.queued(), Attributes.of(EXPORTER, s.exporter()))));
+        meter.gaugeBuilder("flows_export_queue_capacity").ofLongs()
+                .setDescription("Room of an exporter's queue (--export-queue).")
+                .buildWithCallback(m -> stats.get().forEach(s -> m.record(s.capacity(), Attributes.of(EXPORTER, s.exporter()))));
+        meter.counterBuilder("flows_export_exported")
+                .setDescription("Responses an exporter took from its queue and exported.")
+                .buildWithCallback(m -> stats.get().forEach(s -> m.record(s.exported(), Attributes.of(EXPORTER, s.exporter()))));
+        meter.counterBuilder("flows_export_dropped")
+                .setDescription("Responses an exporter lost because its queue was full (raise --export-queue).")
+                .buildWithCallback(m -> stats.get().forEach(s -> m.record(s.dropped(), Attributes.of(EXPORTER, s.exporter()))));
+        meter.counterBuilder("flows_export_failed")
+                .setDescription("Responses an exporter failed to export (its sink refused them).")
+                .buildWithCallback(m -> stats.get().forEach(s -> m.record(s.failed(), Attributes.of(EXPORTER, s.exporter()))));
+    }
+
+    private static long wallNanos() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    @Override
+    public void close() {
+        provider.close();
+    }
+}
