@@ -16,6 +16,7 @@ import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.decode.Decoder;
 import dev.flows.collector.decode.RawEventQueue;
 import dev.flows.collector.enrich.Enricher;
+import dev.flows.collector.metrics.CollectorMetrics;
 import dev.flows.collector.pipeline.FlowProcessor;
 import dev.flows.collector.pipeline.LossCounters;
 import java.io.IOException;
@@ -29,6 +30,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,6 +41,7 @@ import java.util.logging.Logger;
  * kernel ring ──(reader thread: drain, never blocks)──► RawEventQueue (bounded; full = counted drop)
  *   ──(processing thread)──► Decoder → Enricher → FlowBuffer (bounded ring; slow readers told their loss)
  *   ──► ObserverServer (GetFlows, ServerStatus, GetNodes, Peer, health)
+ * every stage's counters and fill ──► CollectorMetrics (/metrics on --metrics-listen, read when scraped)
  * </pre>
  *
  * Losses are counted where they happen (kernel ring, raw queue, decode errors, reader overrun)
@@ -56,6 +59,9 @@ public final class Collector implements AutoCloseable {
     private final RawEventQueue queue;
     private final FlowProcessor processor;
     private final ObserverServer server;
+    private final CollectorMetrics.Sources metricSources;
+    private final AtomicLong eventsRead = new AtomicLong();
+    private CollectorMetrics metrics;
     private final ScheduledExecutorService interfaces = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "flows-interfaces"));
     private final PathMatcher podInterfaces;
@@ -85,6 +91,8 @@ public final class Collector implements AutoCloseable {
                 ObserverService.streamExecutor(64), Collector::wallNanos, System::nanoTime);
         this.server = ObserverServer.createNonBlocking(config.listen(), observer,
                 new PeerService(() -> cluster, config.listen().getPort()));
+        this.metricSources = new CollectorMetrics.Sources(eventsRead::get, losses, errors, ring::pendingBytes, config.ringSize(),
+                queue::size, queue.capacity(), buffer::size, buffer.capacity());
         this.podInterfaces = FileSystems.getDefault().getPathMatcher("glob:" + config.podInterfaces());
     }
 
@@ -109,6 +117,9 @@ public final class Collector implements AutoCloseable {
         long every = config.interfaceRescan().toMillis();
         interfaces.scheduleWithFixedDelay(this::rescanInterfaces, every, every, TimeUnit.MILLISECONDS);
         server.start();
+        if (config.metricsListen() != null) {
+            metrics = CollectorMetrics.serve(config.metricsListen(), config.nodeName(), metricSources);
+        }
         LOG.info(() -> "collector " + config.nodeName() + " serving on " + config.listen() + ", observing "
                 + datapath.attachedInterfaces());
     }
@@ -117,8 +128,11 @@ public final class Collector implements AutoCloseable {
     private void readLoop() {
         while (running) {
             try {
-                if (ring.drain(queue::offer) == 0) {
+                int n = ring.drain(queue::offer);
+                if (n == 0) {
                     ring.awaitData(IDLE_WAIT_MS);
+                } else {
+                    eventsRead.lazySet(eventsRead.get() + n); // one writer: this thread
                 }
             } catch (InterruptedException e) {
                 return;
@@ -191,6 +205,9 @@ public final class Collector implements AutoCloseable {
     public void close() {
         running = false;
         interfaces.shutdownNow();
+        if (metrics != null) {
+            metrics.close();
+        }
         try {
             server.close();
         } catch (InterruptedException e) {

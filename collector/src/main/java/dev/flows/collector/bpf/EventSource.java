@@ -14,6 +14,9 @@ public interface EventSource extends AutoCloseable {
     /** Events the kernel could not write (ring full) since the source was opened; monotonic. */
     long kernelLost();
 
+    /** Bytes written (or reserved) by the kernel and not consumed yet: how full the ring is. */
+    long pendingBytes();
+
     @Override
     void close();
 }

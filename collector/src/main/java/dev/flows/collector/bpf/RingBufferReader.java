@@ -121,6 +121,7 @@ public final class RingBufferReader implements EventSource {
     }
 
     /** Bytes submitted or reserved but not consumed yet. */
+    @Override
     public long pendingBytes() {
         return (long) LONGS.getAcquire(producer, 0) - (long) LONGS.getAcquire(consumer, 0);
     }

@@ -60,6 +60,11 @@ public final class CollectorConfig {
             description = "How often new pod interfaces are looked for. Default: ${DEFAULT-VALUE}.")
     private String interfaceRescan;
 
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT|off", defaultValue = "0.0.0.0:9966",
+            description = "Address of the collector's own Prometheus /metrics (events read and lost, ring fill, queues), or off. Default: ${DEFAULT-VALUE}.")
+    private String metricsListen;
+
+    private InetSocketAddress metricsListenParsed;
     private Duration aggregationIntervalParsed;
     private Duration interfaceRescanParsed;
     private InetSocketAddress listenParsed;
@@ -70,6 +75,10 @@ public final class CollectorConfig {
             nodeName = System.getenv().getOrDefault("NODE_NAME", hostName());
         }
         listenParsed = HostPort.parse("--listen", listen);
+        metricsListenParsed = metricsListen.equals("off") ? null : HostPort.parse("--metrics-listen", metricsListen);
+        if (metricsListenParsed != null && metricsListenParsed.equals(listenParsed)) {
+            throw new ConfigException("--metrics-listen " + metricsListen + ": already taken by --listen");
+        }
         if (ringSize < 4096 || Long.bitCount(ringSize) != 1 || ringSize > (1L << 30)) {
             throw new ConfigException("--ring-size " + ringSize + ": must be a power of two between 4096 and 1073741824");
         }
@@ -100,6 +109,8 @@ public final class CollectorConfig {
     public String nodeName() { return nodeName; }
     public Path clusterState() { return clusterState; }
     public InetSocketAddress listen() { return listenParsed; }
+    /** Where the collector's /metrics listens, or null when off. */
+    public InetSocketAddress metricsListen() { return metricsListenParsed; }
     public String podInterfaces() { return podInterfaces; }
     public String uplink() { return uplink; }
     public Path pinDir() { return pinDir; }

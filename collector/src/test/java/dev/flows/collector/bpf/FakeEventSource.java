@@ -67,6 +67,17 @@ public final class FakeEventSource implements EventSource {
         }
     }
 
+    /** As the kernel ring counts them: an 8-byte header per record, each rounded up to 8 bytes. */
+    @Override
+    public synchronized long pendingBytes() {
+        check();
+        long bytes = 0;
+        for (byte[] r : pending) {
+            bytes += 8 + ((r.length + 7) & ~7);
+        }
+        return bytes;
+    }
+
     @Override
     public synchronized long kernelLost() {
         check();

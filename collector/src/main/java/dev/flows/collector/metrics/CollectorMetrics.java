@@ -1,0 +1,81 @@
+package dev.flows.collector.metrics;
+
+import dev.flows.collector.decode.DecodeError;
+import dev.flows.collector.decode.DecodeErrors;
+import dev.flows.collector.pipeline.LossCounters;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.MetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * The collector's own health as Prometheus metrics (OpenTelemetry SDK, Prometheus exporter): events
+ * read from the kernel ring, events lost per stage, how full the ring is, decode errors by kind, and
+ * the fill of the raw queue and the flow buffer. Every value is read from its stage when scraped;
+ * nothing is added on the event path.
+ */
+public final class CollectorMetrics implements AutoCloseable {
+    /** Where each value comes from; each supplier is cheap and safe to call from any thread. */
+    public record Sources(LongSupplier eventsRead, LossCounters losses, DecodeErrors decodeErrors,
+            LongSupplier ringPendingBytes, long ringSizeBytes, LongSupplier queueDepth, int queueCapacity,
+            LongSupplier bufferSize, int bufferCapacity) {}
+
+    private final SdkMeterProvider provider;
+
+    CollectorMetrics(MetricReader reader, String node, Sources s) {
+        this.provider = SdkMeterProvider.builder()
+                .setResource(Resource.getDefault().toBuilder().put("service.name", "flows-collector").build())
+                .registerMetricReader(reader).build();
+        Meter meter = provider.get("dev.flows.collector");
+        Attributes n = Attributes.of(AttributeKey.stringKey("node"), node);
+        AttributeKey<String> stage = AttributeKey.stringKey("stage");
+        meter.counterBuilder("flows_collector_events_read").setDescription("Events read from the kernel ring buffer.")
+                .buildWithCallback(m -> m.record(s.eventsRead().getAsLong(), n));
+        meter.counterBuilder("flows_collector_events_lost")
+                .setDescription("Events lost, by stage: kernel_ring (raise --ring-size), raw_queue (raise --queue-capacity), "
+                        + "decode (collector and BPF objects out of step), reader_overrun (raise --buffer-capacity).")
+                .buildWithCallback(m -> {
+                    m.record(s.losses().kernelRing(), n.toBuilder().put(stage, "kernel_ring").build());
+                    m.record(s.losses().rawQueue(), n.toBuilder().put(stage, "raw_queue").build());
+                    m.record(s.losses().decodeErrors(), n.toBuilder().put(stage, "decode").build());
+                    m.record(s.losses().readerOverrun(), n.toBuilder().put(stage, "reader_overrun").build());
+                });
+        AttributeKey<String> kind = AttributeKey.stringKey("kind");
+        meter.counterBuilder("flows_collector_decode_errors").setDescription("Records that failed to decode, by kind.")
+                .buildWithCallback(m -> {
+                    for (DecodeError e : DecodeError.values()) {
+                        m.record(s.decodeErrors().get(e), n.toBuilder().put(kind, e.name().toLowerCase(Locale.ROOT)).build());
+                    }
+                });
+        meter.gaugeBuilder("flows_collector_ring_pending_bytes").ofLongs()
+                .setDescription("Bytes in the kernel ring buffer not read yet.")
+                .buildWithCallback(m -> m.record(s.ringPendingBytes().getAsLong(), n));
+        meter.gaugeBuilder("flows_collector_ring_size_bytes").ofLongs().setDescription("Size of the kernel ring buffer (--ring-size).")
+                .buildWithCallback(m -> m.record(s.ringSizeBytes(), n));
+        meter.gaugeBuilder("flows_collector_queue_depth").ofLongs().setDescription("Raw events waiting for decoding.")
+                .buildWithCallback(m -> m.record(s.queueDepth().getAsLong(), n));
+        meter.gaugeBuilder("flows_collector_queue_capacity").ofLongs().setDescription("Room of the raw event queue (--queue-capacity).")
+                .buildWithCallback(m -> m.record(s.queueCapacity(), n));
+        meter.gaugeBuilder("flows_collector_buffer_size").ofLongs().setDescription("Flows held in the flow buffer.")
+                .buildWithCallback(m -> m.record(s.bufferSize().getAsLong(), n));
+        meter.gaugeBuilder("flows_collector_buffer_capacity").ofLongs().setDescription("Room of the flow buffer (--buffer-capacity).")
+                .buildWithCallback(m -> m.record(s.bufferCapacity(), n));
+    }
+
+    /** Serves /metrics on {@code address}. */
+    public static CollectorMetrics serve(InetSocketAddress address, String node, Sources sources) {
+        return new CollectorMetrics(PrometheusHttpServer.builder().setHost(address.getHostString()).setPort(address.getPort()).build(),
+                node, sources);
+    }
+
+    @Override
+    public void close() {
+        provider.close();
+    }
+}

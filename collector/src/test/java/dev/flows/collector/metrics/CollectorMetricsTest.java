@@ -1,0 +1,68 @@
+package dev.flows.collector.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flows.collector.decode.DecodeError;
+import dev.flows.collector.decode.DecodeErrors;
+import dev.flows.collector.pipeline.LossCounters;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class CollectorMetricsTest {
+
+    private static Map<String, Long> points(InMemoryMetricReader reader) {
+        Map<String, Long> out = new TreeMap<>();
+        for (MetricData d : reader.collectAllMetrics()) {
+            Iterable<LongPointData> ps = switch (d.getType()) {
+                case LONG_SUM -> d.getLongSumData().getPoints();
+                case LONG_GAUGE -> d.getLongGaugeData().getPoints();
+                default -> throw new AssertionError("unexpected metric type " + d);
+            };
+            for (LongPointData p : ps) {
+                String stage = p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("stage"));
+                String kind = p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("kind"));
+                assertEquals("node-a", p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("node")));
+                out.put(d.getName() + (stage != null ? "/" + stage : "") + (kind != null ? "/" + kind : ""), p.getValue());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyStageIsReadWhenScraped() {
+        AtomicLong read = new AtomicLong(100);
+        DecodeErrors errors = new DecodeErrors();
+        errors.count(DecodeError.values()[0]);
+        LossCounters losses = new LossCounters(() -> 7, () -> 3, errors::total);
+        losses.addReaderOverrun(11);
+        AtomicLong pending = new AtomicLong(4096);
+        InMemoryMetricReader reader = InMemoryMetricReader.create();
+        try (CollectorMetrics m = new CollectorMetrics(reader, "node-a", new CollectorMetrics.Sources(read::get, losses, errors,
+                pending::get, 1 << 20, () -> 5, 65536, () -> 900, 65535))) {
+            Map<String, Long> p = points(reader);
+            assertEquals(100L, p.get("flows_collector_events_read"));
+            assertEquals(7L, p.get("flows_collector_events_lost/kernel_ring"));
+            assertEquals(3L, p.get("flows_collector_events_lost/raw_queue"));
+            assertEquals(1L, p.get("flows_collector_events_lost/decode"));
+            assertEquals(11L, p.get("flows_collector_events_lost/reader_overrun"));
+            assertEquals(1L, p.get("flows_collector_decode_errors/" + DecodeError.values()[0].name().toLowerCase()));
+            assertEquals(4096L, p.get("flows_collector_ring_pending_bytes"));
+            assertEquals(1L << 20, p.get("flows_collector_ring_size_bytes"));
+            assertEquals(5L, p.get("flows_collector_queue_depth"));
+            assertEquals(65536L, p.get("flows_collector_queue_capacity"));
+            assertEquals(900L, p.get("flows_collector_buffer_size"));
+            assertEquals(65535L, p.get("flows_collector_buffer_capacity"));
+
+            read.set(250);
+            pending.set(0);
+            p = points(reader);
+            assertEquals(250L, p.get("flows_collector_events_read"), "read again at the next scrape");
+            assertEquals(0L, p.get("flows_collector_ring_pending_bytes"));
+        }
+    }
+}
