@@ -118,6 +118,19 @@ public final class FlowMetrics implements FlowExporter {
                 }
             }
         }
+        BoundedCounter world = counters.get(Family.FLOWS_TO_WORLD);
+        if (world != null) {
+            for (String p : PROTOCOLS) {
+                for (Verdict v : List.of(Verdict.FORWARDED, Verdict.DROPPED)) {
+                    world.zero(withContext(Family.FLOWS_TO_WORLD, p, v.name()));
+                }
+            }
+        }
+        BoundedCounter service = counters.get(Family.SERVICE);
+        if (service != null) {
+            // Services are named by the flows themselves; until the first one, one empty series says "none yet".
+            service.zero(withContext(Family.SERVICE, "", ""));
+        }
         BoundedCounter policy = counters.get(Family.POLICY);
         if (policy != null) {
             for (String direction : List.of("ingress", "egress")) {

@@ -169,8 +169,9 @@ class FlowMetricsTest {
         Map<String, Map<String, Long>> all = collect();
         assertEquals(1L, all.get("flows_drop").get("{protocol=TCP,reason=POLICY_DENIED}"));
         assertEquals(1L, all.get("flows_policy_verdicts").get("{action=dropped,direction=ingress,match=l3-l4,policy=db/only-api}"));
-        assertEquals(Map.of("{backend=db/b:5432,service=db/pg}", 1L), all.get("flows_service_translations"));
-        assertEquals(Map.of("{protocol=TCP,verdict=FORWARDED}", 1L), all.get("flows_flows_to_world"));
+        assertEquals(Map.of("{backend=,service=}", 0L, "{backend=db/b:5432,service=db/pg}", 1L), all.get("flows_service_translations"));
+        assertEquals(1L, all.get("flows_flows_to_world").get("{protocol=TCP,verdict=FORWARDED}"));
+        assertEquals(6, all.get("flows_flows_to_world").size(), "zero series for each protocol and verdict: " + all.get("flows_flows_to_world"));
         assertEquals(7L, all.get("flows_lost_events").get("{source=perf_event_ring_buffer}"));
     }
 
