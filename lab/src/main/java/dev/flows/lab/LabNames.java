@@ -27,6 +27,10 @@ public final class LabNames {
     public static final int COLLECTOR_PORT = 4244;
     /** The relay runs in the root namespace, reaching the collectors through the root link. */
     public static final String RELAY_ADDRESS = "127.0.0.1:4245";
+    /** The relay's Prometheus /metrics, on loopback like its Observer API. */
+    public static final String RELAY_METRICS_ADDRESS = "127.0.0.1:9965";
+    /** Each collector's own /metrics, on its node IP (reachable from the root namespace over the root link). */
+    public static final int COLLECTOR_METRICS_PORT = 9966;
     /** The gateway every pod uses; each host-side lxc veth holds it (so ARP needs no proxy). */
     public static final String POD_GATEWAY = "169.254.1.1";
     public static final String WORLD_CIDR = "203.0.113.0/24";
