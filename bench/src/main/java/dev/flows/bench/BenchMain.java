@@ -46,6 +46,9 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--relay-pps", defaultValue = "1000", description = "With --relay: packets/s per busy node in the latency rows. Default ${DEFAULT-VALUE}.")
     int relayPps;
 
+    @Option(names = "--metrics", description = "Measure the relay's metrics path instead (ns per flow through every family); no BPF needed.")
+    boolean metrics;
+
     @Option(names = "--ringread", description = "The compiled bpf/bench/ringread.c; stage 2 is skipped without it.")
     Path ringread;
 
@@ -65,6 +68,10 @@ public final class BenchMain implements Callable<Integer> {
                     "want --ring-mib a power of two in 1..256, --rounds >= 1, --live-seconds in 1..30");
         }
         out.println(Report.systemLine());
+        if (metrics) {
+            new MetricsBench(out).run();
+            return 0;
+        }
         Path pins = Datapath.PIN_ROOT.resolve("bench-" + ProcessHandle.current().pid());
         // Ctrl-C or a crash must not leave 64 MiB rings pinned in the kernel
         Thread cleanup = new Thread(() -> Datapath.removePins(pins), "bench-cleanup");

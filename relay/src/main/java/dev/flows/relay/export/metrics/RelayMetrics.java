@@ -30,15 +30,21 @@ public final class RelayMetrics implements AutoCloseable {
     private final Meter meter;
 
     RelayMetrics(MetricReader reader, MetricsConfig config) {
-        SdkMeterProviderBuilder b = SdkMeterProvider.builder()
+        this.provider = providerBuilder(config.seriesLimit())
                 .setResource(Resource.getDefault().toBuilder().put("service.name", "flows-relay").build())
-                .registerMetricReader(reader);
-        // The SDK's own limit (2000 by default) must never bite before ours: overflow is ours to count.
-        b.registerView(InstrumentSelector.builder().setName("*").build(),
-                View.builder().setCardinalityLimit(config.seriesLimit() + 16).build());
-        this.provider = b.build();
+                .registerMetricReader(reader).build();
         this.meter = provider.get("dev.flows.relay");
         this.flows = new FlowMetrics(meter, config.families(), config.seriesLimit(), RelayMetrics::wallNanos);
+    }
+
+    /**
+     * A meter provider builder for {@link FlowMetrics} with this series limit: the SDK's own limit
+     * (2000 by default, beyond which it merges series silently) is raised above ours, so overflow
+     * is always ours to route and count.
+     */
+    public static SdkMeterProviderBuilder providerBuilder(int seriesLimit) {
+        return SdkMeterProvider.builder().registerView(InstrumentSelector.builder().setName("*").build(),
+                View.builder().setCardinalityLimit(seriesLimit + 16).build());
     }
 
     /** Serves /metrics on the configured address; null when metrics are off. */

@@ -38,7 +38,9 @@ import org.junit.jupiter.api.Test;
 
 class FlowMetricsTest {
     private final InMemoryMetricReader reader = InMemoryMetricReader.create();
-    private final SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build();
+    private final SdkMeterProvider provider = RelayMetrics.providerBuilder(LIMIT).registerMetricReader(reader).build();
+    /** Above the SDK's default cardinality limit (2000), so the test shows the SDK never merges before us. */
+    private static final int LIMIT = 2500;
 
     @AfterEach
     void close() {
@@ -139,6 +141,19 @@ class FlowMetricsTest {
         assertEquals(20L, ports.values().stream().mapToLong(Long::longValue).sum(), "every flow counted once");
         assertEquals(14L, all.get("flows_metrics_overflow").get("{family=port-distribution}"));
         assertEquals(3, m.series().get("port-distribution"));
+    }
+
+    @Test
+    void aLimitAboveTheSdkDefaultIsOursToEnforce() {
+        FlowMetrics m = metrics(LIMIT, Map.of(FlowMetrics.Family.PORT_DISTRIBUTION, ""));
+        for (int port = 1; port <= LIMIT + 100; port++) {
+            m.flow(tcp("a", "b", port).build());
+        }
+        Map<String, Map<String, Long>> all = collect();
+        Map<String, Long> ports = all.get("flows_port_distribution");
+        assertEquals(LIMIT + 1, ports.size(), "every series of ours and the overflow series, none merged by the SDK");
+        assertEquals(100L, ports.get("{port=overflow,protocol=overflow}"));
+        assertEquals(100L, all.get("flows_metrics_overflow").get("{family=port-distribution}"));
     }
 
     @Test
