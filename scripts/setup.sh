@@ -11,13 +11,18 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 need=()
-for pkg in clang llvm gcc libc6-dev binutils libbpf-dev bpftool iproute2 maven openjdk-17-jdk-headless util-linux procps prometheus; do
+for pkg in clang llvm gcc libc6-dev binutils libbpf-dev bpftool iproute2 maven openjdk-17-jdk-headless util-linux procps tmux prometheus; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
   echo "flows setup: installing ${need[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Debian starts the packaged Prometheus service on install; flows' tests run their own on
+  # loopback, so the service we just caused to start is stopped again.
+  if [[ " ${need[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 if ! grep -qs ' /sys/fs/bpf bpf ' /proc/mounts; then
