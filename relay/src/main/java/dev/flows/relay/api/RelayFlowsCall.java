@@ -8,11 +8,13 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.relay.NodeState;
 import dev.flows.proto.relay.NodeStatusEvent;
+import dev.flows.relay.peers.Backoff;
 import dev.flows.relay.peers.Peer;
 import dev.flows.relay.peers.PeerListener;
 import dev.flows.relay.peers.PeerPool;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -34,12 +36,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * window and trimmed to number across the cluster, then live flows from T + 1 ns: the window has
  * let every collector buffer the flows up to T, so the two halves neither overlap nor leave a gap.
  * While following, a collector that fails is announced (NODE_ERROR) and the stream goes on; when
- * it is back it is announced (NODE_CONNECTED) and followed again from its last flow sent.
+ * it is back it is announced (NODE_CONNECTED) and followed again from its last flow sent. "Back" is
+ * either the pool's health check seeing it return, or our own retry of its stream (with backoff,
+ * while the pool still calls it connected) delivering again: a collector restarted within one
+ * health interval never looks unavailable to the pool, so waiting for the pool alone would lose it
+ * for the rest of the stream.
  */
 final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     /** Responses a collector may send ahead of the merge while history is read. */
     static final int HISTORY_CREDIT = 1024;
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /*
+     * Retries of a failed live stream: short at first (a restart takes a second or two), and
+     * bounded so that a collector that keeps failing its stream while passing its health check
+     * is not hammered.
+     */
+    private static final Duration RETRY_INITIAL = Duration.ofMillis(100);
+    private static final Duration RETRY_MAX = Duration.ofSeconds(5);
 
     private final GetFlowsRequest req;
     private final PeerPool pool;
@@ -52,6 +65,9 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private final Deque<GetFlowsResponse> notices = new ArrayDeque<>();
     private final Map<String, Upstream> upstreams = new HashMap<>();
     private final Map<String, Long> lastFlowNanos = new HashMap<>();
+    /** Live streams that failed while their peer stayed connected: when to open them again. */
+    private final Map<String, Retry> retries = new HashMap<>();
+    private final Map<String, Backoff> backoffs = new HashMap<>();
     private final int capacity;
     private MergeQueue merge;
     private GetFlowsRequest live;
@@ -178,11 +194,47 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     }
 
     /** Called with the lock held. */
-    private void open(Peer p, GetFlowsRequest request, int credit) {
+    private Upstream open(Peer p, GetFlowsRequest request, int credit) {
+        retries.remove(p.address());
         Upstream u = new Upstream(p, credit, this);
         upstreams.put(p.address(), u);
         merge.open(u);
         u.start(request);
+        return u;
+    }
+
+    /** The live request for a collector followed again: from its last flow sent on. Lock held. */
+    private GetFlowsRequest refollow(Peer peer) {
+        Long last = lastFlowNanos.get(peer.address());
+        long since = Math.max(liveSince, last == null ? Long.MIN_VALUE : last + 1);
+        GetFlowsRequest.Builder b = live.toBuilder();
+        if (since != Long.MIN_VALUE) {
+            b.setSince(Timestamps.fromNanos(since));
+        }
+        return b.build();
+    }
+
+    /** A failed live stream to retry at {@code atNanos} (monotonic). */
+    private record Retry(Peer peer, long atNanos) {}
+
+    /** Opens the failed live streams whose time has come; lock held. The earliest one left, or MAX_VALUE. */
+    private long reopenDue(long now) {
+        long next = Long.MAX_VALUE;
+        for (var it = retries.values().iterator(); it.hasNext(); ) {
+            Retry r = it.next();
+            if (r.atNanos() > now) {
+                next = Math.min(next, r.atNanos());
+                continue;
+            }
+            it.remove();
+            // Not connected: the pool announces it when it is back, and it is followed then.
+            if (r.peer().connected() && !upstreams.containsKey(r.peer().address())) {
+                // The channel's own reconnect backoff (up to 2 min) would fail this call at once.
+                r.peer().channel().resetConnectBackoff();
+                open(r.peer(), refollow(r.peer()), 0).announceOnDelivery();
+            }
+        }
+        return next;
     }
 
     /**
@@ -236,7 +288,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             if (live == null ? merge.finished() : untilPassed() && merge.finished()) {
                 return null;
             }
-            long deadline = merge.nextDeadline();
+            long deadline = Math.min(merge.nextDeadline(), reopenDue(clock.monoNanos()));
             long wait = deadline == Long.MAX_VALUE ? WAIT_NANOS : Math.min(WAIT_NANOS, deadline - clock.monoNanos());
             changed.awaitNanos(Math.max(1_000_000L, wait));
         }
@@ -253,6 +305,10 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         try {
             if (from.cancelled()) {
                 return;
+            }
+            if (from.takeAnnouncement()) {
+                notice(NodeState.NODE_CONNECTED, List.of(from.peer().name()), "");
+                backoffs.remove(from.peer().address());
             }
             if (r.hasFlow()) {
                 lastFlowNanos.put(from.peer().address(), Timestamps.toNanos(r.getFlow().getTime()));
@@ -276,10 +332,18 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         try {
             merge.close(from);
             upstreams.remove(from.peer().address(), from);
+            // A retry that never delivered was not announced as back: its failure is no news.
+            boolean wasAnnounced = !from.takeAnnouncement();
             if (error != null && !from.cancelled()) {
-                notice(NodeState.NODE_ERROR, List.of(from.peer().name()),
-                        from.peer().name() + ": " + Status.fromThrowable(error).getCode() + " "
-                                + Status.fromThrowable(error).getDescription());
+                if (wasAnnounced) {
+                    notice(NodeState.NODE_ERROR, List.of(from.peer().name()),
+                            from.peer().name() + ": " + Status.fromThrowable(error).getCode() + " "
+                                    + Status.fromThrowable(error).getDescription());
+                }
+                if (live != null && !out.isCancelled()) {
+                    Backoff b = backoffs.computeIfAbsent(from.peer().address(), a -> new Backoff(RETRY_INITIAL, RETRY_MAX));
+                    retries.put(from.peer().address(), new Retry(from.peer(), clock.monoNanos() + b.next().toNanos()));
+                }
             }
             changed.signal();
         } finally {
@@ -296,14 +360,16 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
                 return;
             }
             notice(state, List.of(peer.name()), message);
-            if (state == NodeState.NODE_CONNECTED && !upstreams.containsKey(peer.address())) {
-                Long last = lastFlowNanos.get(peer.address());
-                long since = Math.max(liveSince, last == null ? Long.MIN_VALUE : last + 1);
-                GetFlowsRequest.Builder b = live.toBuilder();
-                if (since != Long.MIN_VALUE) {
-                    b.setSince(Timestamps.fromNanos(since));
-                }
-                open(peer, b.build(), 0);
+            Upstream current = upstreams.get(peer.address());
+            if (state != NodeState.NODE_CONNECTED) {
+                // Down or gone: the pool tells us when it is back; our retries would only fail.
+                retries.remove(peer.address());
+                backoffs.remove(peer.address());
+            } else if (current == null) {
+                backoffs.remove(peer.address());
+                open(peer, refollow(peer), 0);
+            } else {
+                current.takeAnnouncement(); // the pool's notice just said it
             }
             changed.signal();
         } finally {
