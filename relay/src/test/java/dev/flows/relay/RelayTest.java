@@ -43,6 +43,7 @@ class RelayTest {
     static final long S = 1_000_000_000L;
     static final long BASE = 1_000_000L * S;
     static final Duration WINDOW = Duration.ofMillis(300);
+    static final Duration QUIET_GRACE = Duration.ofMillis(100);
 
     final List<AutoCloseable> closing = new ArrayList<>();
     final RelayLosses losses = new RelayLosses();
@@ -82,7 +83,7 @@ class RelayTest {
         closing.add(pool);
         RelayObserverService svc = new RelayObserverService(pool, ObserverService.streamExecutor(8),
                 new RelayClock(() -> relayWall.get() >= 0 ? relayWall.get() : RelayTestClock.wallNanos(), System::nanoTime),
-                WINDOW, clientQueue, losses, "test");
+                WINDOW, QUIET_GRACE, clientQueue, losses, "test");
         ObserverServer server = ObserverServer.create(new InetSocketAddress("127.0.0.1", 0), svc).start();
         closing.add(server);
         pool.setTargets("test", targets);

@@ -46,6 +46,13 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     /** Responses a collector may send ahead of the merge while history is read. */
     static final int HISTORY_CREDIT = 1024;
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Responses taken from the merge per lock round, then sent outside the lock. */
+    static final int BATCH = 256;
+    /**
+     * Bytes gRPC may queue on the client stream before isReady() turns false, as the collector's
+     * GetFlowsCall: the default 32 KiB (~90 flows) parks this thread every few batches.
+     */
+    static final int ON_READY_THRESHOLD_BYTES = 512 * 1024;
     /*
      * Retries of a failed live stream: short at first (a restart takes a second or two), and
      * bounded so that a collector that keeps failing its stream while passing its health check
@@ -58,12 +65,14 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private final PeerPool pool;
     private final RelayClock clock;
     private final long windowNanos;
+    private final long quietGraceNanos;
     private final RelayLosses losses;
     private final ServerCallStreamObserver<GetFlowsResponse> out;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Deque<GetFlowsResponse> notices = new ArrayDeque<>();
     private final Map<String, Upstream> upstreams = new HashMap<>();
+    /** The last flow time of each collector whose live stream ended: where to follow it again from. */
     private final Map<String, Long> lastFlowNanos = new HashMap<>();
     /** Live streams that failed while their peer stayed connected: when to open them again. */
     private final Map<String, Retry> retries = new HashMap<>();
@@ -73,16 +82,20 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private GetFlowsRequest live;
     private long liveSince;
     private long dropped;
+    /** The sending thread waits on {@link #changed}: only then does an arriving response signal it. */
+    private boolean waiting;
 
-    RelayFlowsCall(GetFlowsRequest req, PeerPool pool, RelayClock clock, long windowNanos, int capacity,
-            RelayLosses losses, ServerCallStreamObserver<GetFlowsResponse> out) {
+    RelayFlowsCall(GetFlowsRequest req, PeerPool pool, RelayClock clock, long windowNanos, long quietGraceNanos,
+            int capacity, RelayLosses losses, ServerCallStreamObserver<GetFlowsResponse> out) {
         this.req = req;
         this.pool = pool;
         this.clock = clock;
         this.windowNanos = windowNanos;
+        this.quietGraceNanos = quietGraceNanos;
         this.capacity = capacity;
         this.losses = losses;
         this.out = out;
+        out.setOnReadyThreshold(ON_READY_THRESHOLD_BYTES);
         out.setOnReadyHandler(this::signal);
         out.setOnCancelHandler(this::signal);
     }
@@ -179,7 +192,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private void startLive(GetFlowsRequest request, long since, List<Peer> peers) throws InterruptedException {
         lock.lock();
         try {
-            merge = new MergeQueue(windowNanos, capacity);
+            merge = new MergeQueue(windowNanos, quietGraceNanos, clock::wallNanos, capacity);
             live = request;
             liveSince = since;
             for (Peer p : peers) {
@@ -240,59 +253,79 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     /**
      * Sends notices and merged responses as flow control allows, until the merge is over (history),
      * the follow's until has passed, the trim wants no more, or the client is gone. True if the
-     * merge ran to its end.
+     * merge ran to its end. Everything that may go is taken in one lock round and sent outside it,
+     * so the collectors' transport threads offering to the merge are not held up by the sending.
      */
     private boolean drain(Trim trim) throws InterruptedException {
+        List<GetFlowsResponse> batch = new ArrayList<>(BATCH + 16);
         while (true) {
-            Next next;
+            int own;
             lock.lock();
             try {
-                next = nextToSend();
-                if (next == null) {
+                own = nextBatch(batch);
+                if (own < 0) {
                     return !out.isCancelled() && merge.finished();
                 }
             } finally {
                 lock.unlock();
             }
-            if (!next.merged()) {
-                out.onNext(next.response());
-            } else if (!trim.accept(next.response())) {
-                return false;
+            // The relay's own notices straight out; merged responses through the trim.
+            for (int i = 0; i < batch.size(); i++) {
+                if (i < own) {
+                    out.onNext(batch.get(i));
+                } else if (!trim.accept(batch.get(i))) {
+                    return false;
+                }
             }
+            batch.clear();
         }
     }
 
-    /** A response to send; merged ones go through the trim, the relay's own notices straight out. */
-    private record Next(GetFlowsResponse response, boolean merged) {}
-
-    /** Waits (lock held) for the next thing to send; null when this phase is over. */
-    private Next nextToSend() throws InterruptedException {
+    /**
+     * Waits (lock held) until something may be sent and puts it into {@code batch}: the relay's
+     * notices first, then what the merge releases. Returns how many of them are notices, or -1 when
+     * this phase is over.
+     */
+    private int nextBatch(List<GetFlowsResponse> batch) throws InterruptedException {
+        List<MergeQueue.Item> items = new ArrayList<>();
         while (!out.isCancelled()) {
             if (!out.isReady()) {
-                changed.awaitNanos(WAIT_NANOS);
+                await(WAIT_NANOS);
                 continue;
             }
-            if (!notices.isEmpty()) {
-                return new Next(notices.poll(), false);
-            }
+            batch.addAll(notices);
+            notices.clear();
             if (dropped > 0) {
-                Next lost = new Next(lostNotice(dropped), false);
+                batch.add(lostNotice(dropped));
                 dropped = 0;
-                return lost;
             }
-            MergeQueue.Item item = merge.poll(clock.monoNanos());
-            if (item != null) {
+            int noticeCount = batch.size();
+            long now = clock.monoNanos();
+            merge.pollTo(items, now, BATCH);
+            for (MergeQueue.Item item : items) {
                 ((Upstream) item.source()).released();
-                return new Next(item.response(), true);
+                batch.add(item.response());
+            }
+            if (!batch.isEmpty()) {
+                return noticeCount;
             }
             if (live == null ? merge.finished() : untilPassed() && merge.finished()) {
-                return null;
+                return -1;
             }
-            long deadline = Math.min(merge.nextDeadline(), reopenDue(clock.monoNanos()));
-            long wait = deadline == Long.MAX_VALUE ? WAIT_NANOS : Math.min(WAIT_NANOS, deadline - clock.monoNanos());
-            changed.awaitNanos(Math.max(1_000_000L, wait));
+            long deadline = Math.min(merge.nextDeadline(now), reopenDue(now));
+            long wait = deadline == Long.MAX_VALUE ? WAIT_NANOS : Math.min(WAIT_NANOS, deadline - now);
+            await(Math.max(1_000_000L, wait));
         }
-        return null;
+        return -1;
+    }
+
+    private void await(long nanos) throws InterruptedException {
+        waiting = true;
+        try {
+            changed.awaitNanos(nanos);
+        } finally {
+            waiting = false;
+        }
     }
 
     private boolean untilPassed() {
@@ -311,7 +344,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
                 backoffs.remove(from.peer().address());
             }
             if (r.hasFlow()) {
-                lastFlowNanos.put(from.peer().address(), Timestamps.toNanos(r.getFlow().getTime()));
+                from.lastFlowNanos = Timestamps.toNanos(r.getFlow().getTime());
             }
             // Only live flows may be dropped (and are then counted and reported). A collector's
             // own loss notice stands for many events: dropping it would turn them into one, or
@@ -320,7 +353,10 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
                 dropped++;
                 losses.addClientQueueDrops(1);
             }
-            changed.signal();
+            // On the collector's transport thread: wake the sender only if it sleeps.
+            if (waiting) {
+                changed.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -332,6 +368,9 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         try {
             merge.close(from);
             upstreams.remove(from.peer().address(), from);
+            if (from.lastFlowNanos != Long.MIN_VALUE) {
+                lastFlowNanos.put(from.peer().address(), from.lastFlowNanos);
+            }
             // A retry that never delivered was not announced as back: its failure is no news.
             boolean wasAnnounced = !from.takeAnnouncement();
             if (error != null && !from.cancelled()) {

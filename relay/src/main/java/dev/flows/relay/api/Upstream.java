@@ -32,6 +32,8 @@ final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlows
     private int unrequested;
     /** A retried stream, to be announced (NODE_CONNECTED) by its first response. Guarded by the sink's lock. */
     private boolean announce;
+    /** The time of the last flow received (Long.MIN_VALUE: none yet). Guarded by the sink's lock. */
+    long lastFlowNanos = Long.MIN_VALUE;
 
     Upstream(Peer peer, int credit, Sink sink) {
         this.peer = peer;

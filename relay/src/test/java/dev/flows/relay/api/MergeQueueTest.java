@@ -46,7 +46,7 @@ class MergeQueueTest {
         q.open("quiet");
         q.offer("a", flow(5), 100, true);
         assertNull(q.poll(100 + W - 1));
-        assertEquals(100 + W, q.nextDeadline());
+        assertEquals(100 + W, q.nextDeadline(100 + W - 1));
         assertEquals(5, time(q.poll(100 + W)));
     }
 
@@ -58,7 +58,7 @@ class MergeQueueTest {
         q.offer("a", flow(5), 100, false);
         q.offer("a", flow(6), 100, false);
         assertNull(q.poll(100 + 10 * W), "slow may still send something older, whenever it answers");
-        assertEquals(Long.MAX_VALUE, q.nextDeadline(), "no window to wake up for");
+        assertEquals(Long.MAX_VALUE, q.nextDeadline(100 + 10 * W), "no window to wake up for");
         q.offer("slow", flow(1), 100 + 10 * W, false);
         assertEquals(1, time(q.poll(100 + 10 * W)));
         assertNull(q.poll(100 + 10 * W));
@@ -76,5 +76,38 @@ class MergeQueueTest {
         assertFalse(q.offer("a", flow(3), 0, true), "live: full, the caller counts the drop");
         assertTrue(q.offer("a", flow(3), 0, false), "history: held back by credit, never dropped");
         assertEquals(3, q.size());
+    }
+
+    @Test
+    void aQuietNodeHoldsBackOnlyFlowsNewerThanTheGrace() {
+        long grace = 100_000_000L;
+        java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong(1_000 * W);
+        MergeQueue q = new MergeQueue(W, grace, wall::get, 100);
+        q.open("a");
+        q.open("quiet");
+        long t = wall.get() - grace / 2;
+        q.offer("a", flow(t), 0, true);
+        assertNull(q.poll(0), "quiet may still send something up to now - grace");
+        assertEquals(grace / 2, q.nextDeadline(0), "wake up when the flow is the grace old, long before the window");
+        wall.addAndGet(grace / 2 - 1);
+        assertNull(q.poll(grace / 2 - 1));
+        wall.addAndGet(1);
+        assertEquals(t, time(q.poll(grace / 2)), "the grace old: quiet is taken to have nothing older");
+    }
+
+    @Test
+    void aFlowOlderThanWhatTheGraceReleasedIsStillDeliveredOutOfOrder() {
+        long grace = 100_000_000L;
+        java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong(1_000 * W);
+        MergeQueue q = new MergeQueue(W, grace, wall::get, 100);
+        q.open("a");
+        q.open("late");
+        long released = wall.get() - 2 * grace;
+        q.offer("a", flow(released), 0, true);
+        assertEquals(released, time(q.poll(0)));
+        q.offer("late", flow(released - grace), 1, true);
+        assertEquals(released - grace, time(q.poll(1)), "older than what went already: delivered, never dropped");
+        q.offer("a", flow(wall.get()), 2, true);
+        assertNull(q.poll(2), "late has nothing pending again and the flow is newer than the grace");
     }
 }
