@@ -21,7 +21,9 @@ import java.util.function.LongSupplier;
  * have nothing older than (wall now − grace) still to come, so the oldest response goes once its
  * own time is that old. A node whose flows reach the relay later than the grace (a busy or distant
  * collector) then has them delivered after newer flows of the others: never dropped, but out of
- * order, as a flow later than the window always was.
+ * order, as a flow later than the window always was. The grace applies only once every source has
+ * been open for the window: a stream just opened (from a since, or again after a failure) may
+ * still be sending what its collector held before, and is waited for as without grace.
  *
  * <p>A history (no follow) is merged exactly instead ({@link #exact}): every source ends, so
  * nothing is released until each open source has something pending or has finished. A node
@@ -57,6 +59,8 @@ final class MergeQueue {
     /** Open sources with nothing pending: while there are any, the head's order is not known. */
     private int openIdle;
     private int openCount;
+    /** Monotonic time from which the grace applies: the latest source opened has been open for the window. */
+    private long graceFromNanos = Long.MIN_VALUE;
     private long order;
 
     /** A live merge without quiet grace: a response waits at most {@code windowNanos} for older ones of other sources. */
@@ -93,8 +97,11 @@ final class MergeQueue {
         return new MergeQueue(capacity);
     }
 
-    /** A source whose responses are to be merged; until it is closed, the merge waits for it. */
-    void open(Object source) {
+    /** A source whose responses are to be merged, opened at {@code nowNanos}; until it is closed, the merge waits for it. */
+    void open(Object source, long nowNanos) {
+        if (windowed()) {
+            graceFromNanos = Math.max(graceFromNanos, nowNanos + windowNanos);
+        }
         Source s = sources.computeIfAbsent(source, k -> new Source());
         if (!s.open) {
             s.open = true;
@@ -173,12 +180,13 @@ final class MergeQueue {
             return false;
         }
         return head.arrivalNanos() + windowNanos <= nowNanos
-                || graceNanos != NO_GRACE && head.timeNanos() <= wallNanos.getAsLong() - graceNanos;
+                || graceNanos != NO_GRACE && nowNanos >= graceFromNanos
+                        && head.timeNanos() <= wallNanos.getAsLong() - graceNanos;
     }
 
     /**
      * When (monotonic, given it is {@code nowNanos}) the head may go: once it has waited the window,
-     * or its time is the quiet grace old. Long.MAX_VALUE if nothing is pending, or exact.
+     * or its time is the quiet grace old and the grace applies. Long.MAX_VALUE if nothing is pending, or exact.
      */
     long nextDeadline(long nowNanos) {
         Item head = pending.peek();
@@ -188,7 +196,7 @@ final class MergeQueue {
         long deadline = head.arrivalNanos() + windowNanos;
         if (graceNanos != NO_GRACE) {
             long untilOldEnough = head.timeNanos() + graceNanos - wallNanos.getAsLong();
-            deadline = Math.min(deadline, nowNanos + Math.max(0, untilOldEnough));
+            deadline = Math.min(deadline, Math.max(graceFromNanos, nowNanos + Math.max(0, untilOldEnough)));
         }
         return deadline;
     }

@@ -211,7 +211,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         retries.remove(p.address());
         Upstream u = new Upstream(p, credit, this);
         upstreams.put(p.address(), u);
-        merge.open(u);
+        merge.open(u, clock.monoNanos());
         u.start(request);
         return u;
     }

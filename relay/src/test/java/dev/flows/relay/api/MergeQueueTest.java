@@ -25,8 +25,8 @@ class MergeQueueTest {
     @Test
     void releasesTheOldestOnceEveryOpenNodeHasSomethingPending() {
         MergeQueue q = new MergeQueue(W, 100);
-        q.open("a");
-        q.open("b");
+        q.open("a", 0);
+        q.open("b", 0);
         q.offer("a", flow(30), 0, true);
         assertNull(q.poll(10), "b may still send something older");
         q.offer("b", flow(20), 5, true);
@@ -42,8 +42,8 @@ class MergeQueueTest {
     @Test
     void aQuietNodeDelaysTheOthersByAtMostTheWindow() {
         MergeQueue q = new MergeQueue(W, 100);
-        q.open("a");
-        q.open("quiet");
+        q.open("a", 0);
+        q.open("quiet", 0);
         q.offer("a", flow(5), 100, true);
         assertNull(q.poll(100 + W - 1));
         assertEquals(100 + W, q.nextDeadline(100 + W - 1));
@@ -53,8 +53,8 @@ class MergeQueueTest {
     @Test
     void aHistoryWaitsForASlowNodeHoweverLongSoItsOrderIsExact() {
         MergeQueue q = MergeQueue.exact(100);
-        q.open("a");
-        q.open("slow");
+        q.open("a", 0);
+        q.open("slow", 0);
         q.offer("a", flow(5), 100, false);
         q.offer("a", flow(6), 100, false);
         assertNull(q.poll(100 + 10 * W), "slow may still send something older, whenever it answers");
@@ -70,7 +70,7 @@ class MergeQueueTest {
     @Test
     void liveFlowsBeyondTheCapacityAreRefusedHistoryIsNot() {
         MergeQueue q = new MergeQueue(W, 2);
-        q.open("a");
+        q.open("a", 0);
         assertTrue(q.offer("a", flow(1), 0, true));
         assertTrue(q.offer("a", flow(2), 0, true));
         assertFalse(q.offer("a", flow(3), 0, true), "live: full, the caller counts the drop");
@@ -83,16 +83,16 @@ class MergeQueueTest {
         long grace = 100_000_000L;
         java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong(1_000 * W);
         MergeQueue q = new MergeQueue(W, grace, wall::get, 100);
-        q.open("a");
-        q.open("quiet");
+        q.open("a", 0);
+        q.open("quiet", 0);
         long t = wall.get() - grace / 2;
-        q.offer("a", flow(t), 0, true);
-        assertNull(q.poll(0), "quiet may still send something up to now - grace");
-        assertEquals(grace / 2, q.nextDeadline(0), "wake up when the flow is the grace old, long before the window");
+        q.offer("a", flow(t), W, true);
+        assertNull(q.poll(W), "quiet may still send something up to now - grace");
+        assertEquals(W + grace / 2, q.nextDeadline(W), "wake up when the flow is the grace old, long before the window");
         wall.addAndGet(grace / 2 - 1);
-        assertNull(q.poll(grace / 2 - 1));
+        assertNull(q.poll(W + grace / 2 - 1));
         wall.addAndGet(1);
-        assertEquals(t, time(q.poll(grace / 2)), "the grace old: quiet is taken to have nothing older");
+        assertEquals(t, time(q.poll(W + grace / 2)), "the grace old: quiet is taken to have nothing older");
     }
 
     @Test
@@ -100,14 +100,28 @@ class MergeQueueTest {
         long grace = 100_000_000L;
         java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong(1_000 * W);
         MergeQueue q = new MergeQueue(W, grace, wall::get, 100);
-        q.open("a");
-        q.open("late");
+        q.open("a", 0);
+        q.open("late", 0);
         long released = wall.get() - 2 * grace;
-        q.offer("a", flow(released), 0, true);
-        assertEquals(released, time(q.poll(0)));
-        q.offer("late", flow(released - grace), 1, true);
-        assertEquals(released - grace, time(q.poll(1)), "older than what went already: delivered, never dropped");
-        q.offer("a", flow(wall.get()), 2, true);
-        assertNull(q.poll(2), "late has nothing pending again and the flow is newer than the grace");
+        q.offer("a", flow(released), W, true);
+        assertEquals(released, time(q.poll(W)));
+        q.offer("late", flow(released - grace), W + 1, true);
+        assertEquals(released - grace, time(q.poll(W + 1)), "older than what went already: delivered, never dropped");
+        q.offer("a", flow(wall.get()), W + 2, true);
+        assertNull(q.poll(W + 2), "late has nothing pending again and the flow is newer than the grace");
+    }
+
+    @Test
+    void aSourceJustOpenedIsWaitedForAsWithoutGrace() {
+        long grace = 100_000_000L;
+        java.util.concurrent.atomic.AtomicLong wall = new java.util.concurrent.atomic.AtomicLong(1_000 * W);
+        MergeQueue q = new MergeQueue(W, grace, wall::get, 100);
+        q.open("a", 0);
+        q.open("starting", 0);
+        long t = wall.get() - 5 * grace;
+        q.offer("a", flow(t), W / 2, true);
+        assertNull(q.poll(W / 2), "starting may still be sending what its collector held before: older than t");
+        assertEquals(W, q.nextDeadline(W / 2));
+        assertEquals(t, time(q.poll(W)), "open for the window: quiet now, half a window before the flow's own window");
     }
 }
