@@ -41,6 +41,13 @@ public final class RelayConfig {
             description = "How long a flow may wait for older flows of other nodes before it is sent. Default: ${DEFAULT-VALUE}.")
     private String sortWindow;
 
+    @Option(names = "--quiet-grace", paramLabel = "DURATION", defaultValue = "100ms",
+            description = "How old a live flow must be to be sent without waiting for a node that has nothing pending "
+                    + "(a quiet node then delays the others by this, not the whole --sort-window); a node whose flows "
+                    + "reach the relay later than this has them sent out of order, never dropped. At most --sort-window. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    private String quietGrace;
+
     @Option(names = "--export-queue", paramLabel = "N", defaultValue = "65536",
             description = "Responses waiting per exporter; beyond it that exporter drops and counts. Default: ${DEFAULT-VALUE}.")
     private int exportQueue;
@@ -66,6 +73,7 @@ public final class RelayConfig {
     private InetSocketAddress dnsParsed;
     private Duration dnsRefreshParsed;
     private Duration sortWindowParsed;
+    private Duration quietGraceParsed;
     private Duration healthIntervalParsed;
     private Duration retryMaxParsed;
 
@@ -90,6 +98,10 @@ public final class RelayConfig {
         }
         dnsRefreshParsed = positive("--dns-refresh", dnsRefresh);
         sortWindowParsed = Durations.parse("--sort-window", sortWindow);
+        quietGraceParsed = Durations.parse("--quiet-grace", quietGrace);
+        if (quietGraceParsed.compareTo(sortWindowParsed) > 0) {
+            throw new ConfigException("--quiet-grace " + quietGrace + ": must not exceed --sort-window " + sortWindow);
+        }
         healthIntervalParsed = positive("--health-interval", healthInterval);
         retryMaxParsed = Durations.parse("--retry-max", retryMax);
         if (retryMaxParsed.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -123,6 +135,7 @@ public final class RelayConfig {
     /** The collector to ask for peers, or null. */
     public String peerService() { return peerService; }
     public Duration sortWindow() { return sortWindowParsed; }
+    public Duration quietGrace() { return quietGraceParsed; }
     public int clientQueue() { return clientQueue; }
     public int exportQueue() { return exportQueue; }
     public int maxStreams() { return maxStreams; }

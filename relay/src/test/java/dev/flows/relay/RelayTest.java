@@ -43,9 +43,12 @@ class RelayTest {
     static final long S = 1_000_000_000L;
     static final long BASE = 1_000_000L * S;
     static final Duration WINDOW = Duration.ofMillis(300);
+    static final Duration QUIET_GRACE = Duration.ofMillis(100);
 
     final List<AutoCloseable> closing = new ArrayList<>();
     final RelayLosses losses = new RelayLosses();
+    /** The relay's wall time while >= 0, else the machine's: so a test knows the instant a follow splits history from live. */
+    final java.util.concurrent.atomic.AtomicLong relayWall = new java.util.concurrent.atomic.AtomicLong(-1);
     PeerPool pool;
     ObserverGrpc.ObserverBlockingStub relay;
     ManagedChannel client;
@@ -72,10 +75,15 @@ class RelayTest {
 
     /** A relay for the given targets (address → name), waiting until the reachable ones are connected. */
     void relay(Map<String, String> targets, int clientQueue, int expectConnected) throws Exception {
-        pool = new PeerPool(Relay::channel, Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(1));
+        relay(targets, clientQueue, expectConnected, Duration.ofMillis(100));
+    }
+
+    void relay(Map<String, String> targets, int clientQueue, int expectConnected, Duration healthInterval) throws Exception {
+        pool = new PeerPool(Relay::channel, healthInterval, Duration.ofMillis(200), Duration.ofSeconds(1));
         closing.add(pool);
-        RelayObserverService svc = new RelayObserverService(pool, ObserverService.streamExecutor(8), RelayClock.system(),
-                WINDOW, clientQueue, losses, "test");
+        RelayObserverService svc = new RelayObserverService(pool, ObserverService.streamExecutor(8),
+                new RelayClock(() -> relayWall.get() >= 0 ? relayWall.get() : RelayTestClock.wallNanos(), System::nanoTime),
+                WINDOW, QUIET_GRACE, clientQueue, losses, "test");
         ObserverServer server = ObserverServer.create(new InetSocketAddress("127.0.0.1", 0), svc).start();
         closing.add(server);
         pool.setTargets("test", targets);
@@ -85,11 +93,15 @@ class RelayTest {
     }
 
     void relay(FakeCollector... cs) throws Exception {
+        relay(Duration.ofMillis(100), cs);
+    }
+
+    void relay(Duration healthInterval, FakeCollector... cs) throws Exception {
         Map<String, String> t = new LinkedHashMap<>();
         for (FakeCollector c : cs) {
             t.put(c.address(), "");
         }
-        relay(t, 1000, cs.length);
+        relay(t, 1000, cs.length, healthInterval);
     }
 
     List<GetFlowsResponse> get(GetFlowsRequest req) {
@@ -189,10 +201,24 @@ class RelayTest {
 
     @Test
     void followKeepsHistoryAndLiveApartAndSurvivesACollectorRestart() throws Exception {
+        // Health checked every 100 ms: the restart may or may not be seen by the pool; either way node-b is back.
+        followThroughARestart(Duration.ofMillis(100));
+    }
+
+    @Test
+    void followSurvivesACollectorRestartTheHealthCheckNeverSaw() throws Exception {
+        // One health check an hour: the pool calls node-b connected throughout, so only the
+        // relay's own retry of the failed stream can bring it back.
+        followThroughARestart(Duration.ofHours(1));
+    }
+
+    void followThroughARestart(Duration healthInterval) throws Exception {
         FakeCollector a = collector("node-a");
         FakeCollector b = collector("node-b");
-        relay(a, b);
+        relay(healthInterval, a, b);
         long now = RelayTestClock.wallNanos();
+        // The relay reads its clock when the stream starts, however late its thread runs: hold it at now.
+        relayWall.set(now);
         for (int i = 10; i >= 0; i--) {
             // The last second, alternating nodes; T = now - 300ms falls between i = 3 and i = 2.
             (i % 2 == 0 ? a : b).add(now - i * 100_000_000L - 50_000_000L);
@@ -217,6 +243,7 @@ class RelayTest {
             expected.add(now - i * 100_000_000L - 50_000_000L);
         }
         assertEquals(expected, times.subList(0, 7), "4 of history then the flows of the window, no duplicate, no gap");
+        relayWall.set(-1);
 
         long t1 = RelayTestClock.wallNanos();
         a.add(t1);

@@ -8,11 +8,13 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.relay.NodeState;
 import dev.flows.proto.relay.NodeStatusEvent;
+import dev.flows.relay.peers.Backoff;
 import dev.flows.relay.peers.Peer;
 import dev.flows.relay.peers.PeerListener;
 import dev.flows.relay.peers.PeerPool;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -34,39 +36,66 @@ import java.util.concurrent.locks.ReentrantLock;
  * window and trimmed to number across the cluster, then live flows from T + 1 ns: the window has
  * let every collector buffer the flows up to T, so the two halves neither overlap nor leave a gap.
  * While following, a collector that fails is announced (NODE_ERROR) and the stream goes on; when
- * it is back it is announced (NODE_CONNECTED) and followed again from its last flow sent.
+ * it is back it is announced (NODE_CONNECTED) and followed again from its last flow sent. "Back" is
+ * either the pool's health check seeing it return, or our own retry of its stream (with backoff,
+ * while the pool still calls it connected) delivering again: a collector restarted within one
+ * health interval never looks unavailable to the pool, so waiting for the pool alone would lose it
+ * for the rest of the stream.
  */
 final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     /** Responses a collector may send ahead of the merge while history is read. */
     static final int HISTORY_CREDIT = 1024;
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Responses taken from the merge per lock round, then sent outside the lock. */
+    static final int BATCH = 256;
+    /**
+     * Bytes gRPC may queue on the client stream before isReady() turns false, as the collector's
+     * GetFlowsCall: the default 32 KiB (~90 flows) parks this thread every few batches.
+     */
+    static final int ON_READY_THRESHOLD_BYTES = 512 * 1024;
+    /*
+     * Retries of a failed live stream: short at first (a restart takes a second or two), and
+     * bounded so that a collector that keeps failing its stream while passing its health check
+     * is not hammered.
+     */
+    private static final Duration RETRY_INITIAL = Duration.ofMillis(100);
+    private static final Duration RETRY_MAX = Duration.ofSeconds(5);
 
     private final GetFlowsRequest req;
     private final PeerPool pool;
     private final RelayClock clock;
     private final long windowNanos;
+    private final long quietGraceNanos;
     private final RelayLosses losses;
     private final ServerCallStreamObserver<GetFlowsResponse> out;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Deque<GetFlowsResponse> notices = new ArrayDeque<>();
     private final Map<String, Upstream> upstreams = new HashMap<>();
+    /** The last flow time of each collector whose live stream ended: where to follow it again from. */
     private final Map<String, Long> lastFlowNanos = new HashMap<>();
+    /** Live streams that failed while their peer stayed connected: when to open them again. */
+    private final Map<String, Retry> retries = new HashMap<>();
+    private final Map<String, Backoff> backoffs = new HashMap<>();
     private final int capacity;
     private MergeQueue merge;
     private GetFlowsRequest live;
     private long liveSince;
     private long dropped;
+    /** The sending thread waits on {@link #changed}: only then does an arriving response signal it. */
+    private boolean waiting;
 
-    RelayFlowsCall(GetFlowsRequest req, PeerPool pool, RelayClock clock, long windowNanos, int capacity,
-            RelayLosses losses, ServerCallStreamObserver<GetFlowsResponse> out) {
+    RelayFlowsCall(GetFlowsRequest req, PeerPool pool, RelayClock clock, long windowNanos, long quietGraceNanos,
+            int capacity, RelayLosses losses, ServerCallStreamObserver<GetFlowsResponse> out) {
         this.req = req;
         this.pool = pool;
         this.clock = clock;
         this.windowNanos = windowNanos;
+        this.quietGraceNanos = quietGraceNanos;
         this.capacity = capacity;
         this.losses = losses;
         this.out = out;
+        out.setOnReadyThreshold(ON_READY_THRESHOLD_BYTES);
         out.setOnReadyHandler(this::signal);
         out.setOnCancelHandler(this::signal);
     }
@@ -163,7 +192,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private void startLive(GetFlowsRequest request, long since, List<Peer> peers) throws InterruptedException {
         lock.lock();
         try {
-            merge = new MergeQueue(windowNanos, capacity);
+            merge = new MergeQueue(windowNanos, quietGraceNanos, clock::wallNanos, capacity);
             live = request;
             liveSince = since;
             for (Peer p : peers) {
@@ -178,69 +207,125 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     }
 
     /** Called with the lock held. */
-    private void open(Peer p, GetFlowsRequest request, int credit) {
+    private Upstream open(Peer p, GetFlowsRequest request, int credit) {
+        retries.remove(p.address());
         Upstream u = new Upstream(p, credit, this);
         upstreams.put(p.address(), u);
-        merge.open(u);
+        merge.open(u, clock.monoNanos());
         u.start(request);
+        return u;
+    }
+
+    /** The live request for a collector followed again: from its last flow sent on. Lock held. */
+    private GetFlowsRequest refollow(Peer peer) {
+        Long last = lastFlowNanos.get(peer.address());
+        long since = Math.max(liveSince, last == null ? Long.MIN_VALUE : last + 1);
+        GetFlowsRequest.Builder b = live.toBuilder();
+        if (since != Long.MIN_VALUE) {
+            b.setSince(Timestamps.fromNanos(since));
+        }
+        return b.build();
+    }
+
+    /** A failed live stream to retry at {@code atNanos} (monotonic). */
+    private record Retry(Peer peer, long atNanos) {}
+
+    /** Opens the failed live streams whose time has come; lock held. The earliest one left, or MAX_VALUE. */
+    private long reopenDue(long now) {
+        long next = Long.MAX_VALUE;
+        for (var it = retries.values().iterator(); it.hasNext(); ) {
+            Retry r = it.next();
+            if (r.atNanos() > now) {
+                next = Math.min(next, r.atNanos());
+                continue;
+            }
+            it.remove();
+            // Not connected: the pool announces it when it is back, and it is followed then.
+            if (r.peer().connected() && !upstreams.containsKey(r.peer().address())) {
+                // The channel's own reconnect backoff (up to 2 min) would fail this call at once.
+                r.peer().channel().resetConnectBackoff();
+                open(r.peer(), refollow(r.peer()), 0).announceOnDelivery();
+            }
+        }
+        return next;
     }
 
     /**
      * Sends notices and merged responses as flow control allows, until the merge is over (history),
      * the follow's until has passed, the trim wants no more, or the client is gone. True if the
-     * merge ran to its end.
+     * merge ran to its end. Everything that may go is taken in one lock round and sent outside it,
+     * so the collectors' transport threads offering to the merge are not held up by the sending.
      */
     private boolean drain(Trim trim) throws InterruptedException {
+        List<GetFlowsResponse> batch = new ArrayList<>(BATCH + 16);
         while (true) {
-            Next next;
+            int own;
             lock.lock();
             try {
-                next = nextToSend();
-                if (next == null) {
+                own = nextBatch(batch);
+                if (own < 0) {
                     return !out.isCancelled() && merge.finished();
                 }
             } finally {
                 lock.unlock();
             }
-            if (!next.merged()) {
-                out.onNext(next.response());
-            } else if (!trim.accept(next.response())) {
-                return false;
+            // The relay's own notices straight out; merged responses through the trim.
+            for (int i = 0; i < batch.size(); i++) {
+                if (i < own) {
+                    out.onNext(batch.get(i));
+                } else if (!trim.accept(batch.get(i))) {
+                    return false;
+                }
             }
+            batch.clear();
         }
     }
 
-    /** A response to send; merged ones go through the trim, the relay's own notices straight out. */
-    private record Next(GetFlowsResponse response, boolean merged) {}
-
-    /** Waits (lock held) for the next thing to send; null when this phase is over. */
-    private Next nextToSend() throws InterruptedException {
+    /**
+     * Waits (lock held) until something may be sent and puts it into {@code batch}: the relay's
+     * notices first, then what the merge releases. Returns how many of them are notices, or -1 when
+     * this phase is over.
+     */
+    private int nextBatch(List<GetFlowsResponse> batch) throws InterruptedException {
+        List<MergeQueue.Item> items = new ArrayList<>();
         while (!out.isCancelled()) {
             if (!out.isReady()) {
-                changed.awaitNanos(WAIT_NANOS);
+                await(WAIT_NANOS);
                 continue;
             }
-            if (!notices.isEmpty()) {
-                return new Next(notices.poll(), false);
-            }
+            batch.addAll(notices);
+            notices.clear();
             if (dropped > 0) {
-                Next lost = new Next(lostNotice(dropped), false);
+                batch.add(lostNotice(dropped));
                 dropped = 0;
-                return lost;
             }
-            MergeQueue.Item item = merge.poll(clock.monoNanos());
-            if (item != null) {
+            int noticeCount = batch.size();
+            long now = clock.monoNanos();
+            merge.pollTo(items, now, BATCH);
+            for (MergeQueue.Item item : items) {
                 ((Upstream) item.source()).released();
-                return new Next(item.response(), true);
+                batch.add(item.response());
+            }
+            if (!batch.isEmpty()) {
+                return noticeCount;
             }
             if (live == null ? merge.finished() : untilPassed() && merge.finished()) {
-                return null;
+                return -1;
             }
-            long deadline = merge.nextDeadline();
-            long wait = deadline == Long.MAX_VALUE ? WAIT_NANOS : Math.min(WAIT_NANOS, deadline - clock.monoNanos());
-            changed.awaitNanos(Math.max(1_000_000L, wait));
+            long deadline = Math.min(merge.nextDeadline(now), reopenDue(now));
+            long wait = deadline == Long.MAX_VALUE ? WAIT_NANOS : Math.min(WAIT_NANOS, deadline - now);
+            await(Math.max(1_000_000L, wait));
         }
-        return null;
+        return -1;
+    }
+
+    private void await(long nanos) throws InterruptedException {
+        waiting = true;
+        try {
+            changed.awaitNanos(nanos);
+        } finally {
+            waiting = false;
+        }
     }
 
     private boolean untilPassed() {
@@ -254,8 +339,12 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             if (from.cancelled()) {
                 return;
             }
+            if (from.takeAnnouncement()) {
+                notice(NodeState.NODE_CONNECTED, List.of(from.peer().name()), "");
+                backoffs.remove(from.peer().address());
+            }
             if (r.hasFlow()) {
-                lastFlowNanos.put(from.peer().address(), Timestamps.toNanos(r.getFlow().getTime()));
+                from.lastFlowNanos = Timestamps.toNanos(r.getFlow().getTime());
             }
             // Only live flows may be dropped (and are then counted and reported). A collector's
             // own loss notice stands for many events: dropping it would turn them into one, or
@@ -264,7 +353,10 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
                 dropped++;
                 losses.addClientQueueDrops(1);
             }
-            changed.signal();
+            // On the collector's transport thread: wake the sender only if it sleeps.
+            if (waiting) {
+                changed.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -276,10 +368,21 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         try {
             merge.close(from);
             upstreams.remove(from.peer().address(), from);
+            if (from.lastFlowNanos != Long.MIN_VALUE) {
+                lastFlowNanos.put(from.peer().address(), from.lastFlowNanos);
+            }
+            // A retry that never delivered was not announced as back: its failure is no news.
+            boolean wasAnnounced = !from.takeAnnouncement();
             if (error != null && !from.cancelled()) {
-                notice(NodeState.NODE_ERROR, List.of(from.peer().name()),
-                        from.peer().name() + ": " + Status.fromThrowable(error).getCode() + " "
-                                + Status.fromThrowable(error).getDescription());
+                if (wasAnnounced) {
+                    notice(NodeState.NODE_ERROR, List.of(from.peer().name()),
+                            from.peer().name() + ": " + Status.fromThrowable(error).getCode() + " "
+                                    + Status.fromThrowable(error).getDescription());
+                }
+                if (live != null && !out.isCancelled()) {
+                    Backoff b = backoffs.computeIfAbsent(from.peer().address(), a -> new Backoff(RETRY_INITIAL, RETRY_MAX));
+                    retries.put(from.peer().address(), new Retry(from.peer(), clock.monoNanos() + b.next().toNanos()));
+                }
             }
             changed.signal();
         } finally {
@@ -296,14 +399,16 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
                 return;
             }
             notice(state, List.of(peer.name()), message);
-            if (state == NodeState.NODE_CONNECTED && !upstreams.containsKey(peer.address())) {
-                Long last = lastFlowNanos.get(peer.address());
-                long since = Math.max(liveSince, last == null ? Long.MIN_VALUE : last + 1);
-                GetFlowsRequest.Builder b = live.toBuilder();
-                if (since != Long.MIN_VALUE) {
-                    b.setSince(Timestamps.fromNanos(since));
-                }
-                open(peer, b.build(), 0);
+            Upstream current = upstreams.get(peer.address());
+            if (state != NodeState.NODE_CONNECTED) {
+                // Down or gone: the pool tells us when it is back; our retries would only fail.
+                retries.remove(peer.address());
+                backoffs.remove(peer.address());
+            } else if (current == null) {
+                backoffs.remove(peer.address());
+                open(peer, refollow(peer), 0);
+            } else {
+                current.takeAnnouncement(); // the pool's notice just said it
             }
             changed.signal();
         } finally {

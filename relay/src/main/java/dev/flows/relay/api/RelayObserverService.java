@@ -28,6 +28,7 @@ public final class RelayObserverService extends ObserverGrpc.ObserverImplBase {
     private final ExecutorService streams;
     private final RelayClock clock;
     private final long windowNanos;
+    private final long quietGraceNanos;
     private final int clientQueue;
     private final RelayLosses losses;
     private final ClusterStatus status;
@@ -35,14 +36,17 @@ public final class RelayObserverService extends ObserverGrpc.ObserverImplBase {
     /**
      * @param streams bounded executor running one client GetFlows stream per thread
      * @param window how long a flow may wait for older flows of other nodes
+     * @param quietGrace how old a live flow must be to go without waiting for a node that has sent
+     *     nothing since (see {@link MergeQueue})
      * @param clientQueue live responses held per client before the relay drops (and reports) them
      */
     public RelayObserverService(PeerPool pool, ExecutorService streams, RelayClock clock, Duration window,
-            int clientQueue, RelayLosses losses, String version) {
+            Duration quietGrace, int clientQueue, RelayLosses losses, String version) {
         this.pool = pool;
         this.streams = streams;
         this.clock = clock;
         this.windowNanos = window.toNanos();
+        this.quietGraceNanos = quietGrace.toNanos();
         this.clientQueue = clientQueue;
         this.losses = losses;
         this.status = new ClusterStatus(pool, clock, losses, version);
@@ -58,7 +62,7 @@ public final class RelayObserverService extends ObserverGrpc.ObserverImplBase {
             return;
         }
         try {
-            streams.execute(new RelayFlowsCall(req, pool, clock, windowNanos, clientQueue, losses, out));
+            streams.execute(new RelayFlowsCall(req, pool, clock, windowNanos, quietGraceNanos, clientQueue, losses, out));
         } catch (RejectedExecutionException e) {
             out.onError(Status.RESOURCE_EXHAUSTED.withDescription("too many concurrent GetFlows streams on the relay")
                     .asRuntimeException());

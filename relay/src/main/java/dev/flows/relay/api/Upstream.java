@@ -30,6 +30,10 @@ final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlows
     private volatile boolean cancelled;
     /** Responses released since credit was last returned to the collector. */
     private int unrequested;
+    /** A retried stream, to be announced (NODE_CONNECTED) by its first response. Guarded by the sink's lock. */
+    private boolean announce;
+    /** The time of the last flow received (Long.MIN_VALUE: none yet). Guarded by the sink's lock. */
+    long lastFlowNanos = Long.MIN_VALUE;
 
     Upstream(Peer peer, int credit, Sink sink) {
         this.peer = peer;
@@ -66,6 +70,18 @@ final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlows
             call.request(unrequested);
             unrequested = 0;
         }
+    }
+
+    /** Announce this stream's collector as back once it delivers (a retry of a failed stream). */
+    void announceOnDelivery() {
+        announce = true;
+    }
+
+    /** Whether this stream was still to be announced; it is not any more. */
+    boolean takeAnnouncement() {
+        boolean was = announce;
+        announce = false;
+        return was;
     }
 
     void cancel() {
