@@ -8,6 +8,8 @@ import dev.flows.lab.LabUp;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -36,6 +38,9 @@ public final class LabCommand implements Runnable {
         @Option(names = "--collector-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "How long to wait for each collector's port (default 60).")
         int timeout;
 
+        @Option(names = "--relay-arg", paramLabel = "ARG", description = "Pass ARG to the relay, e.g. an exporter setting (repeatable).")
+        List<String> relayArgs = new ArrayList<>();
+
         @Spec CommandSpec spec;
 
         @Override
@@ -47,7 +52,7 @@ public final class LabCommand implements Runnable {
             new LabUp(state, line -> {
                 out.println(line);
                 out.flush();
-            }).up(new LabUp.Options(cluster, home, !noCollectors, Duration.ofSeconds(timeout)));
+            }).up(new LabUp.Options(cluster, home, !noCollectors, Duration.ofSeconds(timeout), relayArgs));
             out.println("lab is up; state in " + state.file() + (noCollectors ? "" : "; observe with: flows observe"));
         }
     }

@@ -35,10 +35,17 @@ public final class LabCli {
      * is never touched), then brings the default lab up.
      */
     public static LabCli up(String name) throws Exception {
+        return up(name, List.of());
+    }
+
+    /** A lab whose relay also gets {@code relayArgs} (e.g. an exporter's settings). */
+    public static LabCli up(String name, List<String> relayArgs) throws Exception {
         BpfGate.require();
         waitForNoOtherLab();
         LabCli lab = new LabCli(Files.createTempDirectory(name));
-        Result r = lab.flows(List.of("lab", "up"), 180);
+        List<String> args = new ArrayList<>(List.of("lab", "up"));
+        relayArgs.forEach(a -> args.add("--relay-arg=" + a));
+        Result r = lab.flows(args, 180);
         if (r.exit != 0) {
             lab.flows(List.of("lab", "down"), 120);
             fail("flows lab up failed: " + r.err);

@@ -25,7 +25,13 @@ import java.util.function.Consumer;
  */
 public final class LabUp {
     /** What to build and how. */
-    public record Options(Path clusterFile, Path flowsHome, boolean collectors, Duration collectorTimeout) {}
+    /**
+     * What to build and how.
+     *
+     * @param relayArgs extra arguments for the relay (e.g. an exporter's settings), appended to the lab's own
+     */
+    public record Options(Path clusterFile, Path flowsHome, boolean collectors, Duration collectorTimeout,
+            List<String> relayArgs) {}
 
     private final Commands sh;
     private final LabState state;
@@ -69,7 +75,7 @@ public final class LabUp {
                 for (Node n : cluster.nodes()) {
                     startCollector(n, file, collectorJar, o.collectorTimeout());
                 }
-                startRelay(cluster, FlowsHome.relayJar(o.flowsHome()), o.collectorTimeout());
+                startRelay(cluster, FlowsHome.relayJar(o.flowsHome()), o.collectorTimeout(), o.relayArgs());
             }
             startWorkloads(file, workloads.size());
         } catch (RuntimeException e) {
@@ -223,7 +229,7 @@ public final class LabUp {
     }
 
     /** The relay in the root namespace, with the static list of the lab's collectors. */
-    private void startRelay(ClusterState cluster, Path jar, Duration timeout) {
+    private void startRelay(ClusterState cluster, Path jar, Duration timeout, List<String> extraArgs) {
         progress.accept("relay on " + LabNames.RELAY_ADDRESS);
         state.append("relay", LabNames.RELAY_ADDRESS);
         // Static rather than Peer.Notify: it needs no collector to be up, so a killed one never hides the others.
@@ -233,6 +239,7 @@ public final class LabUp {
         cmd.addAll(javaJar(jar));
         cmd.addAll(List.of("--listen", LabNames.RELAY_ADDRESS, "--collectors", collectors,
                 "--metrics-listen", LabNames.RELAY_METRICS_ADDRESS));
+        cmd.addAll(extraArgs);
         Process p = start("relay", cmd, state.dir().resolve("relay.log"));
         waitForPort(p, "relay", LabNames.RELAY_ADDRESS, timeout, state.dir().resolve("relay.log"));
     }

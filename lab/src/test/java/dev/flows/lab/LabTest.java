@@ -57,7 +57,7 @@ class LabTest {
 
     private void up() {
         Path home = Path.of(System.getenv("FLOWS_HOME"));
-        new LabUp(sh, state, log::add).up(new LabUp.Options(home.resolve("deploy/lab/cluster.yaml"), home, false, Duration.ofSeconds(30)));
+        new LabUp(sh, state, log::add).up(new LabUp.Options(home.resolve("deploy/lab/cluster.yaml"), home, false, Duration.ofSeconds(30), List.of()));
     }
 
     @Test
