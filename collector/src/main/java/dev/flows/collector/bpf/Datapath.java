@@ -102,6 +102,14 @@ public final class Datapath implements AutoCloseable {
         return new RingBufferReader(pod.mapFd(BpfObject.RING_MAP), ringBytes, pod.mapFd(BpfObject.LOST_MAP));
     }
 
+    /**
+     * A map shared by the programs (pinned under {@link #pinDir()}): the connection table, the NAT
+     * table, the service maps. Names and layouts in {@link MapLayout}.
+     */
+    public BpfMap map(String name) {
+        return pod.map(name);
+    }
+
     /** Attaches from_pod to the veth's ingress and to_pod to its egress (host side of a pod veth). */
     public synchronized void attachPod(String ifname) {
         attach(ifname, pod, "from_pod", "to_pod");
@@ -190,6 +198,39 @@ public final class Datapath implements AutoCloseable {
                     + ": " + Native.strerror(-ret), -ret);
         }
         return opts.getInt(NativeLayout.TEST_RUN_RETVAL);
+    }
+
+    /** What one test run returned: the program's return value and the frame as it left. */
+    public record TestRun(int retval, byte[] frame) {}
+
+    /**
+     * Runs a program once on a frame, as {@link #testRun(String, byte[], int)}, and also returns
+     * the frame as the program left it (rewritten addresses, ports, checksums).
+     */
+    public TestRun testRunFrame(String program, byte[] frame, int ifindex) {
+        int room = frame.length + 256;
+        Pointer data = Native.alloc(Math.max(frame.length, 1));
+        data.put(0, frame, 0, frame.length);
+        Pointer out = Native.alloc(room);
+        Pointer ctx = Native.alloc(NativeLayout.SK_BUFF_SIZE);
+        ctx.putInt(NativeLayout.SK_BUFF_IFINDEX, ifindex);
+        Pointer opts = Native.alloc(NativeLayout.TEST_RUN_OPTS_SIZE);
+        opts.putLong(0, NativeLayout.TEST_RUN_OPTS_SIZE);
+        opts.putPointer(NativeLayout.TEST_RUN_DATA_IN, data);
+        opts.putInt(NativeLayout.TEST_RUN_DATA_SIZE_IN, frame.length);
+        opts.putPointer(NativeLayout.TEST_RUN_DATA_OUT, out);
+        opts.putInt(NativeLayout.TEST_RUN_DATA_SIZE_OUT, room);
+        opts.putPointer(NativeLayout.TEST_RUN_CTX_IN, ctx);
+        opts.putInt(NativeLayout.TEST_RUN_CTX_SIZE_IN, NativeLayout.SK_BUFF_SIZE);
+        opts.putInt(NativeLayout.TEST_RUN_REPEAT, 1);
+        int ret = Native.bpf().bpf_prog_test_run_opts(programFd(program), opts);
+        if (ret < 0) {
+            throw new BpfException("BPF_PROG_TEST_RUN of " + program + " on a " + frame.length
+                    + "-byte frame, ifindex " + ifindex + ": " + Native.strerror(-ret), -ret);
+        }
+        byte[] result = new byte[opts.getInt(NativeLayout.TEST_RUN_DATA_SIZE_OUT)];
+        out.get(0, result, 0, result.length);
+        return new TestRun(opts.getInt(NativeLayout.TEST_RUN_RETVAL), result);
     }
 
     private int programFd(String program) {

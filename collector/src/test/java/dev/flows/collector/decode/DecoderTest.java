@@ -180,12 +180,13 @@ class DecoderTest {
         byte[] shortTrace = TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).lenField(40).bytes();
         assertEquals(DecodeError.SHORT_RECORD, error(shortTrace, 40));
         assertEquals(DecodeError.UNSUPPORTED_VERSION,
-                error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_VERSION, 2).bytes(), EventLayout.TRACE_SIZE));
+                error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_VERSION, 1).bytes(), EventLayout.TRACE_SIZE),
+                "version 1 records (before translations) are not read");
         assertEquals(DecodeError.UNKNOWN_TYPE,
                 error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_TYPE, 99).bytes(), EventLayout.TRACE_SIZE));
         assertEquals(DecodeError.UNKNOWN_TYPE,
-                error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_TYPE, EventType.DROP.code()).bytes(), EventLayout.TRACE_SIZE),
-                "drops have no body in flows_event.h yet");
+                error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_TYPE, EventType.POLICY_VERDICT.code()).bytes(), EventLayout.TRACE_SIZE),
+                "policy verdicts have no body in flows_event.h yet");
         assertEquals(DecodeError.INVALID_FIELD,
                 error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_SUBTYPE, 12).bytes(), EventLayout.TRACE_SIZE));
         assertEquals(DecodeError.INVALID_FIELD,
