@@ -15,7 +15,7 @@ import java.util.List;
  * update: backends and the Maglev table are written before the frontend that counts them, and the
  * frontend is removed before its backends.
  */
-public final class LbMaps {
+public final class LbMaps implements ServiceMaps {
     private final BpfMap services;
     private final BpfMap backends;
     private final BpfMap revnat;
@@ -42,6 +42,7 @@ public final class LbMaps {
      * @param maglevTable backend slot per bucket (from {@link Maglev}), or null for random choice
      * @param previousCount how many slots were programmed before (0 for a new frontend)
      */
+    @Override
     public void program(Frontend f, int id, List<Backend> list, short[] maglevTable, int previousCount) {
         for (int slot = 1; slot <= list.size(); slot++) {
             Backend b = list.get(slot - 1);
@@ -70,6 +71,7 @@ public final class LbMaps {
      * Removes a frontend. The rev-NAT entry stays: replies of connections opened before still need
      * it, and the id is only reused for the same frontend (see ServiceProgrammer).
      */
+    @Override
     public void remove(Frontend f, int id, int count) {
         services.delete(serviceKey(f));
         for (int slot = 1; slot <= count; slot++) {
@@ -79,6 +81,7 @@ public final class LbMaps {
     }
 
     /** Every programmed frontend, for a restarted collector to adopt. */
+    @Override
     public List<Programmed> readAll() {
         List<Programmed> out = new ArrayList<>();
         services.forEach((k, v) -> {
@@ -95,6 +98,7 @@ public final class LbMaps {
     }
 
     /** The backends programmed for a frontend id, slots 1..count (a missing slot is skipped). */
+    @Override
     public List<Backend> backends(int id, int count) {
         List<Backend> out = new ArrayList<>();
         for (int slot = 1; slot <= count; slot++) {

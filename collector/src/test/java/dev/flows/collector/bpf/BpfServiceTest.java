@@ -351,15 +351,15 @@ class BpfServiceTest {
     @Test
     void anExpiredConnectionChoosesAgain() throws InterruptedException {
         Path shortPins = TestPins.newDir();
-        BpfConfig.Lifetimes brief = new BpfConfig.Lifetimes(java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(50),
-                java.time.Duration.ofMillis(50), java.time.Duration.ofMillis(50));
+        java.time.Duration second = java.time.Duration.ofSeconds(1);
+        BpfConfig.Lifetimes brief = new BpfConfig.Lifetimes(second, second, second, second);
         try (Datapath d = Datapath.open(shortPins, 1 << 16, BpfConfig.DEFAULTS.withMode(BpfConfig.MODE_DATAPATH)
                 .withNetwork(NETWORK).withLifetimes(brief)); RingBufferReader r = d.openReader()) {
             new LbMaps(d).program(frontend("10.96.0.10", 53, UDP), 24, List.of(backend("10.244.2.12", 5353)), null, 0);
             byte[] query = withChecksums(udp("10.244.1.10", 40800, "10.96.0.10", 53, 12));
             d.testRunFrame("from_pod", query, LO);
             d.testRunFrame("from_pod", query, LO);
-            Thread.sleep(120);
+            Thread.sleep(1300);
             d.testRunFrame("from_pod", query, LO);
             List<Integer> reasons = TraceEvent.drain(r).stream().map(TraceEvent::reason).toList();
             assertEquals(List.of(REPORT_DECISION, REPORT_DECISION), reasons,
