@@ -24,6 +24,31 @@ static __always_inline struct ct_entry *nodeport(struct __sk_buff *skb, struct p
 	return xlate_dnat(skb, pkt, svc, now, res);
 }
 
+/*
+ * A NodePort request masqueraded to another node has this node's address as its source: the
+ * stack would drop it as martian. Route it ourselves (FIB lookup, new MACs) out of the interface
+ * towards the backend. TTL is left as is: to the client this node is the service, not a hop.
+ */
+static __always_inline int nodeport_forward(struct __sk_buff *skb, const struct packet *pkt)
+{
+	struct bpf_fib_lookup fib = {
+		.family = 2, /* AF_INET */
+		.l4_protocol = pkt->tuple.proto,
+		.sport = bpf_htons(pkt->tuple.sport),
+		.dport = bpf_htons(pkt->tuple.dport),
+		.tot_len = skb->len - ETH_HLEN,
+		.ifindex = skb->ifindex,
+	};
+	__builtin_memcpy(&fib.ipv4_src, pkt->tuple.saddr, 4);
+	__builtin_memcpy(&fib.ipv4_dst, pkt->tuple.daddr, 4);
+	if (bpf_fib_lookup(skb, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS)
+		return TC_ACT_OK; /* no neighbour yet: let the stack try (and resolve it) */
+	if (bpf_skb_store_bytes(skb, 0, fib.dmac, ETH_ALEN, 0) < 0 ||
+	    bpf_skb_store_bytes(skb, ETH_ALEN, fib.smac, ETH_ALEN, 0) < 0)
+		return TC_ACT_SHOT;
+	return bpf_redirect(fib.ifindex, 0);
+}
+
 SEC("tc")
 int from_network(struct __sk_buff *skb)
 {
@@ -58,6 +83,8 @@ int from_network(struct __sk_buff *skb)
 				return xlate_verdict(skb, OBS_FROM_NETWORK, &before, &res, now);
 			}
 			res.xlate |= XLATE_SNAT;
+			trace_report(skb, OBS_FROM_NETWORK, &before, &pkt, &ct, &res, now);
+			return nodeport_forward(skb, &pkt);
 		}
 	} else if (ct.entry && !res.service_id) {
 		res.service_id = ct.entry->service_id;
