@@ -1,0 +1,147 @@
+package dev.flows.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flows.proto.flow.Flow;
+import dev.flows.proto.flow.TraceObservationPoint;
+import dev.flows.proto.flow.Verdict;
+import dev.flows.proto.observer.GetFlowsResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Services through the real datapath of the default lab: clients in pods on both nodes reach the
+ * cart ClusterIP and are answered by every backend, kube-dns answers over UDP, the NodePort
+ * answers from the outside namespace on either node, and `flows observe` shows the translations.
+ * Clients are bash's /dev/tcp and /dev/udp: their sockets are connected to the service address,
+ * so an answer that did not come back from the VIP (or the NodePort) would never be read.
+ */
+@Tag("lab")
+class ServiceLabTest {
+    private static final Set<String> CARTS = Set.of("shop/cart-5d7c9b8f4-h4j2m", "shop/cart-5d7c9b8f4-w9z6t");
+    private static final String FRONTEND_NS = "flows-pod-shop-frontend-6b8f9c7d5-q2x7k";
+    private static final String TOOLBOX_NS = "flows-pod-default-toolbox";
+
+    private static LabCli lab;
+
+    @BeforeAll
+    static void labUp() throws Exception {
+        lab = LabCli.up("flows-services");
+        Thread.sleep(3000);
+    }
+
+    @AfterAll
+    static void labDown() throws Exception {
+        if (lab != null) {
+            lab.down();
+        }
+    }
+
+    /** Runs bash in a namespace; returns what it printed. */
+    private static String inNetns(String netns, String script) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", netns, "bash", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bash in " + netns + " did not finish");
+        return out;
+    }
+
+    /** n TCP connections to ip:port, each one request line; the answers, one per line. */
+    private static List<String> tcpCalls(String netns, String ip, int port, int n) throws Exception {
+        String script = "for i in $(seq " + n + "); do exec 3<>/dev/tcp/" + ip + "/" + port + " || continue;"
+                + " echo \"GET service-test $i\" >&3; timeout 3 head -1 <&3; exec 3<&-; done";
+        return inNetns(netns, script).lines().toList();
+    }
+
+    /** The pods that answered ("200 <ns/pod> <request>"). */
+    private static Set<String> answeredBy(List<String> answers) {
+        Set<String> pods = new TreeSet<>();
+        for (String a : answers) {
+            String[] parts = a.split(" ");
+            if (parts.length >= 2 && parts[0].equals("200")) {
+                pods.add(parts[1]);
+            }
+        }
+        return pods;
+    }
+
+    @Test
+    void clientsOnBothNodesReachEveryBackendThroughTheClusterIp() throws Exception {
+        for (String netns : List.of(FRONTEND_NS, TOOLBOX_NS)) {
+            List<String> answers = tcpCalls(netns, "10.96.10.20", 8080, 30);
+            assertEquals(30, answers.stream().filter(a -> a.startsWith("200 ")).count(),
+                    "every connection from " + netns + " to the ClusterIP is answered: " + answers);
+            assertEquals(CARTS, answeredBy(answers), "30 connections from " + netns + " reach both cart pods");
+        }
+    }
+
+    @Test
+    void kubeDnsAnswersOverUdpThroughItsClusterIp() throws Exception {
+        String script = "for i in 1 2 3 4 5; do exec 3<>/dev/udp/10.96.0.10/53; echo q >&3;"
+                + " timeout 2 dd bs=200 count=1 status=none <&3; echo; exec 3<&-; done";
+        List<String> answers = inNetns(FRONTEND_NS, script).lines().filter(l -> !l.isBlank()).toList();
+        assertEquals(List.of("answer infra/coredns-6f8b9d7c4-l5k8s"), answers.stream().distinct().toList(), answers.toString());
+        assertEquals(5, answers.size(), "every datagram is answered from 10.96.0.10:53");
+    }
+
+    @Test
+    void theNodePortAnswersFromOutsideOnEitherNode() throws Exception {
+        Set<String> all = new TreeSet<>();
+        for (String node : List.of("172.20.0.2", "172.20.0.3")) {
+            List<String> answers = tcpCalls("flows-world", node, 30080, 20);
+            assertEquals(20, answers.stream().filter(a -> a.startsWith("200 ")).count(),
+                    "every connection from the outside to " + node + ":30080 is answered: " + answers);
+            all.addAll(answeredBy(answers));
+        }
+        assertEquals(CARTS, all, "backends on the node called and on the other node both answer");
+    }
+
+    @Test
+    void observeShowsTheTranslationsAndTheServices() throws Exception {
+        tcpCalls("flows-world", "172.20.0.2", 30080, 10);
+        List<Flow> translated = flows(lab.observe(List.of("--last", "5000", "--verdict", "TRANSLATED")));
+        assertFalse(translated.isEmpty());
+        assertTrue(translated.stream().allMatch(f -> f.getVerdict() == Verdict.TRANSLATED));
+
+        Flow dnat = find(translated, "DNAT of a request to cart at from-endpoint",
+                f -> f.getTraceObservationPoint() == TraceObservationPoint.FROM_ENDPOINT
+                        && f.getDestinationService().getName().equals("cart") && f.getSummary().contains("DNAT 10.96.10.20:8080 => "));
+        assertTrue(CARTS.contains(dnat.getDestination().getNamespace() + "/" + dnat.getDestination().getPodName()),
+                "the flow names the backend pod: " + dnat.getDestination());
+        find(translated, "reverse DNAT of a reply from cart at to-endpoint",
+                f -> f.getTraceObservationPoint() == TraceObservationPoint.TO_ENDPOINT && f.getIsReply().getValue()
+                        && f.getSourceService().getName().equals("cart") && f.getSummary().contains("reverse DNAT"));
+        find(translated, "NodePort to the other node: DNAT and SNAT to the node address",
+                f -> f.getTraceObservationPoint() == TraceObservationPoint.FROM_NETWORK && f.getIP().getSource().equals("203.0.113.10")
+                        && f.getIP().getSourceXlated().equals("172.20.0.2") && f.getDestinationService().getName().equals("cart-public"));
+        find(translated, "kube-dns over UDP", f -> f.getDestinationService().getName().equals("kube-dns") && f.getL4().hasUDP());
+
+        List<Flow> toCart = flows(lab.observe(List.of("--last", "5000", "--to-service", "shop/cart")));
+        assertFalse(toCart.isEmpty());
+        // The service filter is a prefix (as Hubble's): shop/cart also selects shop/cart-public.
+        assertTrue(toCart.stream().allMatch(f -> f.getDestinationService().getName().startsWith("cart")
+                && f.getDestinationService().getNamespace().equals("shop")), "--to-service selects what it says");
+        assertTrue(toCart.stream().anyMatch(f -> f.getDestinationService().getName().equals("cart")));
+        List<Flow> fromDns = flows(lab.observe(List.of("--last", "5000", "--from-service", "infra/kube-dns")));
+        assertTrue(fromDns.stream().anyMatch(f -> f.getIsReply().getValue()), "replies name the service they come from");
+    }
+
+    private static List<Flow> flows(List<GetFlowsResponse> responses) {
+        List<Flow> out = new ArrayList<>();
+        responses.stream().filter(GetFlowsResponse::hasFlow).forEach(r -> out.add(r.getFlow()));
+        return out;
+    }
+
+    private static Flow find(List<Flow> flows, String what, java.util.function.Predicate<Flow> p) {
+        return flows.stream().filter(p).findFirst().orElseThrow(() -> new AssertionError("no flow: " + what + " among "
+                + flows.size() + " flows"));
+    }
+}
