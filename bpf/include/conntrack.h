@@ -30,7 +30,7 @@ enum ct_flags {
 	CT_F_DNAT = 2,    /* connection was DNATed here: replies get rev_nat_index's frontend */
 };
 
-/* Value of flows_ct. Java twin: collector/.../bpf/ConntrackEntry (checked against BTF). */
+/* Value of flows_ct. Java twin: collector/.../bpf/MapLayout.java (checked against BTF). */
 struct ct_entry {
 	__u64 created_ns;
 	__u64 last_seen_ns;

@@ -9,7 +9,8 @@
  * (node IP, nodePort, protocol) with LB_F_NODEPORT; each has its own id. Backend choice is uniform
  * random, or with LB_F_MAGLEV a hash of the connection's tuple into the service's Maglev table, so
  * every node picks the same backend for a tuple and a backend change moves few connections.
- * IPv4 only. Java twins: collector/.../bpf/LbMaps (checked against BTF).
+ * IPv4 only. Java twins: collector/.../bpf/MapLayout.java (layouts, checked against BTF) and
+ * collector/.../datapath/LbMaps.java (reads and writes them).
  */
 #ifndef FLOWS_LB_H
 #define FLOWS_LB_H

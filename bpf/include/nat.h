@@ -24,7 +24,7 @@
 #define NAT_PORT_MIN 32768
 #define NAT_PORT_TRIES 16
 
-/* Value of flows_nat. Java twin: collector/.../bpf/NatEntry (checked against BTF). */
+/* Value of flows_nat. Java twin: collector/.../bpf/MapLayout.java (checked against BTF). */
 struct nat_entry {
 	__u64 expires_ns; /* boot clock */
 	__u32 addr;       /* forward: the node address; reverse: the pod address (network order) */

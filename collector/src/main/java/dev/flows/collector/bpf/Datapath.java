@@ -15,8 +15,8 @@ import jnr.ffi.Pointer;
  * The BPF datapath of one node: pod.bpf.o (pod veths) and uplink.bpf.o (the uplink) loaded with
  * one configuration, their tc filters, and the maps they share.
  *
- * <p>The shared maps (ring buffer {@code events}, {@code events_lost}, {@code flows_ct},
- * {@code flows_agg}) are pinned under the pin directory, by default
+ * <p>The shared maps (ring buffer {@code events}, {@code events_lost}, the connection, NAT and
+ * service maps of {@link MapLayout}, {@code flows_agg}) are pinned under the pin directory, by default
  * {@code /sys/fs/bpf/flows/<node>/}: the two objects use the same maps, and a restarted collector
  * finds its connection table again. A pin that no longer matches the build is replaced.
  * {@link #close()} detaches our filters and closes our fds; the pins stay until

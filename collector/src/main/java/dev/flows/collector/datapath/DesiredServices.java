@@ -41,6 +41,7 @@ public final class DesiredServices {
      * @param notes one line per port skipped and why
      */
     public static Map<String, ServiceSpec> of(ClusterState state, int nodeIp, Consumer<String> notes) {
+        PodIndex pods = new PodIndex(state.pods());
         Map<String, List<EndpointSlice>> slices = new HashMap<>();
         for (EndpointSlice s : state.endpointSlices()) {
             slices.computeIfAbsent(s.namespace() + "/" + s.serviceName(), k -> new ArrayList<>()).add(s);
@@ -50,30 +51,67 @@ public final class DesiredServices {
             if (svc.type().equals("ExternalName") || svc.clusterIP().isEmpty() || svc.clusterIP().equals("None")) {
                 continue;
             }
-            String key = svc.namespace() + "/" + svc.name();
-            int vip = Ipv4Prefix.address(svc.clusterIP());
-            boolean nodePorts = !svc.type().equals("ClusterIP") && nodeIp != 0;
-            List<EndpointSlice> own = slices.get(key);
-            Map<Frontend, List<Backend>> frontends = new LinkedHashMap<>();
-            for (Service.Port p : svc.ports()) {
-                int proto = switch (p.protocol()) {
-                    case "TCP" -> Frontend.TCP;
-                    case "UDP" -> Frontend.UDP;
-                    default -> 0;
-                };
-                if (proto == 0) {
-                    notes.accept("service " + key + " port " + p.port() + "/" + p.protocol() + ": not translated (TCP and UDP only)");
-                    continue;
-                }
-                List<Backend> backends = own != null ? fromSlices(own, p) : fromSelector(state, svc, p);
-                frontends.put(new Frontend(vip, p.port(), proto, false), backends);
-                if (nodePorts && p.nodePort() > 0) {
-                    frontends.put(new Frontend(nodeIp, p.nodePort(), proto, true), backends);
-                }
-            }
-            out.put(key, new ServiceSpec(svc.namespace(), svc.name(), Map.copyOf(frontends)));
+            out.put(svc.namespace() + "/" + svc.name(), of(svc, slices.get(svc.namespace() + "/" + svc.name()), pods, nodeIp, notes));
         }
         return out;
+    }
+
+    /**
+     * One service's spec.
+     *
+     * @param slices its EndpointSlices, or null to use its selector
+     */
+    public static ServiceSpec of(Service svc, List<EndpointSlice> slices, PodIndex pods, int nodeIp, Consumer<String> notes) {
+        String key = svc.namespace() + "/" + svc.name();
+        int vip = Ipv4Prefix.address(svc.clusterIP());
+        boolean nodePorts = !svc.type().equals("ClusterIP") && nodeIp != 0;
+        Map<Frontend, List<Backend>> frontends = new LinkedHashMap<>();
+        for (Service.Port p : svc.ports()) {
+            int proto = switch (p.protocol()) {
+                case "TCP" -> Frontend.TCP;
+                case "UDP" -> Frontend.UDP;
+                default -> 0;
+            };
+            if (proto == 0) {
+                notes.accept("service " + key + " port " + p.port() + "/" + p.protocol() + ": not translated (TCP and UDP only)");
+                continue;
+            }
+            List<Backend> backends = slices != null ? fromSlices(slices, p) : fromSelector(pods, svc, p);
+            frontends.put(new Frontend(vip, p.port(), proto, false), backends);
+            if (nodePorts && p.nodePort() > 0) {
+                frontends.put(new Frontend(nodeIp, p.nodePort(), proto, true), backends);
+            }
+        }
+        return new ServiceSpec(svc.namespace(), svc.name(), Map.copyOf(frontends));
+    }
+
+    /** Pods by namespace and label, so a selector looks only at pods that carry one of its labels. */
+    public static final class PodIndex {
+        private final Map<String, List<Pod>> byLabel = new HashMap<>();
+
+        public PodIndex(List<Pod> pods) {
+            for (Pod p : pods) {
+                p.labels().forEach((k, v) -> byLabel.computeIfAbsent(p.namespace() + "\0" + k + "=" + v, x -> new ArrayList<>()).add(p));
+            }
+        }
+
+        /** The pods of ns whose labels hold every entry of selector (non-empty). */
+        List<Pod> select(String ns, Map<String, String> selector) {
+            List<Pod> smallest = null;
+            for (Map.Entry<String, String> e : selector.entrySet()) {
+                List<Pod> c = byLabel.getOrDefault(ns + "\0" + e.getKey() + "=" + e.getValue(), List.of());
+                if (smallest == null || c.size() < smallest.size()) {
+                    smallest = c;
+                }
+            }
+            List<Pod> out = new ArrayList<>();
+            for (Pod p : smallest) {
+                if (p.labels().entrySet().containsAll(selector.entrySet())) {
+                    out.add(p);
+                }
+            }
+            return out;
+        }
     }
 
     private static List<Backend> fromSlices(List<EndpointSlice> slices, Service.Port p) {
@@ -93,15 +131,14 @@ public final class DesiredServices {
         return List.copyOf(out);
     }
 
-    private static List<Backend> fromSelector(ClusterState state, Service svc, Service.Port p) {
+    private static List<Backend> fromSelector(PodIndex pods, Service svc, Service.Port p) {
         Set<Backend> out = new TreeSet<>();
         if (svc.selector().isEmpty()) {
             return List.of(); // endpoints are managed by hand (EndpointSlices); without them, none
         }
         boolean numeric = p.targetPort().chars().allMatch(Character::isDigit);
-        for (Pod pod : state.pods()) {
-            if (!pod.namespace().equals(svc.namespace()) || !pod.ready() || pod.podIP().isEmpty()
-                    || !pod.labels().entrySet().containsAll(svc.selector().entrySet())) {
+        for (Pod pod : pods.select(svc.namespace(), svc.selector())) {
+            if (!pod.ready() || pod.podIP().isEmpty()) {
                 continue;
             }
             int port = numeric ? Integer.parseInt(p.targetPort()) : named(pod, p.targetPort(), p.protocol());

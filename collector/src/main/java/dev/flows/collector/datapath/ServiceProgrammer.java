@@ -100,6 +100,30 @@ public final class ServiceProgrammer implements ServiceNames {
         return new Changes(changed, written, removed);
     }
 
+    /**
+     * One service was added or changed: only its entries are touched, in time independent of how
+     * many other services exist. For a source of cluster state that reports changes one object at
+     * a time; {@link #apply} reconciles everything.
+     */
+    public synchronized Changes update(ServiceSpec spec) {
+        Map<Frontend, List<Backend>> have = programmed.getOrDefault(spec.key(), Map.of());
+        if (have.equals(spec.frontends())) {
+            return new Changes(0, 0, 0);
+        }
+        int[] counts = reprogram(spec, have);
+        return new Changes(1, counts[0], counts[1]);
+    }
+
+    /** One service (namespace/name) was removed: only its entries are deleted. */
+    public synchronized Changes remove(String key) {
+        Map<Frontend, List<Backend>> gone = programmed.remove(key);
+        if (gone == null) {
+            return new Changes(0, 0, 0);
+        }
+        gone.keySet().forEach(this::removeFrontend);
+        return new Changes(1, 0, gone.size());
+    }
+
     /** Returns {frontends written, frontends removed}. */
     private int[] reprogram(ServiceSpec spec, Map<Frontend, List<Backend>> have) {
         int written = 0;

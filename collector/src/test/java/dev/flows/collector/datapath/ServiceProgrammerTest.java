@@ -112,6 +112,22 @@ class ServiceProgrammerTest {
     }
 
     @Test
+    void oneServiceAtATime() {
+        FakeServiceMaps maps = new FakeServiceMaps();
+        ServiceProgrammer p = ServiceProgrammer.adopt(maps, false);
+        ClusterState s = cluster(50, 2);
+        p.apply(desired(s));
+        maps.writes.clear();
+        DesiredServices.PodIndex pods = new DesiredServices.PodIndex(List.of(pod(50, 0)));
+        DesiredServices.ServiceSpec added = DesiredServices.of(service(50), null, pods, NODE, n -> {});
+        assertEquals(new ServiceProgrammer.Changes(1, 1, 0), p.update(added));
+        assertEquals(new ServiceProgrammer.Changes(0, 0, 0), p.update(added), "unchanged: nothing");
+        assertEquals(new ServiceProgrammer.Changes(1, 0, 1), p.remove("ns/svc-50"));
+        assertEquals(new ServiceProgrammer.Changes(0, 0, 0), p.remove("ns/svc-50"), "already gone");
+        assertEquals(List.of("program 10.96.0.51:80/TCP #51 [10.244.1.51:8080]", "remove 10.96.0.51:80/TCP #51"), maps.writes);
+    }
+
+    @Test
     void switchingToMaglevReprogramsEveryFrontend() {
         FakeServiceMaps maps = new FakeServiceMaps();
         ClusterState s = cluster(3, 2);
