@@ -4,10 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.util.Timestamps;
+import dev.flows.lab.FlowsHome;
+import dev.flows.lab.LabState;
+import dev.flows.lab.LabUp;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.TraceObservationPoint;
 import dev.flows.proto.flow.Verdict;
 import dev.flows.proto.observer.GetFlowsResponse;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -15,8 +24,11 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Services through the real datapath of the default lab: clients in pods on both nodes reach the
@@ -26,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * so an answer that did not come back from the VIP (or the NodePort) would never be read.
  */
 @Tag("lab")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ServiceLabTest {
     private static final Set<String> CARTS = Set.of("shop/cart-5d7c9b8f4-h4j2m", "shop/cart-5d7c9b8f4-w9z6t");
     private static final String FRONTEND_NS = "flows-pod-shop-frontend-6b8f9c7d5-q2x7k";
@@ -74,6 +87,7 @@ class ServiceLabTest {
     }
 
     @Test
+    @Order(1)
     void clientsOnBothNodesReachEveryBackendThroughTheClusterIp() throws Exception {
         for (String netns : List.of(FRONTEND_NS, TOOLBOX_NS)) {
             List<String> answers = tcpCalls(netns, "10.96.10.20", 8080, 30);
@@ -132,6 +146,42 @@ class ServiceLabTest {
         assertTrue(toCart.stream().anyMatch(f -> f.getDestinationService().getName().equals("cart")));
         List<Flow> fromDns = flows(lab.observe(List.of("--last", "5000", "--from-service", "infra/kube-dns")));
         assertTrue(fromDns.stream().anyMatch(f -> f.getIsReply().getValue()), "replies name the service they come from");
+    }
+
+    /** Last: it kills and restarts node-a's collector. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aServiceConnectionSurvivesItsCollectorKilledAndRestarted() throws Exception {
+        // Opened before the kill, used after the restart: their backends and NAT live in the pinned
+        // maps. Eight of them: had the state been lost, a fresh random choice would send some
+        // connection to the other backend (1 in 128 that none is), which answers with a reset.
+        Process client = new ProcessBuilder("ip", "netns", "exec", FRONTEND_NS, "bash", "-c",
+                "for i in 3 4 5 6 7 8 9 10; do eval \"exec $i<>/dev/tcp/10.96.10.20/8080\" || exit 1; done; echo connected;"
+                        + " read -r go; for i in 3 4 5 6 7 8 9 10; do echo \"GET long-lived $i\" >&$i; timeout 5 head -1 <&$i; done")
+                .redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("connected", out.readLine());
+
+        LabState state = new LabState(lab.stateDir());
+        LabState.Proc a = state.processes().stream().filter(x -> x.role().equals("collector-node-a") && LabState.alive(x))
+                .findFirst().orElseThrow();
+        LabCli.run("kill", "-9", Long.toString(a.pid()));
+        Thread.sleep(1000);
+        new LabUp(state, line -> {}).restartCollector("node-a", FlowsHome.locate(), Duration.ofSeconds(60));
+        long restarted = System.currentTimeMillis();
+
+        try (OutputStream in = client.getOutputStream()) {
+            in.write("go\n".getBytes(StandardCharsets.UTF_8));
+        }
+        List<String> answers = out.lines().toList();
+        assertTrue(client.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(8, answers.stream().filter(l -> l.startsWith("200 shop/cart-") && l.contains("GET long-lived")).count(),
+                "every connection opened before the kill is answered after the restart: " + answers);
+
+        Thread.sleep(3000);
+        List<Flow> after = flows(lab.observe(List.of("--last", "2000", "--node-name", "node-a", "--verdict", "TRANSLATED")));
+        assertTrue(after.stream().anyMatch(f -> Timestamps.toMillis(f.getTime()) > restarted
+                && f.getDestinationService().getName().equals("cart")), "the restarted collector reports translations again");
     }
 
     private static List<Flow> flows(List<GetFlowsResponse> responses) {
