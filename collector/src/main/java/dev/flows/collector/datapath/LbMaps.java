@@ -69,7 +69,8 @@ public final class LbMaps implements ServiceMaps {
 
     /**
      * Removes a frontend. The rev-NAT entry stays: replies of connections opened before still need
-     * it, and the id is only reused for the same frontend (see ServiceProgrammer).
+     * it (ids are never reused, see ServiceProgrammer); ConntrackSweeper frees it once no
+     * connection refers to it.
      */
     @Override
     public void remove(Frontend f, int id, int count) {
