@@ -148,6 +148,45 @@ class ServiceLabTest {
         assertTrue(fromDns.stream().anyMatch(f -> f.getIsReply().getValue()), "replies name the service they come from");
     }
 
+    @Test
+    void podsLeavingTheClusterAreMasqueradedToTheirNodesAddress() throws Exception {
+        // A server in the outside namespace that answers each connection with the address it came from.
+        java.nio.file.Path source = lab.stateDir().resolve("PeerEcho.java");
+        java.nio.file.Files.writeString(source, String.join("\n",
+                "public class PeerEcho {",
+                "  public static void main(String[] a) throws Exception {",
+                "    try (var server = new java.net.ServerSocket(7070, 50, java.net.InetAddress.getByName(\"203.0.113.10\"))) {",
+                "      System.out.println(\"listening\");",
+                "      while (true) {",
+                "        try (var s = server.accept()) {",
+                "          s.getOutputStream().write((\"peer \" + s.getInetAddress().getHostAddress() + \"\\n\").getBytes());",
+                "        }",
+                "      }",
+                "    }",
+                "  }",
+                "}", ""));
+        Process server = new ProcessBuilder("ip", "netns", "exec", "flows-world",
+                ProcessHandle.current().info().command().orElse("java"), source.toString()).redirectErrorStream(true).start();
+        try {
+            BufferedReader ready = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("listening", ready.readLine());
+            List<String> fromA = tcpCalls(FRONTEND_NS, "203.0.113.10", 7070, 3);
+            List<String> fromB = tcpCalls(TOOLBOX_NS, "203.0.113.10", 7070, 3);
+            assertEquals(List.of("peer 172.20.0.2"), fromA.stream().distinct().toList(), "node-a's pod leaves as node-a: " + fromA);
+            assertEquals(List.of("peer 172.20.0.3"), fromB.stream().distinct().toList(), "node-b's pod leaves as node-b: " + fromB);
+            assertEquals(6, fromA.size() + fromB.size(), "every connection answered (replies translated back)");
+
+            List<Flow> snat = flows(lab.observe(List.of("--last", "5000", "--verdict", "TRANSLATED", "--to-ip", "203.0.113.10")));
+            Flow out = find(snat, "SNAT of frontend's connection at to-network",
+                    f -> f.getTraceObservationPoint() == TraceObservationPoint.TO_NETWORK && f.getIP().getSource().equals("10.244.1.10")
+                            && f.getIP().getSourceXlated().equals("172.20.0.2") && f.getSummary().contains("SNAT 10.244.1.10:"));
+            assertEquals("frontend-6b8f9c7d5-q2x7k", out.getSource().getPodName(), "the flow names the pod, not the node");
+        } finally {
+            server.destroyForcibly();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Last: it kills and restarts node-a's collector. */
     @Test
     @Order(Integer.MAX_VALUE)
