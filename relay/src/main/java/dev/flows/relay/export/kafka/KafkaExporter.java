@@ -55,6 +55,7 @@ public final class KafkaExporter implements FlowExporter {
     public static final String FORMAT_HEADER = "flows.format";
     public static final String NODE_HEADER = "flows.node";
     static final int CLOSE_SECONDS = 5;
+    static final long METADATA_WAIT_MS = 3000;
     private static final long WARN_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
     private static final int NODE_CACHE_LIMIT = 4096;
     // Cilium's drop reasons that are policy decisions (keep in sync with FlowPrinter.DROP_REASONS).
@@ -95,13 +96,34 @@ public final class KafkaExporter implements FlowExporter {
         this.policyTopic = config.policyTopic();
         this.format = config.format();
         this.formatHeader = new RecordHeader(FORMAT_HEADER, format.name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
-        // Ask for the topics' partitions now (without waiting), so that the first flows find them known.
-        for (String t : new String[] {topic, dropsTopic, policyTopic}) {
-            if (t != null) {
+        awaitMetadata(producer, topic, dropsTopic, policyTopic);
+    }
+
+    /**
+     * Waits up to {@value #METADATA_WAIT_MS} ms at start for the topics' partitions, so that the
+     * first flows are not dropped as no_metadata; unreachable brokers do not keep the relay from
+     * starting (the producer keeps asking in the background).
+     */
+    private static void awaitMetadata(Producer<byte[], byte[]> producer, String... topics) {
+        long deadline = System.nanoTime() + METADATA_WAIT_MS * 1_000_000;
+        for (String t : topics) {
+            while (t != null) {
                 try {
-                    producer.partitionsFor(t);
+                    if (!producer.partitionsFor(t).isEmpty() || System.nanoTime() > deadline) {
+                        break;
+                    }
                 } catch (KafkaException e) {
-                    // not known yet: the producer keeps asking in the background
+                    if (System.nanoTime() > deadline) {
+                        LOG.warning("kafka: no partitions of topic " + t + " yet (" + e.getMessage() + "); flows are dropped "
+                                + "as no_metadata until a broker answers");
+                        break;
+                    }
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
             }
         }
@@ -211,5 +233,7 @@ public final class KafkaExporter implements FlowExporter {
     public void close() {
         closing = true;
         producer.close(Duration.ofSeconds(CLOSE_SECONDS));
+        Sink end = sink();
+        LOG.info(() -> "kafka: closed; " + end.delivered() + " records delivered, lost " + end.lost());
     }
 }

@@ -11,10 +11,16 @@ import dev.flows.proto.flow.LostEvent;
 import dev.flows.proto.flow.Verdict;
 import dev.flows.proto.observer.GetFlowsResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RoundRobinPartitioner;
+import org.apache.kafka.common.Cluster;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -29,8 +35,17 @@ class KafkaExporterTest {
         return c;
     }
 
+    /** A producer that knows the topics (as one that has reached a broker), completing sends when told. */
     private static MockProducer<byte[], byte[]> producer() {
-        return new MockProducer<>(false, new ByteArraySerializer(), new ByteArraySerializer());
+        Node broker = new Node(1, "127.0.0.1", 9092);
+        List<PartitionInfo> partitions = new ArrayList<>();
+        for (String t : List.of("flows", "flows.drops", "flows.policy")) {
+            for (int i = 0; i < 3; i++) {
+                partitions.add(new PartitionInfo(t, i, broker, new Node[] {broker}, new Node[] {broker}));
+            }
+        }
+        Cluster cluster = new Cluster("test", List.of(broker), partitions, Set.of(), Set.of());
+        return new MockProducer<>(cluster, false, new RoundRobinPartitioner(), new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private static String header(ProducerRecord<byte[], byte[]> r, String name) {
