@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -64,6 +65,7 @@ public final class KafkaBroker implements AutoCloseable {
                 transaction.state.log.replication.factor=1
                 transaction.state.log.min.isr=1
                 group.initial.rebalance.delay.ms=0
+                log.retention.ms=-1
                 """.formatted(port, controller, dir.resolve("data")));
         Path log = dir.resolve("format.log");
         Process format = java("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
@@ -114,9 +116,15 @@ public final class KafkaBroker implements AutoCloseable {
      */
     public List<ConsumerRecord<byte[], byte[]>> consume(String topic, long expected, Duration timeout, Duration settle) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        read(topic, expected, timeout, settle, out::add);
+        return out;
+    }
+
+    /** As {@link #consume}, handing each record to {@code each} instead of keeping it; returns how many were read. */
+    public long read(String topic, long expected, Duration timeout, Duration settle, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        long n = 0;
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10000),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10000), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             c.assign(parts);
@@ -124,13 +132,16 @@ public final class KafkaBroker implements AutoCloseable {
             long deadline = System.nanoTime() + timeout.toNanos();
             long settled = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, settled)) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-                if (out.size() >= expected && settled == Long.MAX_VALUE) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    each.accept(r);
+                    n++;
+                }
+                if (n >= expected && settled == Long.MAX_VALUE) {
                     settled = System.nanoTime() + settle.toNanos();
                 }
             }
         }
-        return out;
+        return n;
     }
 
     /** Creates a topic (or leaves an existing one) with this many partitions. */

@@ -70,7 +70,8 @@ class KafkaExporterTest {
         assertEquals("protobuf", header(sent.get(0), KafkaExporter.FORMAT_HEADER));
         assertEquals("node-a", header(sent.get(0), KafkaExporter.NODE_HEADER));
         assertEquals("node-b", header(sent.get(1), KafkaExporter.NODE_HEADER));
-        assertEquals(1_700_000_000_000L, sent.get(0).timestamp(), "the record's time is the flow's");
+        assertEquals(request.getFlow().getTime().getSeconds() * 1000 + request.getFlow().getTime().getNanos() / 1_000_000,
+                sent.get(0).timestamp(), "the record's time is the flow's");
 
         p.completeNext();
         p.errorNext(new org.apache.kafka.common.errors.RecordTooLargeException("too large"));

@@ -19,6 +19,9 @@ import dev.flows.proto.observer.GetFlowsResponse;
  * which arrived, how often, and in which order.
  */
 public final class TestFlows {
+    /** Flow 0's time: when this class loaded, so flows look current to a broker's time-based retention. */
+    private static final long BASE_NANOS = System.currentTimeMillis() * 1_000_000L;
+
     private TestFlows() {}
 
     /** Flow number {@code id} of one of {@code connections} connections; odd ids are replies. */
@@ -28,7 +31,7 @@ public final class TestFlows {
         String client = "10.244.1." + (10 + conn % 200);
         String server = "10.244.2.20";
         int clientPort = 40000 + conn;
-        long nanos = 1_700_000_000_000_000_000L + id * 1000;
+        long nanos = BASE_NANOS + id * 1000;
         Flow f = Flow.newBuilder()
                 .setTime(Timestamp.newBuilder().setSeconds(nanos / 1_000_000_000L).setNanos((int) (nanos % 1_000_000_000L)))
                 .setVerdict(Verdict.FORWARDED).setType(FlowType.L3_L4)
