@@ -135,4 +135,43 @@ class KafkaExporterBrokerTest {
         assertEquals(end.delivered(), records.size(), "the consumer sees exactly what was delivered");
         assertEquals(offeredKept, checkConsumed(records), "exactly the flows that were not dropped arrived");
     }
+
+    @Test
+    void flowsTheBrokersNeverAcknowledgeExpireAndAreCountedOnce() throws Exception {
+        String topic = "flows-expiry";
+        broker.createTopic(topic, 3);
+        KafkaExporter kafka = exporter(topic, "--kafka-delivery-timeout", "2s", "--kafka-property", "request.timeout.ms=1000");
+        try {
+            // A running exporter (it has its producer id) whose brokers go away.
+            for (long id = 0; id < 10; id++) {
+                kafka.export(TestFlows.flow(id, CONNECTIONS));
+            }
+            waitFor(() -> kafka.sink().delivered() == 10, Duration.ofSeconds(30), "10 acknowledged records");
+            broker.stop();
+            for (long id = 10; id < 310; id++) {
+                kafka.export(TestFlows.flow(id, CONNECTIONS));
+            }
+            assertEquals(Map.of(), kafka.sink().lost(), "all 300 fit the buffer");
+            // The failure comes later, from the producer's own thread: still counted, once each.
+            waitFor(() -> kafka.sink().lostTotal() == 300, Duration.ofSeconds(30), "300 flows to expire: " + kafka.sink());
+            assertEquals(Map.of("expired", 300L), kafka.sink().lost());
+
+            broker.restart();
+            for (long id = 310; id < 610; id++) {
+                kafka.export(TestFlows.flow(id, CONNECTIONS));
+            }
+            waitFor(() -> kafka.sink().delivered() == 310, Duration.ofSeconds(60), "the flows after the outage: " + kafka.sink());
+        } finally {
+            kafka.close();
+        }
+        assertEquals(Map.of("expired", 300L), kafka.sink().lost());
+        List<ConsumerRecord<byte[], byte[]>> records = broker.consume(topic, 310, Duration.ofSeconds(30), Duration.ofSeconds(1));
+        Set<Long> expected = new HashSet<>();
+        for (long id = 0; id < 610; id++) {
+            if (id < 10 || id >= 310) {
+                expected.add(id);
+            }
+        }
+        assertEquals(expected, checkConsumed(records), "only the flows sent while the broker was up arrived, once each");
+    }
 }
