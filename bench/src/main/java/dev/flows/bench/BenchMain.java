@@ -53,9 +53,6 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--kafka", description = "Measure the Kafka exporter instead (flows/s into a local broker it starts, loss, consumer-verified); no BPF needed. Uses --live-seconds.")
     boolean kafka;
 
-    @Option(names = "--kafka-rate", defaultValue = "200000", description = "With --kafka: flows/s offered in the paced row. Default ${DEFAULT-VALUE}.")
-    int kafkaRate;
-
     @Option(names = "--ringread", description = "The compiled bpf/bench/ringread.c; stage 2 is skipped without it.")
     Path ringread;
 
@@ -80,7 +77,7 @@ public final class BenchMain implements Callable<Integer> {
             return 0;
         }
         if (kafka) {
-            new KafkaBench(out, kafkaRate, Duration.ofSeconds(liveSeconds)).run();
+            new KafkaBench(out, Duration.ofSeconds(liveSeconds)).run();
             return 0;
         }
         Path pins = Datapath.PIN_ROOT.resolve("bench-" + ProcessHandle.current().pid());
