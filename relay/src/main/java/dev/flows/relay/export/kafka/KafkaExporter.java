@@ -2,6 +2,8 @@ package dev.flows.relay.export.kafka;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.flows.collector.decode.EventType;
+import dev.flows.proto.flow.DropReason;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.Verdict;
 import dev.flows.proto.observer.GetFlowsResponse;
@@ -58,11 +60,6 @@ public final class KafkaExporter implements FlowExporter {
     static final long METADATA_WAIT_MS = 3000;
     private static final long WARN_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
     private static final int NODE_CACHE_LIMIT = 4096;
-    // Cilium's drop reasons that are policy decisions (keep in sync with FlowPrinter.DROP_REASONS).
-    private static final int POLICY_DENIED = 133;
-    private static final int POLICY_DENIED_BY_DENYLIST = 181;
-    // Hubble's event type of a policy verdict (CiliumEventType.type).
-    private static final int POLICY_VERDICT_EVENT = 5;
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
@@ -155,9 +152,9 @@ public final class KafkaExporter implements FlowExporter {
     }
 
     private static boolean isPolicy(Flow f) {
-        int reason = f.getDropReasonDescValue();
-        return f.getEventType().getType() == POLICY_VERDICT_EVENT
-                || (f.getVerdict() == Verdict.DROPPED && (reason == POLICY_DENIED || reason == POLICY_DENIED_BY_DENYLIST));
+        DropReason reason = f.getDropReasonDesc();
+        return f.getEventType().getType() == EventType.POLICY_VERDICT.code()
+                || (f.getVerdict() == Verdict.DROPPED && (reason == DropReason.POLICY_DENIED || reason == DropReason.POLICY_DENY));
     }
 
     private void send(String to, Long time, byte[] key, byte[] value, Header[] headers) {
