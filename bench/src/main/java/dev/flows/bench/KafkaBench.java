@@ -7,6 +7,8 @@ import dev.flows.relay.export.kafka.KafkaConfig;
 import dev.flows.relay.export.kafka.KafkaExporter;
 import dev.flows.relay.export.kafka.TestFlows;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
@@ -35,7 +37,8 @@ final class KafkaBench {
     }
 
     /** One run: what was offered, delivered and lost, and what the consumer found. */
-    private record Run(long offered, double seconds, FlowExporter.Sink sink, double deliverSeconds, long consumed) {}
+    private record Run(long offered, double seconds, FlowExporter.Sink sink, double deliverSeconds, long consumed,
+            double exporterCpuNanos, double networkCpuNanos) {}
 
     void run() throws Exception {
         GetFlowsResponse[] flows = new GetFlowsResponse[POOL];
@@ -50,12 +53,14 @@ final class KafkaBench {
                 measure(broker, flows);
             }
             out.println();
-            out.printf("%-24s %12s %12s %12s %10s %12s%n", "kafka export (1 thread)", "offered/s", "delivered/s", "delivered", "lost", "consumed");
+            out.printf("%-24s %12s %12s %12s %10s %12s %14s %14s%n", "kafka export (1 thread)", "offered/s", "delivered/s",
+                    "delivered", "lost", "consumed", "export cpu/flow", "network cpu/flow");
             boolean ok = true;
             for (int i = 1; i <= RUNS; i++) {
                 Run r = measure(broker, flows);
-                out.printf("%-24s %,12.0f %,12.0f %,12d %,10d %,12d%s%n", "run " + i, r.offered() / r.seconds(),
+                out.printf("%-24s %,12.0f %,12.0f %,12d %,10d %,12d %11.2f us %12.2f us%s%n", "run " + i, r.offered() / r.seconds(),
                         r.sink().delivered() / r.deliverSeconds(), r.sink().delivered(), r.sink().lostTotal(), r.consumed(),
+                        r.exporterCpuNanos() / 1000, r.networkCpuNanos() / 1000,
                         r.sink().lost().isEmpty() ? "" : "  lost " + r.sink().lost());
                 ok &= r.sink().lostTotal() == 0 && r.consumed() == r.offered();
             }
@@ -73,6 +78,8 @@ final class KafkaBench {
         config.validate();
         KafkaExporter kafka = KafkaExporter.start(config);
         long offered = 0;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpu0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         long end = t0 + length.toNanos();
         while (System.nanoTime() < end) {
@@ -81,11 +88,13 @@ final class KafkaBench {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        long exporterCpu = threads.getCurrentThreadCpuTime() - cpu0;
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (kafka.sink().delivered() + kafka.sink().lostTotal() < offered && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
         double deliverSeconds = (System.nanoTime() - t0) / 1e9;
+        long networkCpu = networkThreadCpu(threads);
         kafka.close();
         FlowExporter.Sink sink = kafka.sink();
         AtomicLong headed = new AtomicLong();
@@ -97,6 +106,17 @@ final class KafkaBench {
         if (headed.get() != consumed) {
             throw new IllegalStateException((consumed - headed.get()) + " records without the node header");
         }
-        return new Run(offered, seconds, sink, deliverSeconds, consumed);
+        return new Run(offered, seconds, sink, deliverSeconds, consumed, (double) exporterCpu / offered, (double) networkCpu / offered);
+    }
+
+    /** CPU time of the producer's network thread (one per producer; this run's is the only one alive). */
+    private static long networkThreadCpu(ThreadMXBean threads) {
+        long ns = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("kafka-producer-network-thread")) {
+                ns += Math.max(0, threads.getThreadCpuTime(t.getId()));
+            }
+        }
+        return ns;
     }
 }
