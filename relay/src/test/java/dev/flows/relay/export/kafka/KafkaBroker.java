@@ -76,7 +76,12 @@ public final class KafkaBroker implements AutoCloseable {
             throw new IllegalStateException("kafka storage format failed: " + Files.readString(log));
         }
         KafkaBroker b = new KafkaBroker(dir, port);
-        b.startProcess();
+        try {
+            b.startProcess();
+        } catch (Exception e) {
+            b.close();
+            throw e;
+        }
         return b;
     }
 
