@@ -28,20 +28,20 @@ public final class KafkaConfig {
 
     private static final List<String> COMPRESSIONS = List.of("zstd", "lz4", "snappy", "gzip", "none");
     private static final Pattern SIZE = Pattern.compile("(\\d+)(|KiB|MiB|GiB)");
-    // Producer settings this class owns: what a user would set through --kafka-property instead.
+    // Producer settings this class owns, and why --kafka-property may not set them.
     private static final Map<String, String> OWNED = Map.ofEntries(
-            Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "--kafka-bootstrap-servers"),
-            Map.entry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "--kafka-compression"),
-            Map.entry(ProducerConfig.LINGER_MS_CONFIG, "--kafka-linger"),
-            Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, "--kafka-batch-size"),
-            Map.entry(ProducerConfig.BUFFER_MEMORY_CONFIG, "--kafka-buffer"),
-            Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "--kafka-delivery-timeout"),
-            Map.entry(ProducerConfig.ACKS_CONFIG, "nothing: acks=all is how the exporter knows a flow is stored"),
-            Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "nothing: the producer is always idempotent (no duplicates on retry)"),
-            Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, "nothing: the exporter never blocks (max.block.ms=0), it drops and counts"),
-            Map.entry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, "nothing: keys are connection keys"),
-            Map.entry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, "--kafka-format"),
-            Map.entry(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "nothing: the exporter does not use transactions"));
+            Map.entry(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "is set by --kafka-bootstrap-servers"),
+            Map.entry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "is set by --kafka-compression"),
+            Map.entry(ProducerConfig.LINGER_MS_CONFIG, "is set by --kafka-linger"),
+            Map.entry(ProducerConfig.BATCH_SIZE_CONFIG, "is set by --kafka-batch-size"),
+            Map.entry(ProducerConfig.BUFFER_MEMORY_CONFIG, "is set by --kafka-buffer"),
+            Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "is set by --kafka-delivery-timeout"),
+            Map.entry(ProducerConfig.ACKS_CONFIG, "is fixed: acks=all is how the exporter knows a flow is stored"),
+            Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "is fixed: the producer is always idempotent (no duplicates on retry)"),
+            Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, "is fixed: the exporter never blocks (max.block.ms=0), it drops and counts"),
+            Map.entry(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, "is fixed: keys are connection keys"),
+            Map.entry(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, "is set by --kafka-format"),
+            Map.entry(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "is fixed: the exporter does not use transactions"));
     private static final int DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
     @Option(names = "--kafka-bootstrap-servers", paramLabel = "HOST:PORT[,HOST:PORT...]",
@@ -135,7 +135,7 @@ public final class KafkaConfig {
                 throw new ConfigException("--kafka-property " + kv + ": must be KEY=VALUE, e.g. security.protocol=SSL");
             }
             if (OWNED.containsKey(key)) {
-                throw new ConfigException("--kafka-property " + kv + ": " + key + " is set by " + OWNED.get(key));
+                throw new ConfigException("--kafka-property " + kv + ": " + key + " " + OWNED.get(key));
             }
             if (!ProducerConfig.configNames().contains(key)) {
                 throw new ConfigException("--kafka-property " + kv + ": " + key + " is not a Kafka producer setting "
@@ -190,7 +190,7 @@ public final class KafkaConfig {
         }
     }
 
-    static long size(String flag, String value) {
+    private static long size(String flag, String value) {
         Matcher m = SIZE.matcher(value.strip());
         long n;
         try {

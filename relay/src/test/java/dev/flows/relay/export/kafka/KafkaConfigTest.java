@@ -70,7 +70,7 @@ class KafkaConfigTest {
         assertTrue(error(k, "k:9092", "--kafka-buffer", "16KiB").contains("must be at least --kafka-batch-size"));
         assertTrue(error(k, "k:9092", "--kafka-linger", "fast").contains("--kafka-linger fast"));
         assertTrue(error(k, "k:9092", "--kafka-delivery-timeout", "5s").contains("request.timeout.ms (30000 ms)"));
-        assertTrue(error(k, "k:9092", "--kafka-property", "acks=1").contains("acks is set by nothing: acks=all"));
+        assertTrue(error(k, "k:9092", "--kafka-property", "acks=1").contains("acks is fixed: acks=all"));
         assertTrue(error(k, "k:9092", "--kafka-property", "buffer.memory=1").contains("buffer.memory is set by --kafka-buffer"));
         assertTrue(error(k, "k:9092", "--kafka-property", "sasl.mechanizm=PLAIN").contains("sasl.mechanizm is not a Kafka producer setting"));
         assertTrue(error(k, "k:9092", "--kafka-property", "security.protocol").contains("must be KEY=VALUE"));
