@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * The flows throughput bench: kernel producer, C and Java ring readers, the live pair, and the
  * decode/enrich/buffer pipeline, in one run of well under two minutes, printed as one table.
  * Run it with {@code ./bench} at the repository root (root needed); BENCHMARKS.md explains the
- * figures. With {@code --relay} it measures the relay instead ({@link RelayBench}).
+ * figures. With {@code --relay} it measures the relay instead ({@link RelayBench}), with
+ * {@code --kafka} the Kafka exporter into a local broker ({@link KafkaBench}).
  *
  * <p>Everything it loads is pinned under {@code /sys/fs/bpf/flows/bench-<pid>}, removed at the
  * end, on failure and on Ctrl-C. It attaches to no interface: programs run with BPF_PROG_TEST_RUN.
@@ -49,6 +50,9 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--metrics", description = "Measure the relay's metrics path instead (ns per flow through every family); no BPF needed.")
     boolean metrics;
 
+    @Option(names = "--kafka", description = "Measure the Kafka exporter instead (flows/s into a local broker it starts, loss, consumer-verified); no BPF needed. Uses --live-seconds.")
+    boolean kafka;
+
     @Option(names = "--ringread", description = "The compiled bpf/bench/ringread.c; stage 2 is skipped without it.")
     Path ringread;
 
@@ -70,6 +74,10 @@ public final class BenchMain implements Callable<Integer> {
         out.println(Report.systemLine());
         if (metrics) {
             new MetricsBench(out).run();
+            return 0;
+        }
+        if (kafka) {
+            new KafkaBench(out, Duration.ofSeconds(liveSeconds)).run();
             return 0;
         }
         Path pins = Datapath.PIN_ROOT.resolve("bench-" + ProcessHandle.current().pid());

@@ -2,8 +2,11 @@ package dev.flows.relay;
 
 import dev.flows.collector.config.ConfigException;
 import dev.flows.relay.export.FlowExporter;
+import dev.flows.relay.export.kafka.KafkaConfig;
+import dev.flows.relay.export.kafka.KafkaExporter;
 import dev.flows.relay.export.metrics.MetricsConfig;
 import dev.flows.relay.export.metrics.RelayMetrics;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +20,7 @@ import picocli.CommandLine.Mixin;
 public final class RelayMain implements Callable<Integer> {
     @Mixin RelayConfig config;
     @Mixin MetricsConfig metricsConfig;
+    @Mixin KafkaConfig kafkaConfig;
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
@@ -36,9 +40,17 @@ public final class RelayMain implements Callable<Integer> {
     public Integer call() throws Exception {
         config.validate();
         metricsConfig.validate();
+        kafkaConfig.validate();
         // Exporters (metrics, traces, Kafka) join this list as they are enabled.
         RelayMetrics metrics = RelayMetrics.start(metricsConfig);
-        List<FlowExporter> exporters = metrics == null ? List.of() : List.of(metrics.flows());
+        List<FlowExporter> exporters = new ArrayList<>();
+        if (metrics != null) {
+            exporters.add(metrics.flows());
+        }
+        KafkaExporter kafka = KafkaExporter.start(kafkaConfig);
+        if (kafka != null) {
+            exporters.add(kafka);
+        }
         Relay relay = Relay.start(config, exporters);
         if (metrics != null) {
             metrics.observeExports(relay::exportStats);

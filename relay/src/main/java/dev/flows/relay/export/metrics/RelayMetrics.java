@@ -1,6 +1,7 @@
 package dev.flows.relay.export.metrics;
 
 import dev.flows.relay.export.ExportQueue;
+import dev.flows.relay.export.FlowExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.Meter;
@@ -24,6 +25,7 @@ import java.util.logging.Logger;
 public final class RelayMetrics implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RelayMetrics.class.getName());
     private static final AttributeKey<String> EXPORTER = AttributeKey.stringKey("exporter");
+    private static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
 
     private final SdkMeterProvider provider;
     private final FlowMetrics flows;
@@ -80,6 +82,16 @@ public final class RelayMetrics implements AutoCloseable {
         meter.counterBuilder("flows_export_failed")
                 .setDescription("Responses an exporter failed to export (its sink refused them).")
                 .buildWithCallback(m -> stats.get().forEach(s -> m.record(s.failed(), Attributes.of(EXPORTER, s.exporter()))));
+        // Only exporters whose sink confirms or loses on its own (Kafka) have these series.
+        meter.counterBuilder("flows_export_delivered")
+                .setDescription("Records an exporter's sink confirmed (Kafka: acknowledged by the brokers).")
+                .buildWithCallback(m -> stats.get().stream().filter(s -> s.sink() != FlowExporter.Sink.NONE)
+                        .forEach(s -> m.record(s.sink().delivered(), Attributes.of(EXPORTER, s.exporter()))));
+        meter.counterBuilder("flows_export_lost")
+                .setDescription("Records an exporter's sink lost after taking them, by reason (Kafka: buffer_full, "
+                        + "no_metadata, expired, rejected, shutdown; see the README).")
+                .buildWithCallback(m -> stats.get().forEach(s -> s.sink().lost().forEach((reason, n) ->
+                        m.record(n, Attributes.of(EXPORTER, s.exporter(), REASON, reason)))));
     }
 
     private static long wallNanos() {
