@@ -186,7 +186,7 @@ public final class PolicyState {
         }
         // pods of one identity are alike to selectors: only a new identity, or new named ports, can add entries
         if (signed < 0 || p.ports().stream().anyMatch(cp -> !cp.name().isEmpty())) {
-            for (String policy : candidates(peerIndex, podPeerKeys(p.namespace(), p.labels(), cluster.namespaceLabels(p.namespace())))) {
+            for (String policy : candidates(peerIndex, podPeerKeys(p.namespace(), p.labels(), List.of(cluster.namespaceLabels(p.namespace()))))) {
                 for (String local : new ArrayList<>(selected.getOrDefault(policy, Set.of()))) {
                     recompute(new Triple(policy, local, id));
                 }
@@ -233,9 +233,8 @@ public final class PolicyState {
     }
 
     private void namespaceChanged(String ns, Map<String, String> labels) {
-        Map<String, String> before = cluster.setNamespace(ns, labels);
-        Map<String, String> nsLabels = new HashMap<>(before);
-        nsLabels.putAll(cluster.namespaceLabels(ns));
+        // the policies that selected the namespace's pods before, and those that may select them now
+        List<Map<String, String>> nsLabels = List.of(cluster.setNamespace(ns, labels), cluster.namespaceLabels(ns));
         for (int id : new ArrayList<>(cluster.identitiesIn(ns))) {
             Remote r = cluster.remote(id);
             for (String policy : candidates(peerIndex, podPeerKeys(ns, r.labels(), nsLabels))) {
@@ -507,7 +506,7 @@ public final class PolicyState {
         return keys;
     }
 
-    private static List<String> podPeerKeys(String ns, Map<String, String> labels, Map<String, String> nsLabels) {
+    private static List<String> podPeerKeys(String ns, Map<String, String> labels, List<Map<String, String>> nsLabelSets) {
         List<String> keys = new ArrayList<>();
         keys.add(ns + "/*");
         keys.add("*/*");
@@ -515,7 +514,9 @@ public final class PolicyState {
             keys.add(ns + "/p/" + k + "=" + v);
             keys.add("*/p/" + k + "=" + v);
         });
-        nsLabels.forEach((k, v) -> keys.add("*/n/" + k + "=" + v));
+        for (Map<String, String> nsLabels : nsLabelSets) {
+            nsLabels.forEach((k, v) -> keys.add("*/n/" + k + "=" + v));
+        }
         return keys;
     }
 
