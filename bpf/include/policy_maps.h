@@ -3,8 +3,8 @@
  *
  * The collector (dev.flows.collector.policy) computes every entry; the Java twins are
  * PolicyMapLayout, PolicyKey, PolicyValue and EndpointPolicy. Keep both sides in sync:
- * PolicyMapLayoutTest pins every size and offset, and once a program uses these structs a BTF
- * test compares them with the compiled object, as EventLayoutBtfTest does for events.
+ * PolicyMapLayoutTest compiles this header into a BPF object and compares every size and offset
+ * in its BTF with the Java side.
  *
  * Three maps:
  *   ipcache        LPM trie   struct ipcache_key   -> struct ipcache_value
