@@ -49,6 +49,9 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--metrics", description = "Measure the relay's metrics path instead (ns per flow through every family); no BPF needed.")
     boolean metrics;
 
+    @Option(names = "--policy", description = "Measure policy programming instead (one more policy or pod, with 100 and 10,000 existing); no BPF needed.")
+    boolean policy;
+
     @Option(names = "--ringread", description = "The compiled bpf/bench/ringread.c; stage 2 is skipped without it.")
     Path ringread;
 
@@ -70,6 +73,10 @@ public final class BenchMain implements Callable<Integer> {
         out.println(Report.systemLine());
         if (metrics) {
             new MetricsBench(out).run();
+            return 0;
+        }
+        if (policy) {
+            new PolicyBench(out).run();
             return 0;
         }
         Path pins = Datapath.PIN_ROOT.resolve("bench-" + ProcessHandle.current().pid());

@@ -493,10 +493,11 @@ public final class PolicyState {
                     }
                     if (peer.namespaceSelector() == null) {
                         keys.add(selectorKey(p.namespace(), peer.podSelector()));
+                    } else if (!peer.namespaceSelector().matchLabels().isEmpty()) {
+                        // namespaces are fewer than pods, and often picked by name: the sharper key
+                        keys.add("*/n/" + ClusterIndex.firstLabel(peer.namespaceSelector()));
                     } else if (peer.podSelector() != null && !peer.podSelector().matchLabels().isEmpty()) {
                         keys.add("*/p/" + ClusterIndex.firstLabel(peer.podSelector()));
-                    } else if (!peer.namespaceSelector().matchLabels().isEmpty()) {
-                        keys.add("*/n/" + ClusterIndex.firstLabel(peer.namespaceSelector()));
                     } else {
                         keys.add("*/*");
                     }
