@@ -15,7 +15,7 @@ final class TrackedMap<K, V> {
     private static final Object ABSENT = new Object();
 
     private final Map<K, V> content = new HashMap<>();
-    private final Map<K, Object> before = new LinkedHashMap<>();
+    private Map<K, Object> before = new LinkedHashMap<>();
 
     void put(K key, V value) {
         V old = content.put(key, value);
@@ -50,7 +50,8 @@ final class TrackedMap<K, V> {
                 puts.put(k, now);
             }
         });
-        before.clear();
+        // a new map, not clear(): clearing costs the capacity the first, full drain grew it to
+        before = new LinkedHashMap<>();
         return new PolicyDelta.Change<>(Map.copyOf(puts), java.util.Set.copyOf(deletes));
     }
 }
