@@ -56,10 +56,10 @@ final class ClusterIndex {
         int id = identities.acquire(labels, HASHES.of(labels));
         pods.put(p.fullName(), p);
         identityOfPod.put(p.fullName(), id);
-        podsByIdentity.computeIfAbsent(id, k -> new HashSet<>()).add(p.fullName());
-        identitiesByNamespace.computeIfAbsent(p.namespace(), k -> new HashSet<>()).add(id);
+        MultiMaps.add(podsByIdentity, id, p.fullName());
+        MultiMaps.add(identitiesByNamespace, p.namespace(), id);
         for (String key : podKeys(p)) {
-            podsByKey.computeIfAbsent(key, k -> new HashSet<>()).add(p.fullName());
+            MultiMaps.add(podsByKey, key, p.fullName());
         }
         if (podsPerNamespace.merge(p.namespace(), 1, Integer::sum) == 1) {
             namespaceChanged(p.namespace(), namespaceLabels(p.namespace()), namespaceLabels(p.namespace()));
@@ -72,9 +72,9 @@ final class ClusterIndex {
         String name = p.fullName();
         pods.remove(name);
         int id = identityOfPod.remove(name);
-        removeFrom(podsByIdentity, id, name);
+        MultiMaps.remove(podsByIdentity, id, name);
         for (String key : podKeys(p)) {
-            removeFrom(podsByKey, key, name);
+            MultiMaps.remove(podsByKey, key, name);
         }
         Map<String, String> nsLabels = namespaceLabels(p.namespace());
         if (podsPerNamespace.merge(p.namespace(), -1, Integer::sum) == 0) {
@@ -83,7 +83,7 @@ final class ClusterIndex {
         }
         boolean freed = identities.release(Enricher.podLabels(p));
         if (freed) {
-            removeFrom(identitiesByNamespace, p.namespace(), id);
+            MultiMaps.remove(identitiesByNamespace, p.namespace(), id);
         }
         return freed;
     }
@@ -182,18 +182,11 @@ final class ClusterIndex {
     }
 
     private void namespaceChanged(String ns, Map<String, String> before, Map<String, String> after) {
-        before.forEach((k, v) -> removeFrom(namespacesByLabel, k + "=" + v, ns));
+        before.forEach((k, v) -> MultiMaps.remove(namespacesByLabel, k + "=" + v, ns));
         namespaces.remove(ns);
         if (declaredNamespaces.containsKey(ns) || podsPerNamespace.containsKey(ns)) {
             namespaces.add(ns);
-            after.forEach((k, v) -> namespacesByLabel.computeIfAbsent(k + "=" + v, x -> new HashSet<>()).add(ns));
-        }
-    }
-
-    private static <K, V> void removeFrom(Map<K, Set<V>> index, K key, V value) {
-        Set<V> s = index.get(key);
-        if (s != null && s.remove(value) && s.isEmpty()) {
-            index.remove(key);
+            after.forEach((k, v) -> MultiMaps.add(namespacesByLabel, k + "=" + v, ns));
         }
     }
 }

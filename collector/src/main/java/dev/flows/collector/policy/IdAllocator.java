@@ -1,5 +1,6 @@
 package dev.flows.collector.policy;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -60,6 +61,6 @@ final class IdAllocator<K> {
 
     /** Every name and its number (a live view). */
     Map<K, Integer> all() {
-        return java.util.Collections.unmodifiableMap(ids);
+        return Collections.unmodifiableMap(ids);
     }
 }

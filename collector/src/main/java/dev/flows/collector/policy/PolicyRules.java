@@ -10,6 +10,7 @@ import dev.flows.collector.cluster.Pod;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * What NetworkPolicy means, one local pod and one remote at a time: the single place that reads
@@ -119,7 +120,7 @@ final class PolicyRules {
         return false;
     }
 
-    private static void named(Pod pod, Port port, java.util.function.IntConsumer out) {
+    private static void named(Pod pod, Port port, IntConsumer out) {
         for (Pod.ContainerPort cp : pod.ports()) {
             if (cp.name().equals(port.name()) && cp.protocol().equals(port.protocol())) {
                 out.accept(cp.port());

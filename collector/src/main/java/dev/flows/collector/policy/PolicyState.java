@@ -6,15 +6,14 @@ import dev.flows.collector.cluster.NetworkPolicy;
 import dev.flows.collector.cluster.NetworkPolicy.Direction;
 import dev.flows.collector.cluster.NetworkPolicy.Peer;
 import dev.flows.collector.cluster.NetworkPolicy.Rule;
-import dev.flows.collector.cluster.NetworkPolicy.Selector;
 import dev.flows.collector.cluster.Node;
 import dev.flows.collector.cluster.Pod;
 import dev.flows.collector.enrich.Identities;
+import dev.flows.collector.policy.PolicyEntries.Reason;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,32 +38,19 @@ public final class PolicyState {
     private final Map<Ipv4Prefix, Integer> nodeAddresses = new HashMap<>();
     private final ClusterIndex cluster = new ClusterIndex();
     private final Map<String, NetworkPolicy> policies = new HashMap<>();
+    private final PolicyIndex index = new PolicyIndex();
     private final IdAllocator<String> policyIds = new IdAllocator<>(1, Integer.MAX_VALUE);
     private final IdAllocator<Ipv4Prefix> cidrIds =
             new IdAllocator<>(PolicyMapLayout.CIDR_IDENTITY_MIN, PolicyMapLayout.CIDR_IDENTITY_MAX);
     private final TreeSet<Ipv4Prefix> cidrPrefixes = new TreeSet<>();
-    /** An ipBlock's cidr to the policies having it. */
-    private final Map<Ipv4Prefix, Set<String>> ipBlockPolicies = new HashMap<>();
-    /** A policy's podSelector key to the policy (see {@link #localKeys}). */
-    private final Map<String, Set<String>> localIndex = new HashMap<>();
-    /** A peer selector's key to the policy (see {@link #peerKeys}). */
-    private final Map<String, Set<String>> peerIndex = new HashMap<>();
+    /** Policy to the local pods it selects, and back. */
     private final Map<String, Set<String>> selected = new HashMap<>();
     private final Map<String, Set<String>> selectedBy = new HashMap<>();
-    private final Map<Triple, Set<PolicyKey>> contributions = new HashMap<>();
-    private final Map<String, Set<Triple>> byPolicy = new HashMap<>();
-    private final Map<String, Set<Triple>> byLocal = new HashMap<>();
-    private final Map<Integer, Set<Triple>> byRemote = new HashMap<>();
-    /** The policies allowing each key; the first by name is the one the entry names. */
-    private final Map<PolicyKey, TreeSet<String>> contributors = new HashMap<>();
+    private final PolicyEntries entries = new PolicyEntries(policyIds::get);
     private final Map<Ipv4Prefix, String> podAddresses = new HashMap<>();
 
     private final TrackedMap<Ipv4Prefix, Integer> ipcache = new TrackedMap<>();
-    private final TrackedMap<PolicyKey, PolicyValue> policyMap = new TrackedMap<>();
     private final TrackedMap<Integer, EndpointPolicy> endpoints = new TrackedMap<>();
-
-    /** One policy applied to one local pod, about one remote identity. */
-    private record Triple(String policy, String pod, int remote) {}
 
     /** An empty state: world, and the nodes' addresses ({@code localNode}'s as host). */
     public PolicyState(List<Node> nodes, String localNode) {
@@ -133,7 +119,7 @@ public final class PolicyState {
 
     /** The change to write since the last drain (or since construction). */
     public PolicyDelta drain() {
-        return new PolicyDelta(ipcache.drain(), policyMap.drain(), endpoints.drain());
+        return new PolicyDelta(ipcache.drain(), entries.map().drain(), endpoints.drain());
     }
 
     public Map<Ipv4Prefix, Integer> ipcache() {
@@ -141,7 +127,7 @@ public final class PolicyState {
     }
 
     public Map<PolicyKey, PolicyValue> policyMap() {
-        return policyMap.view();
+        return entries.map().view();
     }
 
     public Map<Integer, EndpointPolicy> endpoints() {
@@ -186,17 +172,12 @@ public final class PolicyState {
         }
         // pods of one identity are alike to selectors: only a new identity, or new named ports, can add entries
         if (signed < 0 || p.ports().stream().anyMatch(cp -> !cp.name().isEmpty())) {
-            for (String policy : candidates(peerIndex, podPeerKeys(p.namespace(), p.labels(), List.of(cluster.namespaceLabels(p.namespace()))))) {
-                for (String local : new ArrayList<>(selected.getOrDefault(policy, Set.of()))) {
-                    recompute(new Triple(policy, local, id));
-                }
+            for (String policy : index.mayHaveAsPeer(p.namespace(), p.labels(), List.of(cluster.namespaceLabels(p.namespace())))) {
+                recomputeSelected(policy, id);
             }
         }
         if (isLocal(p)) {
-            List<String> keys = new ArrayList<>();
-            keys.add(p.namespace() + "/*");
-            p.labels().forEach((k, v) -> keys.add(p.namespace() + "/p/" + k + "=" + v));
-            for (String policy : candidates(localIndex, keys)) {
+            for (String policy : index.mayApplyTo(p)) {
                 NetworkPolicy np = policies.get(policy);
                 if (PolicyRules.selects(np, p)) {
                     select(np, p.fullName(), remotesOf(np));
@@ -212,12 +193,10 @@ public final class PolicyState {
         boolean freed = cluster.remove(p);
         if (isLocal(p)) {
             for (String policy : selectedBy.getOrDefault(name, Set.of())) {
-                removeFrom(selected, policy, name);
+                MultiMaps.remove(selected, policy, name);
             }
             selectedBy.remove(name);
-            for (Triple t : new ArrayList<>(byLocal.getOrDefault(name, Set.of()))) {
-                recompute(t);
-            }
+            entries.ofPod(name).forEach(this::recompute);
             endpoints.remove(PolicyKey.endpointId(p.podIP()));
         }
         if (!p.podIP().isEmpty()) {
@@ -226,9 +205,7 @@ public final class PolicyState {
             refreshAddress(a);
         }
         if (freed || p.ports().stream().anyMatch(cp -> !cp.name().isEmpty())) {
-            for (Triple t : new ArrayList<>(byRemote.getOrDefault(id, Set.of()))) {
-                recompute(t);
-            }
+            entries.ofRemote(id).forEach(this::recompute);
         }
     }
 
@@ -237,10 +214,8 @@ public final class PolicyState {
         List<Map<String, String>> nsLabels = List.of(cluster.setNamespace(ns, labels), cluster.namespaceLabels(ns));
         for (int id : new ArrayList<>(cluster.identitiesIn(ns))) {
             Remote r = cluster.remote(id);
-            for (String policy : candidates(peerIndex, podPeerKeys(ns, r.labels(), nsLabels))) {
-                for (String local : new ArrayList<>(selected.getOrDefault(policy, Set.of()))) {
-                    recompute(new Triple(policy, local, id));
-                }
+            for (String policy : index.mayHaveAsPeer(ns, r.labels(), nsLabels)) {
+                recomputeSelected(policy, id);
             }
         }
     }
@@ -251,12 +226,8 @@ public final class PolicyState {
         String name = p.fullName();
         policies.put(name, p);
         policyIds.acquire(name, 1 + Math.floorMod(name.hashCode() * 0x9E3779B1, Integer.MAX_VALUE));
-        index(localIndex, localKeys(p), name);
-        index(peerIndex, peerKeys(p), name);
-        for (Ipv4Prefix cidr : ipBlockCidrs(p)) {
-            ipBlockPolicies.computeIfAbsent(cidr, k -> new HashSet<>()).add(name);
-        }
-        for (Ipv4Prefix prefix : ipBlockPrefixes(p)) {
+        index.add(p);
+        for (Ipv4Prefix prefix : PolicyIndex.ipBlockPrefixes(p)) {
             acquireCidr(prefix);
         }
         Set<Integer> remotes = null;
@@ -272,20 +243,14 @@ public final class PolicyState {
     private void removePolicy(NetworkPolicy p) {
         String name = p.fullName();
         policies.remove(name);
-        for (Triple t : new ArrayList<>(byPolicy.getOrDefault(name, Set.of()))) {
-            recompute(t);
-        }
+        entries.ofPolicy(name).forEach(this::recompute);
         for (String local : selected.getOrDefault(name, Set.of())) {
-            removeFrom(selectedBy, local, name);
+            MultiMaps.remove(selectedBy, local, name);
             refreshEndpoint(cluster.pod(local));
         }
         selected.remove(name);
-        unindex(localIndex, localKeys(p), name);
-        unindex(peerIndex, peerKeys(p), name);
-        for (Ipv4Prefix cidr : ipBlockCidrs(p)) {
-            removeFrom(ipBlockPolicies, cidr, name);
-        }
-        for (Ipv4Prefix prefix : ipBlockPrefixes(p)) {
+        index.remove(p);
+        for (Ipv4Prefix prefix : PolicyIndex.ipBlockPrefixes(p)) {
             releaseCidr(prefix);
         }
         policyIds.release(name);
@@ -293,10 +258,17 @@ public final class PolicyState {
 
     /** Applies {@code p} to local pod {@code pod}, for each of the remotes its rules may allow. */
     private void select(NetworkPolicy p, String pod, Set<Integer> remotes) {
-        selected.computeIfAbsent(p.fullName(), k -> new HashSet<>()).add(pod);
-        selectedBy.computeIfAbsent(pod, k -> new HashSet<>()).add(p.fullName());
+        MultiMaps.add(selected, p.fullName(), pod);
+        MultiMaps.add(selectedBy, pod, p.fullName());
         for (int remote : remotes) {
-            recompute(new Triple(p.fullName(), pod, remote));
+            recompute(new Reason(p.fullName(), pod, remote));
+        }
+    }
+
+    /** Re-asks {@code policy}, for every local pod it selects, about {@code remote}. */
+    private void recomputeSelected(String policy, int remote) {
+        for (String local : new ArrayList<>(selected.getOrDefault(policy, Set.of()))) {
+            recompute(new Reason(policy, local, remote));
         }
     }
 
@@ -344,12 +316,8 @@ public final class PolicyState {
         refreshAddress(prefix);
         // a new, more specific prefix takes its addresses from the prefixes around it: every
         // ipBlock containing it must now say whether it allows it
-        for (int len = 0; len <= prefix.len(); len++) {
-            for (String policy : ipBlockPolicies.getOrDefault(new Ipv4Prefix(prefix.addr(), len), Set.of())) {
-                for (String local : new ArrayList<>(selected.getOrDefault(policy, Set.of()))) {
-                    recompute(new Triple(policy, local, id));
-                }
-            }
+        for (String policy : index.withIpBlockAround(prefix)) {
+            recomputeSelected(policy, id);
         }
     }
 
@@ -361,61 +329,28 @@ public final class PolicyState {
         if (cidrIds.release(prefix)) {
             cidrPrefixes.remove(prefix);
             refreshAddress(prefix);
-            for (Triple t : new ArrayList<>(byRemote.getOrDefault(id, Set.of()))) {
-                recompute(t);
-            }
+            entries.ofRemote(id).forEach(this::recompute);
         }
     }
 
     // ---- entries
 
-    private void recompute(Triple t) {
-        Set<PolicyKey> now = compute(t);
-        Set<PolicyKey> was = contributions.getOrDefault(t, Set.of());
-        if (now.equals(was)) {
-            return;
-        }
-        for (PolicyKey k : was) {
-            if (!now.contains(k)) {
-                TreeSet<String> c = contributors.get(k);
-                c.remove(t.policy());
-                if (c.isEmpty()) {
-                    contributors.remove(k);
-                }
-                refreshKey(k);
-            }
-        }
-        for (PolicyKey k : now) {
-            if (!was.contains(k)) {
-                contributors.computeIfAbsent(k, x -> new TreeSet<>()).add(t.policy());
-                refreshKey(k);
-            }
-        }
-        if (now.isEmpty()) {
-            contributions.remove(t);
-            removeFrom(byPolicy, t.policy(), t);
-            removeFrom(byLocal, t.pod(), t);
-            removeFrom(byRemote, t.remote(), t);
-        } else {
-            contributions.put(t, now);
-            byPolicy.computeIfAbsent(t.policy(), k -> new HashSet<>()).add(t);
-            byLocal.computeIfAbsent(t.pod(), k -> new HashSet<>()).add(t);
-            byRemote.computeIfAbsent(t.remote(), k -> new HashSet<>()).add(t);
-        }
+    private void recompute(Reason r) {
+        entries.set(r, compute(r));
     }
 
-    private Set<PolicyKey> compute(Triple t) {
-        NetworkPolicy p = policies.get(t.policy());
-        Pod local = cluster.pod(t.pod());
-        if (p == null || local == null || !selected.getOrDefault(t.policy(), Set.of()).contains(t.pod())) {
+    private Set<PolicyKey> compute(Reason r) {
+        NetworkPolicy p = policies.get(r.policy());
+        Pod local = cluster.pod(r.pod());
+        if (p == null || local == null || !selected.getOrDefault(r.policy(), Set.of()).contains(r.pod())) {
             return Set.of();
         }
-        Remote r = remote(t.remote());
-        if (r == null) {
+        Remote remote = remote(r.remote());
+        if (remote == null) {
             return Set.of();
         }
         Set<PolicyKey> out = new HashSet<>();
-        PolicyRules.keys(p, local, PolicyKey.endpointId(local.podIP()), r, out::add);
+        PolicyRules.keys(p, local, PolicyKey.endpointId(local.podIP()), remote, out::add);
         return out;
     }
 
@@ -431,15 +366,6 @@ public final class PolicyState {
             return prefix == null ? null : Remote.cidr(id, prefix);
         }
         return cluster.remote(id);
-    }
-
-    private void refreshKey(PolicyKey k) {
-        TreeSet<String> c = contributors.get(k);
-        if (c == null) {
-            policyMap.remove(k);
-        } else {
-            policyMap.put(k, new PolicyValue(policyIds.get(c.first())));
-        }
     }
 
     /** Nodes over pods over ipBlock prefixes: ipBlock never takes a cluster address (see PolicyRules). */
@@ -468,112 +394,5 @@ public final class PolicyState {
             egress |= types.contains(Direction.EGRESS);
         }
         endpoints.put(PolicyKey.endpointId(p.podIP()), new EndpointPolicy(ingress, egress));
-    }
-
-    // ---- index keys: a selector is filed under one label it requires, a pod looked up under all of its labels
-
-    private static String selectorKey(String ns, Selector sel) {
-        return sel.matchLabels().isEmpty() ? ns + "/*" : ns + "/p/" + ClusterIndex.firstLabel(sel);
-    }
-
-    private static Set<String> localKeys(NetworkPolicy p) {
-        return Set.of(selectorKey(p.namespace(), p.podSelector()));
-    }
-
-    private static Set<String> peerKeys(NetworkPolicy p) {
-        Set<String> keys = new HashSet<>();
-        for (Direction d : Direction.values()) {
-            for (Rule rule : p.rules(d)) {
-                if (rule.peers().isEmpty() && PolicyRules.namedEgress(d, rule)) {
-                    keys.add("*/*");
-                }
-                for (Peer peer : rule.peers()) {
-                    if (peer.ipBlock() != null) {
-                        continue;
-                    }
-                    if (peer.namespaceSelector() == null) {
-                        keys.add(selectorKey(p.namespace(), peer.podSelector()));
-                    } else if (!peer.namespaceSelector().matchLabels().isEmpty()) {
-                        // namespaces are fewer than pods, and often picked by name: the sharper key
-                        keys.add("*/n/" + ClusterIndex.firstLabel(peer.namespaceSelector()));
-                    } else if (peer.podSelector() != null && !peer.podSelector().matchLabels().isEmpty()) {
-                        keys.add("*/p/" + ClusterIndex.firstLabel(peer.podSelector()));
-                    } else {
-                        keys.add("*/*");
-                    }
-                }
-            }
-        }
-        return keys;
-    }
-
-    private static List<String> podPeerKeys(String ns, Map<String, String> labels, List<Map<String, String>> nsLabelSets) {
-        List<String> keys = new ArrayList<>();
-        keys.add(ns + "/*");
-        keys.add("*/*");
-        labels.forEach((k, v) -> {
-            keys.add(ns + "/p/" + k + "=" + v);
-            keys.add("*/p/" + k + "=" + v);
-        });
-        for (Map<String, String> nsLabels : nsLabelSets) {
-            nsLabels.forEach((k, v) -> keys.add("*/n/" + k + "=" + v));
-        }
-        return keys;
-    }
-
-    private static Set<Ipv4Prefix> ipBlockCidrs(NetworkPolicy p) {
-        Set<Ipv4Prefix> out = new HashSet<>();
-        for (Direction d : Direction.values()) {
-            for (Rule rule : p.rules(d)) {
-                for (Peer peer : rule.peers()) {
-                    if (peer.ipBlock() != null) {
-                        out.add(Ipv4Prefix.parse(peer.ipBlock().cidr()));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Every prefix the ipcache needs for {@code p}: its ipBlocks' cidrs and excepts, once each. */
-    private static Set<Ipv4Prefix> ipBlockPrefixes(NetworkPolicy p) {
-        Set<Ipv4Prefix> out = new LinkedHashSet<>(ipBlockCidrs(p));
-        for (Direction d : Direction.values()) {
-            for (Rule rule : p.rules(d)) {
-                for (Peer peer : rule.peers()) {
-                    if (peer.ipBlock() != null) {
-                        peer.ipBlock().except().forEach(e -> out.add(Ipv4Prefix.parse(e)));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Set<String> candidates(Map<String, Set<String>> index, List<String> keys) {
-        Set<String> out = new TreeSet<>();
-        for (String k : keys) {
-            out.addAll(index.getOrDefault(k, Set.of()));
-        }
-        return out;
-    }
-
-    private static void index(Map<String, Set<String>> index, Set<String> keys, String policy) {
-        for (String k : keys) {
-            index.computeIfAbsent(k, x -> new HashSet<>()).add(policy);
-        }
-    }
-
-    private static void unindex(Map<String, Set<String>> index, Set<String> keys, String policy) {
-        for (String k : keys) {
-            removeFrom(index, k, policy);
-        }
-    }
-
-    private static <K, V> void removeFrom(Map<K, Set<V>> index, K key, V value) {
-        Set<V> s = index.get(key);
-        if (s != null && s.remove(value) && s.isEmpty()) {
-            index.remove(key);
-        }
     }
 }

@@ -3,8 +3,10 @@ package dev.flows.collector.policy;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The programmed content of one BPF map, remembering what each touched key held before, so the
@@ -39,7 +41,7 @@ final class TrackedMap<K, V> {
     /** What changed since the last call: keys to put (with their value) and keys to delete. */
     PolicyDelta.Change<K, V> drain() {
         Map<K, V> puts = new LinkedHashMap<>();
-        java.util.Set<K> deletes = new java.util.LinkedHashSet<>();
+        Set<K> deletes = new LinkedHashSet<>();
         before.forEach((k, old) -> {
             V now = content.get(k);
             if (now == null) {
@@ -52,6 +54,6 @@ final class TrackedMap<K, V> {
         });
         // a new map, not clear(): clearing costs the capacity the first, full drain grew it to
         before = new LinkedHashMap<>();
-        return new PolicyDelta.Change<>(Map.copyOf(puts), java.util.Set.copyOf(deletes));
+        return new PolicyDelta.Change<>(Map.copyOf(puts), Set.copyOf(deletes));
     }
 }
