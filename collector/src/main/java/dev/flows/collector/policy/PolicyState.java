@@ -31,6 +31,14 @@ import java.util.TreeSet;
  * the entries it touches cost, not what the cluster holds. Node changes are not incremental:
  * a new node list needs a new state.
  *
+ * <p>Numbers: a local pod's endpoint id is its IPv4 address (the program reads it from the packet,
+ * and a restarted collector derives the same ids). A label set's identity is its
+ * {@link Identities} hash, a policy's id a hash of "namespace/name", an ipBlock prefix's CIDR
+ * identity a hash into [2^24, 2^25): every node and every restart agrees on them, except when two
+ * names hash alike, where the later one on this node takes the next free number. The enricher
+ * resolves such collisions by sorted order instead, so on a collision the two can disagree on
+ * that identity; enforcement is unaffected (ipcache and policy map come from the same state).
+ *
  * <p>Not thread-safe: one thread applies the cluster's changes in order.
  */
 public final class PolicyState {
