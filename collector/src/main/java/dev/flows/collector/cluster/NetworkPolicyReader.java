@@ -47,15 +47,14 @@ final class NetworkPolicyReader {
         List<Rule> ingress = rules(spec.get("ingress"), "spec.ingress", "from");
         List<Rule> egress = rules(spec.get("egress"), "spec.egress", "to");
         Set<Direction> types = EnumSet.noneOf(Direction.class);
-        Object rawTypes = spec.get("policyTypes");
-        if (rawTypes == null) {
+        List<?> l = list(spec.get("policyTypes"), "spec.policyTypes");
+        if (l.isEmpty()) {
             // Kubernetes' defaulting: always Ingress, Egress only when there are egress rules
             types.add(Direction.INGRESS);
-            if (spec.get("egress") != null) {
+            if (!egress.isEmpty()) {
                 types.add(Direction.EGRESS);
             }
         } else {
-            List<?> l = list(rawTypes, "spec.policyTypes");
             for (int i = 0; i < l.size(); i++) {
                 Object t = l.get(i);
                 if ("Ingress".equals(t)) {

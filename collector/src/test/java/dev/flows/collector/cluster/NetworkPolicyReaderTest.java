@@ -69,6 +69,7 @@ class NetworkPolicyReaderTest {
         assertEquals(Set.of(Direction.INGRESS), policy("podSelector: {}").policyTypes());
         assertEquals(Set.of(Direction.INGRESS), policy("podSelector: {}\ningress: [{}]").policyTypes());
         assertEquals(Set.of(Direction.INGRESS, Direction.EGRESS), policy("podSelector: {}\negress: [{}]").policyTypes());
+        assertEquals(Set.of(Direction.INGRESS), policy("podSelector: {}\negress: []\npolicyTypes: []").policyTypes(), "empty is absent");
         assertEquals(Set.of(Direction.EGRESS), policy("podSelector: {}\npolicyTypes: [Egress]\ningress: [{}]").policyTypes());
         assertEquals(List.of(), policy("podSelector: {}\npolicyTypes: [Egress]\ningress: [{}]").rules(Direction.INGRESS),
                 "rules of a direction not in policyTypes do not apply");
