@@ -4,6 +4,7 @@ import static dev.flows.collector.policy.PolicyKey.SCTP;
 import static dev.flows.collector.policy.PolicyKey.TCP;
 import static dev.flows.collector.policy.PolicyKey.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flows.collector.enrich.Identities;
 import java.util.Map;
@@ -184,7 +185,7 @@ class PolicyVerdictTest {
                   policyTypes: [Egress]
                   egress:
                   - to: [{ipBlock: {cidr: 203.0.113.0/24, except: [203.0.113.128/25]}}]
-                  - to: [{ipBlock: {cidr: 10.244.0.0/16}}]
+                  - to: [{ipBlock: {cidr: 10.244.0.0/16}}, {ipBlock: {cidr: 10.244.1.20/32}}]
                 ---
                 kind: NetworkPolicy
                 metadata: {name: other-prefixes, namespace: ops}
@@ -203,6 +204,8 @@ class PolicyVerdictTest {
         assertEquals("DENY egress", maps.verdict(FRONTEND, "198.51.100.1", TCP, 443));
         assertEquals("ALLOW by shop/to-partners", maps.verdict(FRONTEND, "10.244.7.7", TCP, 443), "an address no pod has");
         assertEquals("DENY egress", maps.verdict(FRONTEND, CART, TCP, 8080), "pods are matched by selectors, not ipBlock");
+        assertTrue(maps.identity(CART) >= Identities.MIN_ALLOCATED && maps.identity(CART) < PolicyMapLayout.CIDR_IDENTITY_MIN,
+                "an ipBlock /32 naming a pod's address leaves the pod its identity");
         assertEquals("DENY egress", maps.verdict(FRONTEND, REMOTE_CART, TCP, 8080));
         assertEquals(Identities.WORLD, maps.identity("198.51.100.1"));
         assertEquals(Identities.REMOTE_NODE, maps.identity(TestCluster.NODE_B.internalIP()));
