@@ -49,10 +49,9 @@ final class ClusterIndex {
         return identities.get(labels);
     }
 
-    /** Adds a pod; returns its identity, negated when the pod is the first with it. */
+    /** Adds a pod; returns its identity. */
     int add(Pod p) {
         List<String> labels = Enricher.podLabels(p);
-        boolean first = identities.get(labels) == null;
         int id = identities.acquire(labels, HASHES.of(labels));
         pods.put(p.fullName(), p);
         identityOfPod.put(p.fullName(), id);
@@ -64,7 +63,7 @@ final class ClusterIndex {
         if (podsPerNamespace.merge(p.namespace(), 1, Integer::sum) == 1) {
             namespaceChanged(p.namespace(), namespaceLabels(p.namespace()), namespaceLabels(p.namespace()));
         }
-        return first ? -id : id;
+        return id;
     }
 
     /** Removes a pod; returns true when it was the last with its identity, which is now free. */

@@ -8,6 +8,7 @@ import dev.flows.collector.cluster.NetworkPolicy.Peer;
 import dev.flows.collector.cluster.NetworkPolicy.Rule;
 import dev.flows.collector.cluster.Node;
 import dev.flows.collector.cluster.Pod;
+import dev.flows.collector.enrich.Enricher;
 import dev.flows.collector.enrich.Identities;
 import dev.flows.collector.policy.PolicyEntries.Reason;
 import java.util.ArrayList;
@@ -171,15 +172,15 @@ public final class PolicyState {
     }
 
     private void addPod(Pod p) {
-        int signed = cluster.add(p);
-        int id = Math.abs(signed);
+        boolean newIdentity = cluster.identity(Enricher.podLabels(p)) == null;
+        int id = cluster.add(p);
         if (!p.podIP().isEmpty()) {
             Ipv4Prefix a = Ipv4Prefix.parse(p.podIP());
             podAddresses.put(a, p.fullName());
             refreshAddress(a);
         }
         // pods of one identity are alike to selectors: only a new identity, or new named ports, can add entries
-        if (signed < 0 || p.ports().stream().anyMatch(cp -> !cp.name().isEmpty())) {
+        if (newIdentity || p.ports().stream().anyMatch(cp -> !cp.name().isEmpty())) {
             for (String policy : index.mayHaveAsPeer(p.namespace(), p.labels(), List.of(cluster.namespaceLabels(p.namespace())))) {
                 recomputeSelected(policy, id);
             }
