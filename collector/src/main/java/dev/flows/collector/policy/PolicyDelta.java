@@ -5,9 +5,13 @@ import java.util.Set;
 
 /**
  * What to write into the three policy maps to go from the programmed state to the new one: per
- * map, entries to put (new or changed value) and keys to delete. Written in the order policy
- * puts, ipcache puts, endpoint puts, then the deletes, no connection that both states allow is
- * denied in between: allow entries exist before an address or a pod starts to need them.
+ * map, entries to put (new or changed value) and keys to delete.
+ *
+ * <p>Write it in this order: policy puts, ipcache puts, endpoint puts, ipcache deletes, policy
+ * deletes, endpoint deletes. Then no connection that both states allow is denied in between:
+ * allow entries exist before an address or a pod starts to need them, and an address leaves a
+ * prefix (back to the prefix around it) before that prefix's entries go. PolicyStateIncrementalTest
+ * checks this at every stage.
  */
 public record PolicyDelta(
         Change<Ipv4Prefix, Integer> ipcache,

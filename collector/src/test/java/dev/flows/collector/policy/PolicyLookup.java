@@ -13,10 +13,21 @@ import java.util.Map;
  * then with ANY), so tests read as verdicts on connections.
  */
 final class PolicyLookup {
-    private final PolicyState node;
+    private final Map<Ipv4Prefix, Integer> ipcache;
+    private final Map<PolicyKey, PolicyValue> policy;
+    private final Map<Integer, EndpointPolicy> endpoints;
+    private final Map<Integer, String> names;
 
     PolicyLookup(PolicyState node) {
-        this.node = node;
+        this(node.ipcache(), node.policyMap(), node.endpoints(), node.policyNames());
+    }
+
+    PolicyLookup(Map<Ipv4Prefix, Integer> ipcache, Map<PolicyKey, PolicyValue> policy, Map<Integer, EndpointPolicy> endpoints,
+            Map<Integer, String> names) {
+        this.ipcache = ipcache;
+        this.policy = policy;
+        this.endpoints = endpoints;
+        this.names = names;
     }
 
     /**
@@ -45,7 +56,7 @@ final class PolicyLookup {
     /** null: denied; "": not enforced (or not a local pod); else the allowing policy's name. */
     private String side(String localIp, int direction, String remoteIp, int protocol, int dport) {
         int endpoint = Ipv4Prefix.parse(localIp).addr();
-        EndpointPolicy e = node.endpoints().get(endpoint);
+        EndpointPolicy e = endpoints.get(endpoint);
         if (e == null || !(direction == PolicyKey.INGRESS ? e.ingressEnforced() : e.egressEnforced())) {
             return "";
         }
@@ -54,29 +65,29 @@ final class PolicyLookup {
         if (v == null) {
             v = longest(endpoint, direction, PolicyMapLayout.IDENTITY_ANY, protocol, dport);
         }
-        return v == null ? null : node.policyNames().get(v.policyId());
+        return v == null ? null : names.getOrDefault(v.policyId(), "#" + v.policyId());
     }
 
     int identity(String ip) {
         int a = Ipv4Prefix.parse(ip).addr();
         Ipv4Prefix best = null;
-        for (Ipv4Prefix p : node.ipcache().keySet()) {
+        for (Ipv4Prefix p : ipcache.keySet()) {
             if (p.containsAddress(a) && (best == null || p.len() > best.len())) {
                 best = p;
             }
         }
-        return node.ipcache().get(best);
+        return ipcache.get(best);
     }
 
     private PolicyValue longest(int endpoint, int direction, int remote, int protocol, int dport) {
         PolicyKey best = null;
-        for (Map.Entry<PolicyKey, PolicyValue> e : node.policyMap().entrySet()) {
+        for (Map.Entry<PolicyKey, PolicyValue> e : policy.entrySet()) {
             PolicyKey k = e.getKey();
             if (covers(k, endpoint, direction, remote, protocol, dport) && (best == null || k.prefixLen() > best.prefixLen())) {
                 best = k;
             }
         }
-        return best == null ? null : node.policyMap().get(best);
+        return best == null ? null : policy.get(best);
     }
 
     /** Whether an entry's prefix matches that exact lookup key, as the LPM trie compares bits. */

@@ -16,6 +16,7 @@ import dev.flows.collector.cluster.NetworkPolicy.Rule;
 import dev.flows.collector.cluster.NetworkPolicy.Selector;
 import dev.flows.collector.cluster.Pod;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -87,6 +88,7 @@ class PolicyStateIncrementalTest {
             } else {
                 continue;
             }
+            assertNoAllowedConnectionDeniedWhileWriting(rnd, programmed, delta, pods.values(), what);
             programmed.apply(delta);
             most = Math.max(most, programmed.policy.size());
             ClusterState now = new ClusterState(List.of(TestCluster.NODE_A, TestCluster.NODE_B), List.copyOf(namespaces.values()),
@@ -142,6 +144,39 @@ class PolicyStateIncrementalTest {
         assertEquals(new EndpointPolicy(false, false), removed.endpoints().puts().get(PolicyKey.endpointId("10.244.1.20")));
     }
 
+    /**
+     * The delta written in the order PolicyDelta documents: a sample of connections that the
+     * maps allow before and after must be allowed after each stage of the writing, too.
+     */
+    private static void assertNoAllowedConnectionDeniedWhileWriting(Random rnd, Programmed before, PolicyDelta d, Collection<Pod> pods, String what) {
+        List<Programmed> stages = new ArrayList<>();
+        Programmed m = before.copy();
+        List<Runnable> steps = List.of(
+                () -> m.policy.putAll(d.policy().puts()), () -> m.ipcache.putAll(d.ipcache().puts()),
+                () -> m.endpoints.putAll(d.endpoints().puts()), () -> d.ipcache().deletes().forEach(m.ipcache::remove),
+                () -> d.policy().deletes().forEach(m.policy::remove), () -> d.endpoints().deletes().forEach(m.endpoints::remove));
+        for (Runnable step : steps) {
+            step.run();
+            stages.add(m.copy());
+        }
+        List<String> addresses = new ArrayList<>(List.of("192.0.2.5", "192.0.2.200", "192.0.2.230", "10.9.9.9", "203.0.113.1"));
+        pods.stream().filter(p -> !p.podIP().isEmpty()).forEach(p -> addresses.add(p.podIP()));
+        PolicyLookup old = before.lookup();
+        PolicyLookup now = stages.get(stages.size() - 1).lookup();
+        for (int i = 0; i < 20; i++) {
+            String src = addresses.get(rnd.nextInt(addresses.size()));
+            String dst = addresses.get(rnd.nextInt(addresses.size()));
+            int proto = List.of(PolicyKey.TCP, PolicyKey.UDP, PolicyKey.SCTP).get(rnd.nextInt(3));
+            int port = List.of(8080, 8081, 53, 8050, 9).get(rnd.nextInt(5));
+            if (old.verdict(src, dst, proto, port).startsWith("ALLOW") && now.verdict(src, dst, proto, port).startsWith("ALLOW")) {
+                for (int s = 0; s < stages.size(); s++) {
+                    assertTrue(stages.get(s).lookup().verdict(src, dst, proto, port).startsWith("ALLOW"),
+                            what + ": " + src + " -> " + dst + " " + proto + "/" + port + " denied after write stage " + s);
+                }
+            }
+        }
+    }
+
     /** Equal maps, else a message that lists only the differences. */
     private static <K, V> void assertSame(Map<K, V> expected, Map<K, V> actual, String at) {
         if (expected.equals(actual)) {
@@ -166,6 +201,18 @@ class PolicyStateIncrementalTest {
         final Map<Ipv4Prefix, Integer> ipcache = new HashMap<>();
         final Map<PolicyKey, PolicyValue> policy = new HashMap<>();
         final Map<Integer, EndpointPolicy> endpoints = new HashMap<>();
+
+        Programmed copy() {
+            Programmed c = new Programmed();
+            c.ipcache.putAll(ipcache);
+            c.policy.putAll(policy);
+            c.endpoints.putAll(endpoints);
+            return c;
+        }
+
+        PolicyLookup lookup() {
+            return new PolicyLookup(ipcache, policy, endpoints, Map.of());
+        }
 
         void apply(PolicyDelta d) {
             apply(d.ipcache(), ipcache);
