@@ -19,7 +19,8 @@
  *      same key with remote identity FLOWS_IDENTITY_ANY. A hit allows, its policy_id names the
  *      policy; two misses deny (POLICY_DENIED).
  * Only allow entries exist: NetworkPolicy is a union of allows, so the order of the two lookups
- * changes which allowing policy is named, never the verdict.
+ * changes which allowing policy is named, never the verdict. The collector writes each change in
+ * an order that never denies, meanwhile, a connection allowed before and after it (PolicyDelta).
  */
 #ifndef FLOWS_POLICY_MAPS_H
 #define FLOWS_POLICY_MAPS_H
