@@ -25,9 +25,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * multi-document) into a {@link ClusterState}: the lab and the embedded default describe their
  * cluster with the same files one would apply to a real one.
  *
- * <p>Kinds Node, Namespace, Pod, Service and NetworkPolicy are read; other kinds are skipped with a note. Every
- * error is a single line naming the file, the object, the bad value and what would be valid, so a
- * user can fix the YAML without reading a stack trace.
+ * <p>Kinds Node, Namespace, Pod, Service and NetworkPolicy are read; other kinds are skipped with
+ * a note. Every error is a single line naming the file, the object, the bad value and what would
+ * be valid, so a user can fix the YAML without reading a stack trace.
  */
 public final class YamlClusterLoader {
 
@@ -203,7 +203,7 @@ public final class YamlClusterLoader {
             List<?> containers = list(spec, "containers", "spec.containers");
             for (int c = 0; c < containers.size(); c++) {
                 if (!(containers.get(c) instanceof Map<?, ?> container)) {
-                    continue;
+                    throw fail("has an invalid container", "spec.containers[" + c + "]", containers.get(c), "a mapping");
                 }
                 List<?> ports = list(container, "ports", "spec.containers[" + c + "].ports");
                 for (int i = 0; i < ports.size(); i++) {
