@@ -6,7 +6,10 @@ import static dev.flows.collector.policy.PolicyKey.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flows.collector.cluster.ClusterState;
+import dev.flows.collector.cluster.YamlClusterLoader;
 import dev.flows.collector.enrich.Identities;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -345,5 +348,27 @@ class PolicyVerdictTest {
         assertEquals(Map.of(PolicyKey.endpointId(REMOTE_CART), new EndpointPolicy(true, false)), nodeB.endpoints());
         assertEquals(Map.of(nodeA.policyIdOf("shop/allow-frontend"), "shop/allow-frontend"), nodeA.policyNames());
         assertEquals(nodeA.policyIdOf("shop/allow-frontend"), nodeB.policyIdOf("shop/allow-frontend"), "ids agree across nodes");
+    }
+
+    @Test
+    void theLabClusterWithAPolicyInTheSameYaml() throws Exception {
+        ClusterState lab = new YamlClusterLoader(note -> {}).load(Path.of(getClass().getResource("/cluster/valid.yaml").toURI()));
+        ClusterState withPolicy = new ClusterState(lab.nodes(), lab.namespaces(), lab.pods(), lab.services(), TestCluster.parsePolicies("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: cart-from-frontend, namespace: shop}
+                spec:
+                  podSelector: {matchLabels: {app: cart}}
+                  policyTypes: [Ingress]
+                  ingress:
+                  - from: [{podSelector: {matchLabels: {app: frontend}}}]
+                    ports: [{port: http}]
+                """));
+        PolicyLookup nodeB = new PolicyLookup(PolicyState.of(withPolicy, "node-b"));
+
+        assertEquals("ALLOW by shop/cart-from-frontend", nodeB.verdict("10.244.1.10", "10.244.2.11", TCP, 8080), "frontend on node-a to cart on node-b");
+        assertEquals("DENY ingress", nodeB.verdict("10.244.2.13", "10.244.2.11", TCP, 8080), "toolbox");
+        assertEquals("DENY ingress", nodeB.verdict("10.244.1.10", "10.244.2.11", TCP, 9090), "not the port named http");
+        assertEquals("ALLOW", nodeB.verdict("10.244.2.13", "10.244.2.12", UDP, 5353), "coredns is not selected");
     }
 }
