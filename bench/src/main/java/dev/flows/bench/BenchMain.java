@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
  * decode/enrich/buffer pipeline, in one run of well under two minutes, printed as one table.
  * Run it with {@code ./bench} at the repository root (root needed); BENCHMARKS.md explains the
  * figures. With {@code --relay} it measures the relay instead ({@link RelayBench}), with
- * {@code --kafka} the Kafka exporter into a local broker ({@link KafkaBench}).
+ * {@code --kafka} the Kafka exporter into a local broker ({@link KafkaBench}), with {@code --policy}
+ * the cost of programming one more policy or pod ({@link PolicyBench}).
  *
  * <p>Everything it loads is pinned under {@code /sys/fs/bpf/flows/bench-<pid>}, removed at the
  * end, on failure and on Ctrl-C. It attaches to no interface: programs run with BPF_PROG_TEST_RUN.
@@ -52,6 +53,8 @@ public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--kafka", description = "Measure the Kafka exporter instead (flows/s into a local broker it starts, loss, consumer-verified); no BPF needed. Uses --live-seconds.")
     boolean kafka;
+    @Option(names = "--policy", description = "Measure policy programming instead (one more policy or pod, with 100 and 10,000 existing); no BPF needed.")
+    boolean policy;
 
     @Option(names = "--ringread", description = "The compiled bpf/bench/ringread.c; stage 2 is skipped without it.")
     Path ringread;
@@ -78,6 +81,10 @@ public final class BenchMain implements Callable<Integer> {
         }
         if (kafka) {
             new KafkaBench(out, Duration.ofSeconds(liveSeconds)).run();
+            return 0;
+        }
+        if (policy) {
+            new PolicyBench(out).run();
             return 0;
         }
         Path pins = Datapath.PIN_ROOT.resolve("bench-" + ProcessHandle.current().pid());

@@ -7,7 +7,13 @@ import java.util.List;
  * Immutable: a change produces a new state.
  */
 public record ClusterState(
-        List<Node> nodes, List<Namespace> namespaces, List<Pod> pods, List<Service> services) {
+        List<Node> nodes, List<Namespace> namespaces, List<Pod> pods, List<Service> services,
+        List<NetworkPolicy> policies) {
 
-    public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of());
+    public static final ClusterState EMPTY = new ClusterState(List.of(), List.of(), List.of(), List.of(), List.of());
+
+    /** A state without network policies. */
+    public ClusterState(List<Node> nodes, List<Namespace> namespaces, List<Pod> pods, List<Service> services) {
+        this(nodes, namespaces, pods, services, List.of());
+    }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
  *
  * @param workloads owners that Hubble calls workloads (e.g. Deployment "shop/frontend")
  * @param annotations kept for the lab, which reads its workload definitions from them
+ * @param ports the containers' ports; named ones are what NetworkPolicy named ports resolve to
  */
 public record Pod(
         String namespace,
@@ -16,10 +17,20 @@ public record Pod(
         Map<String, String> annotations,
         String nodeName,
         String podIP,
-        List<Workload> workloads) {
+        List<Workload> workloads,
+        List<ContainerPort> ports) {
+
+    /** A pod without declared container ports. */
+    public Pod(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
+            String nodeName, String podIP, List<Workload> workloads) {
+        this(namespace, name, labels, annotations, nodeName, podIP, workloads, List.of());
+    }
 
     /** An owner of the pod, e.g. kind Deployment, name frontend. */
     public record Workload(String kind, String name) {}
+
+    /** A container port: name ("" when unnamed), number and protocol (TCP, UDP or SCTP). */
+    public record ContainerPort(String name, int port, String protocol) {}
 
     public String fullName() {
         return namespace + "/" + name;

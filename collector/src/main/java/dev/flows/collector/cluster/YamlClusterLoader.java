@@ -25,9 +25,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * multi-document) into a {@link ClusterState}: the lab and the embedded default describe their
  * cluster with the same files one would apply to a real one.
  *
- * <p>Kinds Node, Namespace, Pod and Service are read; other kinds are skipped with a note. Every
- * error is a single line naming the file, the object, the bad value and what would be valid, so a
- * user can fix the YAML without reading a stack trace.
+ * <p>Kinds Node, Namespace, Pod, Service and NetworkPolicy are read; other kinds are skipped with
+ * a note. Every error is a single line naming the file, the object, the bad value and what would
+ * be valid, so a user can fix the YAML without reading a stack trace.
  */
 public final class YamlClusterLoader {
 
@@ -122,7 +122,7 @@ public final class YamlClusterLoader {
         void readInto(Builder b) {
             Object kindValue = doc.get("kind");
             if (!(kindValue instanceof String kind) || kind.isBlank()) {
-                throw fail("has no kind", "kind", kindValue, "one of Node, Namespace, Pod, Service");
+                throw fail("has no kind", "kind", kindValue, "one of Node, Namespace, Pod, Service, NetworkPolicy");
             }
             Map<?, ?> meta = map(doc, "metadata");
             String name = str(meta, "name");
@@ -151,7 +151,12 @@ public final class YamlClusterLoader {
                     what = "Service " + ns + "/" + name;
                     b.add(file, what, b.services, ns + "/" + name, service(ns, name, meta));
                 }
-                default -> notes.accept(file + ": skipping " + kind + " " + name + " (flows reads Node, Namespace, Pod, Service)");
+                case "NetworkPolicy" -> {
+                    String ns = namespaceOf(meta);
+                    what = "NetworkPolicy " + ns + "/" + name;
+                    b.add(file, what, b.policies, ns + "/" + name, new NetworkPolicyReader(this::fail).read(ns, name, doc.get("spec")));
+                }
+                default -> notes.accept(file + ": skipping " + kind + " " + name + " (flows reads Node, Namespace, Pod, Service, NetworkPolicy)");
             }
         }
 
@@ -189,7 +194,33 @@ public final class YamlClusterLoader {
             String node = str(spec, "nodeName");
             String ip = str(status, "podIP");
             return new Pod(ns, name, strMap(meta, "labels"), strMap(meta, "annotations"),
-                    node == null ? "" : node, ip == null ? "" : ipv4(ip, "status.podIP"), List.copyOf(workloads));
+                    node == null ? "" : node, ip == null ? "" : ipv4(ip, "status.podIP"), List.copyOf(workloads), containerPorts(spec));
+        }
+
+        /** The ports of every container; NetworkPolicy named ports resolve against the named ones. */
+        private List<Pod.ContainerPort> containerPorts(Map<?, ?> spec) {
+            List<Pod.ContainerPort> out = new ArrayList<>();
+            List<?> containers = list(spec, "containers", "spec.containers");
+            for (int c = 0; c < containers.size(); c++) {
+                if (!(containers.get(c) instanceof Map<?, ?> container)) {
+                    throw fail("has an invalid container", "spec.containers[" + c + "]", containers.get(c), "a mapping");
+                }
+                List<?> ports = list(container, "ports", "spec.containers[" + c + "].ports");
+                for (int i = 0; i < ports.size(); i++) {
+                    String field = "spec.containers[" + c + "].ports[" + i + "]";
+                    if (!(ports.get(i) instanceof Map<?, ?> p)) {
+                        throw fail("has an invalid container port", field, ports.get(i), "a mapping with containerPort");
+                    }
+                    String protocol = str(p, "protocol");
+                    protocol = protocol == null ? "TCP" : protocol;
+                    if (!PROTOCOLS.contains(protocol)) {
+                        throw fail("has an unknown protocol", field + ".protocol", protocol, "TCP, UDP or SCTP");
+                    }
+                    String portName = str(p, "name");
+                    out.add(new Pod.ContainerPort(portName == null ? "" : portName, port(p.get("containerPort"), field + ".containerPort", false), protocol));
+                }
+            }
+            return List.copyOf(out);
         }
 
         private Service service(String ns, String name, Map<?, ?> meta) {
@@ -341,6 +372,7 @@ public final class YamlClusterLoader {
         final Map<String, Namespace> namespaces = new LinkedHashMap<>();
         final Map<String, Pod> pods = new LinkedHashMap<>();
         final Map<String, Service> services = new LinkedHashMap<>();
+        final Map<String, NetworkPolicy> policies = new LinkedHashMap<>();
         final Map<String, String> podSources = new LinkedHashMap<>();
 
         <T> void add(String file, String what, Map<String, T> into, String key, T value) {
@@ -363,7 +395,7 @@ public final class YamlClusterLoader {
                 }
             }
             return new ClusterState(List.copyOf(nodes.values()), List.copyOf(namespaces.values()),
-                    List.copyOf(pods.values()), List.copyOf(services.values()));
+                    List.copyOf(pods.values()), List.copyOf(services.values()), List.copyOf(policies.values()));
         }
     }
 }
