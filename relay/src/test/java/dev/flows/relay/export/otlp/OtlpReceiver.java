@@ -48,6 +48,7 @@ public final class OtlpReceiver implements AutoCloseable {
     private final List<Received> spans = new ArrayList<>();
     private final AtomicLong count = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    private final Map<String, String> headers = new java.util.concurrent.ConcurrentHashMap<>();
     private Server grpc;
     private HttpServer http;
 
@@ -79,6 +80,7 @@ public final class OtlpReceiver implements AutoCloseable {
                 boolean ok = ex.getRequestMethod().equals("POST")
                         && "application/x-protobuf".equals(ex.getRequestHeaders().getFirst("Content-Type"));
                 if (ok) {
+                    ex.getRequestHeaders().forEach((k, v) -> r.headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
                     r.take(ExportTraceServiceRequest.parseFrom(in));
                 }
                 byte[] body = ok ? ExportTraceServiceResponse.getDefaultInstance().toByteArray() : new byte[0];
@@ -91,9 +93,13 @@ public final class OtlpReceiver implements AutoCloseable {
         return r;
     }
 
+    public int port() {
+        return grpc != null ? grpc.getPort() : http.getAddress().getPort();
+    }
+
     /** The URL an exporter sends to: http://127.0.0.1:PORT (gRPC) or http://127.0.0.1:PORT/v1/traces (HTTP). */
     public String endpoint() {
-        return grpc != null ? "http://127.0.0.1:" + grpc.getPort() : "http://127.0.0.1:" + http.getAddress().getPort() + TracesConfig.HTTP_TRACES_PATH;
+        return "http://127.0.0.1:" + port() + (grpc != null ? "" : TracesConfig.HTTP_TRACES_PATH);
     }
 
     private void take(ExportTraceServiceRequest request) {
@@ -154,6 +160,11 @@ public final class OtlpReceiver implements AutoCloseable {
     /** Spans received (also when not kept). */
     public long count() {
         return count.get();
+    }
+
+    /** A header of the last HTTP request (lowercase name), or null. */
+    public String lastHeader(String name) {
+        return headers.get(name);
     }
 
     /** Export requests received. */
