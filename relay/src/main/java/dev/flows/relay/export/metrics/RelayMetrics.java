@@ -100,6 +100,9 @@ public final class RelayMetrics implements AutoCloseable {
                     m.record(s.queueFull(), Attributes.of(reason, "queue_full"));
                     m.record(s.failed(), Attributes.of(reason, "export_failed"));
                 });
+        meter.counterBuilder("flows_traces_flows_without_address")
+                .setDescription("Flows without IP addresses: no connection to put them in, so no span.")
+                .buildWithCallback(m -> m.record(stats.get().noAddress()));
         meter.gaugeBuilder("flows_traces_queue_depth").ofLongs()
                 .setDescription("Spans waiting for export (at most --otlp-queue).")
                 .buildWithCallback(m -> m.record(stats.get().queued()));

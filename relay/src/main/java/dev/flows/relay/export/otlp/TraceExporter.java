@@ -35,8 +35,11 @@ import java.util.logging.Logger;
 public final class TraceExporter implements FlowExporter {
     private static final Logger LOG = Logger.getLogger(TraceExporter.class.getName());
 
-    /** What became of the spans: sampled out, exported, lost, and the connections forgotten early. */
-    public record Stats(long sampled, long unsampled, long exported, long failed, long queueFull, long queued,
+    /**
+     * What became of the flows and spans: flows without addresses (no connection, so no span),
+     * spans sampled in and out, exported, lost, waiting, and the connections forgotten early.
+     */
+    public record Stats(long noAddress, long sampled, long unsampled, long exported, long failed, long queueFull, long queued,
             long connectionsEvicted) {}
 
     private final ConnectionTraces connections;
@@ -47,6 +50,7 @@ public final class TraceExporter implements FlowExporter {
     private final Tracer tracer;
     private final AtomicLong sampled = new AtomicLong();
     private final AtomicLong unsampled = new AtomicLong();
+    private final AtomicLong noAddress = new AtomicLong();
     /** The final counts, kept once the processor's meter provider is gone. */
     private volatile Stats closed;
 
@@ -105,6 +109,7 @@ public final class TraceExporter implements FlowExporter {
         Flow f = response.getFlow();
         ConnectionTraces.Connection c = connections.of(f);
         if (c == null) {
+            noAddress.incrementAndGet();
             return;
         }
         long nanos = f.getTime().getSeconds() * 1_000_000_000L + f.getTime().getNanos();
@@ -135,7 +140,7 @@ public final class TraceExporter implements FlowExporter {
         if (last != null) {
             return last;
         }
-        return new Stats(sampled.get(), unsampled.get(), sink.exported(), sink.failed(), processorLoss.queueFull(),
+        return new Stats(noAddress.get(), sampled.get(), unsampled.get(), sink.exported(), sink.failed(), processorLoss.queueFull(),
                 processorLoss.queued(), connections.evicted());
     }
 

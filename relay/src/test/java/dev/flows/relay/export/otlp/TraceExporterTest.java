@@ -8,6 +8,7 @@ import static dev.flows.relay.export.otlp.TestFlows.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.util.Timestamps;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.observer.GetFlowsResponse;
 import io.opentelemetry.proto.trace.v1.Status;
@@ -109,7 +110,7 @@ class TraceExporterTest {
                 .findFirst().orElseThrow();
         assertEquals(true, reply.attributes().get("flows.is_reply"));
         assertEquals("catalog-7f6d8c9b5-p8n3r", reply.attr("k8s.pod.name"));
-        assertEquals(new TraceExporter.Stats(6, 0, 6, 0, 0, 0, 0), e.stats());
+        assertEquals(new TraceExporter.Stats(0, 6, 0, 6, 0, 0, 0, 0), e.stats());
     }
 
     @Test
@@ -118,6 +119,8 @@ class TraceExporterTest {
         TraceExporter e = exporter(receiver.endpoint(), "--otlp-sampling-ratio", "0");
         send(e, crossNode(T0, 40000));
         send(e, tcp(T0 + 10 * MS, "node-a", FROM_ENDPOINT, false, 40001, "SYN"), TestFlows.policyDrop(T0 + 11 * MS, 40001));
+        // no addresses, no connection: no span, but counted
+        send(e, Flow.newBuilder().setNodeName("node-a").setTime(Timestamps.fromNanos(T0 + 12 * MS)).build());
         e.close();
 
         List<OtlpReceiver.Received> spans = receiver.spans();
@@ -133,7 +136,7 @@ class TraceExporterTest {
         assertEquals("catalog-7f6d8c9b5-p8n3r", drop.attr("k8s.pod.name"), "denied at catalog's ingress");
         assertEquals("node-b", drop.attr("k8s.node.name"));
         assertEquals(40001L, drop.attributes().get("source.port"));
-        assertEquals(new TraceExporter.Stats(1, 7, 1, 0, 0, 0, 0), e.stats());
+        assertEquals(new TraceExporter.Stats(1, 1, 7, 1, 0, 0, 0, 0), e.stats());
     }
 
     @Test

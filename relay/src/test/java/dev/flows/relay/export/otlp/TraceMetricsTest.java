@@ -54,6 +54,7 @@ class TraceMetricsTest {
             assertEquals(0, sample(body, "flows_traces_spans_exported_total", ""));
             assertEquals(0, sample(body, "flows_traces_spans_unsampled_total", ""));
             assertEquals(0, sample(body, "flows_traces_connections_evicted_total", ""));
+            assertEquals(0, sample(body, "flows_traces_flows_without_address_total", ""));
         } finally {
             metrics.close();
         }
