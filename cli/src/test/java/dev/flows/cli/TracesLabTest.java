@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flows.relay.export.otlp.OtlpReceiver;
+import dev.flows.lab.LabNames;
 import dev.flows.testing.BpfGate;
 import io.opentelemetry.proto.trace.v1.Status;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,6 +129,29 @@ class TracesLabTest {
         }
         // different connections, different traces
         assertEquals(complete.size(), complete.stream().map(c -> c.get(0).traceId()).distinct().count());
+
+        // and the relay's /metrics tells the same: every span received was counted as exported, none lost
+        long received = receiver.count();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String metrics = relayMetrics();
+        while (sample(metrics, "flows_traces_spans_exported_total", "") < received && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            metrics = relayMetrics();
+        }
+        assertTrue(sample(metrics, "flows_traces_spans_exported_total", "") >= received, received + " spans received; " + metrics);
+        assertEquals(0, sample(metrics, "flows_traces_spans_dropped_total{", "reason=\"queue_full\""), metrics);
+        assertEquals(0, sample(metrics, "flows_traces_spans_dropped_total{", "reason=\"export_failed\""), metrics);
+    }
+
+    private static String relayMetrics() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + LabNames.RELAY_METRICS_ADDRESS + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The value of the first exposition line starting with {@code prefix} and holding {@code label}. */
+    private static double sample(String metrics, String prefix, String label) {
+        return metrics.lines().filter(l -> l.startsWith(prefix) && l.contains(label)).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError(prefix + " " + label + " missing in\n" + metrics));
     }
 
     /**

@@ -54,7 +54,7 @@ public final class TraceExporter implements FlowExporter {
     /** The final counts, kept once the processor's meter provider is gone. */
     private volatile Stats closed;
 
-    /** @param sink where batches go: the OTLP exporter in production, an in-memory one in tests */
+    /** @param sink where batches go: the OTLP exporter that {@link #start} builds, or any other (the seam) */
     TraceExporter(TracesConfig config, SpanExporter sink) {
         this.connections = new ConnectionTraces(config.connectionIdle(), config.connections());
         this.sink = new CountingSpanExporter(sink);
