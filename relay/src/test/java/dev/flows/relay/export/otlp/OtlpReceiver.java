@@ -1,7 +1,12 @@
 package dev.flows.relay.export.otlp;
 
 import com.sun.net.httpserver.HttpServer;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -60,14 +65,24 @@ public final class OtlpReceiver implements AutoCloseable {
     public static OtlpReceiver grpc(int port, boolean keepSpans) throws IOException {
         OtlpReceiver r = new OtlpReceiver(keepSpans);
         r.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                .addService(new TraceServiceGrpc.TraceServiceImplBase() {
+                .addService(ServerInterceptors.intercept(new TraceServiceGrpc.TraceServiceImplBase() {
                     @Override
                     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
                         r.take(request);
                         response.onNext(ExportTraceServiceResponse.getDefaultInstance());
                         response.onCompleted();
                     }
-                }).build().start();
+                }, new ServerInterceptor() {
+                    @Override
+                    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+                        for (String k : headers.keys()) {
+                            if (!k.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+                                r.headers.put(k, headers.get(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER)));
+                            }
+                        }
+                        return next.startCall(call, headers);
+                    }
+                })).build().start();
         return r;
     }
 
@@ -162,7 +177,7 @@ public final class OtlpReceiver implements AutoCloseable {
         return count.get();
     }
 
-    /** A header of the last HTTP request (lowercase name), or null. */
+    /** A header of the last request (lowercase name), or null. */
     public String lastHeader(String name) {
         return headers.get(name);
     }

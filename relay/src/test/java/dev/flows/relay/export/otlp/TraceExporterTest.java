@@ -69,9 +69,10 @@ class TraceExporterTest {
     @Test
     void aCrossNodeConnectionIsOneTreeWithSpansFromBothNodes() throws Exception {
         receiver = OtlpReceiver.grpc(0, true);
-        TraceExporter e = exporter(receiver.endpoint());
+        TraceExporter e = exporter(receiver.endpoint(), "--otlp-header", "x-tenant=lab");
         send(e, crossNode(T0, 40000));
         e.close();
+        assertEquals("lab", receiver.lastHeader("x-tenant"), "--otlp-header goes out as gRPC metadata");
 
         List<OtlpReceiver.Received> spans = receiver.spans();
         assertEquals(1, byTrace(spans).size(), "one trace: " + spans);
