@@ -9,7 +9,7 @@ import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 import java.util.List;
 
 /**
- * Drops are always sampled; every other span by the SDK's trace id ratio, which looks only at the
+ * Drops (and denying policy verdicts: every span with {@code flows.drop_reason}) are always sampled; every other span by the SDK's trace id ratio, which looks only at the
  * trace id: every span of a connection gets the same answer, whichever node saw it. (A drop in a
  * connection that was not sampled is exported alone: losing a denial to sampling would hide what
  * matters most.)
@@ -24,7 +24,7 @@ final class FlowSampler implements Sampler {
     @Override
     public SamplingResult shouldSample(Context parent, String traceId, String name, SpanKind kind, Attributes attributes,
             List<LinkData> links) {
-        if (FlowSpans.DROP.equals(name)) {
+        if (attributes.get(FlowSpans.DROP_REASON) != null) {
             return SamplingResult.recordAndSample();
         }
         return ratio.shouldSample(parent, traceId, name, kind, attributes, links);

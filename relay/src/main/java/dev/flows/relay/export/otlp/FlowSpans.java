@@ -68,17 +68,18 @@ final class FlowSpans {
 
     private FlowSpans() {}
 
+    /** A drop event, or any flow whose verdict is DROPPED (a denying policy verdict too): always exported, status ERROR. */
     static boolean isDrop(Flow f) {
         return f.getVerdict() == Verdict.DROPPED || f.getEventType().getType() == 1;
     }
 
     /** The decision the flow reports, else the observation point where it was seen. */
     static String name(Flow f) {
-        if (isDrop(f)) {
-            return DROP;
-        }
         if (f.getEventType().getType() == 5) {
             return POLICY_VERDICT;
+        }
+        if (isDrop(f)) {
+            return DROP;
         }
         if (f.getVerdict() == Verdict.TRANSLATED || f.getSockXlatePoint() != SocketTranslationPoint.SOCK_XLATE_POINT_UNKNOWN) {
             return TRANSLATION;

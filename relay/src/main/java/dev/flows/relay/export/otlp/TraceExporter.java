@@ -124,7 +124,7 @@ public final class TraceExporter implements FlowExporter {
             b.setParent(Context.root().with(Span.wrap(c.first)));
         }
         Span span = b.startSpan();
-        if (FlowSpans.DROP.equals(name)) {
+        if (FlowSpans.isDrop(f)) {
             span.setStatus(StatusCode.ERROR, f.getDropReasonDesc().name());
         }
         span.end(nanos, TimeUnit.NANOSECONDS);

@@ -59,6 +59,11 @@ public final class TestFlows {
                 .build();
     }
 
+    /** The policy verdict that denies that SYN at catalog's ingress on node-b (the drop event follows it). */
+    public static Flow denyingVerdict(long nanos, int port) {
+        return policyDrop(nanos, port).toBuilder().setEventType(CiliumEventType.newBuilder().setType(5)).build();
+    }
+
     /** The SYN of that connection denied by a policy at catalog's ingress on node-b. */
     public static Flow policyDrop(long nanos, int port) {
         return tcp(nanos, "node-b", TraceObservationPoint.TO_ENDPOINT, false, port, "SYN").toBuilder()

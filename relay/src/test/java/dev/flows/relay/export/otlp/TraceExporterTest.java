@@ -115,29 +115,32 @@ class TraceExporterTest {
     }
 
     @Test
-    void aDropIsExportedWithErrorStatusEvenWhenNothingElseIsSampled() throws Exception {
+    void aDenialIsExportedWithErrorStatusEvenWhenNothingElseIsSampled() throws Exception {
         receiver = OtlpReceiver.grpc(0, true);
         TraceExporter e = exporter(receiver.endpoint(), "--otlp-sampling-ratio", "0");
         send(e, crossNode(T0, 40000));
-        send(e, tcp(T0 + 10 * MS, "node-a", FROM_ENDPOINT, false, 40001, "SYN"), TestFlows.policyDrop(T0 + 11 * MS, 40001));
+        send(e, tcp(T0 + 10 * MS, "node-a", FROM_ENDPOINT, false, 40001, "SYN"), TestFlows.denyingVerdict(T0 + 11 * MS, 40001),
+                TestFlows.policyDrop(T0 + 11 * MS + 1, 40001));
         // no addresses, no connection: no span, but counted
         send(e, Flow.newBuilder().setNodeName("node-a").setTime(Timestamps.fromNanos(T0 + 12 * MS)).build());
         e.close();
 
         List<OtlpReceiver.Received> spans = receiver.spans();
-        assertEquals(1, spans.size(), "only the drop: " + spans);
-        OtlpReceiver.Received drop = spans.get(0);
-        assertEquals("drop", drop.name());
-        assertEquals(Status.StatusCode.STATUS_CODE_ERROR, drop.status());
-        assertEquals("POLICY_DENIED", drop.statusMessage());
-        assertEquals("DROPPED", drop.attr("flows.verdict"));
-        assertEquals("POLICY_DENIED", drop.attr("flows.drop_reason"));
-        assertEquals(List.of("shop/catalog-deny-frontend"), drop.attributes().get("flows.policies"));
-        assertEquals("INGRESS", drop.attr("flows.traffic_direction"));
-        assertEquals("catalog-7f6d8c9b5-p8n3r", drop.attr("k8s.pod.name"), "denied at catalog's ingress");
-        assertEquals("node-b", drop.attr("k8s.node.name"));
-        assertEquals(40001L, drop.attributes().get("source.port"));
-        assertEquals(new TraceExporter.Stats(1, 1, 7, 1, 0, 0, 0, 0), e.stats());
+        assertEquals(List.of("policy-verdict", "drop"), spans.stream().map(OtlpReceiver.Received::name).toList(),
+                "only the denial, verdict then drop: " + spans);
+        assertEquals(1, byTrace(spans).size(), "both in the denied connection's trace");
+        for (OtlpReceiver.Received d : spans) {
+            assertEquals(Status.StatusCode.STATUS_CODE_ERROR, d.status());
+            assertEquals("POLICY_DENIED", d.statusMessage());
+            assertEquals("DROPPED", d.attr("flows.verdict"));
+            assertEquals("POLICY_DENIED", d.attr("flows.drop_reason"));
+            assertEquals(List.of("shop/catalog-deny-frontend"), d.attributes().get("flows.policies"));
+            assertEquals("INGRESS", d.attr("flows.traffic_direction"));
+            assertEquals("catalog-7f6d8c9b5-p8n3r", d.attr("k8s.pod.name"), "denied at catalog's ingress");
+            assertEquals("node-b", d.attr("k8s.node.name"));
+            assertEquals(40001L, d.attributes().get("source.port"));
+        }
+        assertEquals(new TraceExporter.Stats(1, 2, 7, 2, 0, 0, 0, 0), e.stats());
     }
 
     @Test
