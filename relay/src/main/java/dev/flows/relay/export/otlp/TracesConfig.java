@@ -49,7 +49,7 @@ public final class TracesConfig {
 
     @Option(names = "--otlp-sampling-ratio", paramLabel = "RATIO", defaultValue = "1.0",
             description = "Share of connections (traces) exported, 0 to 1, decided once per trace from its id; "
-                    + "drop spans are always exported. Default: ${DEFAULT-VALUE}.")
+                    + "drops and denying policy verdicts are always exported. Default: ${DEFAULT-VALUE}.")
     private double samplingRatio;
 
     @Option(names = "--otlp-queue", paramLabel = "N", defaultValue = "16384",
