@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -55,6 +56,15 @@ public final class BenchMain implements Callable<Integer> {
     boolean kafka;
     @Option(names = "--policy", description = "Measure policy programming instead (one more policy or pod, with 100 and 10,000 existing); no BPF needed.")
     boolean policy;
+    @Option(names = "--traces", description = "Measure the trace exporter instead (spans/s to an in-process OTLP gRPC receiver, loss); no BPF needed. Rows last --live-seconds.")
+    boolean traces;
+
+    @Option(names = "--traces-rate", defaultValue = "10000", description = "With --traces: flows/s offered in the paced row. Default ${DEFAULT-VALUE}.")
+    int tracesRate;
+
+    @Option(names = "--traces-otlp", paramLabel = "--otlp-SETTING=VALUE",
+            description = "With --traces: a relay trace setting to measure instead of the shipped one, e.g. --traces-otlp=--otlp-batch-size=2048 (repeatable).")
+    List<String> tracesOtlp = new ArrayList<>();
 
     @Option(names = "--ringread", description = "The compiled bpf/bench/ringread.c; stage 2 is skipped without it.")
     Path ringread;
@@ -85,6 +95,10 @@ public final class BenchMain implements Callable<Integer> {
         }
         if (policy) {
             new PolicyBench(out).run();
+            return 0;
+        }
+        if (traces) {
+            new TracesBench(out, Duration.ofSeconds(liveSeconds), tracesRate, tracesOtlp).run();
             return 0;
         }
         Path pins = Datapath.PIN_ROOT.resolve("bench-" + ProcessHandle.current().pid());
