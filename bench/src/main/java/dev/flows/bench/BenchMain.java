@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -17,7 +18,9 @@ import picocli.CommandLine.Option;
  * The flows throughput bench: kernel producer, C and Java ring readers, the live pair, and the
  * decode/enrich/buffer pipeline, in one run of well under two minutes, printed as one table.
  * Run it with {@code ./bench} at the repository root (root needed); BENCHMARKS.md explains the
- * figures. With {@code --relay} it measures the relay instead ({@link RelayBench}).
+ * figures. With {@code --relay} it measures the relay instead ({@link RelayBench}), with
+ * {@code --kafka} the Kafka exporter into a local broker ({@link KafkaBench}), with {@code --policy}
+ * the cost of programming one more policy or pod ({@link PolicyBench}).
  *
  * <p>Everything it loads is pinned under {@code /sys/fs/bpf/flows/bench-<pid>}, removed at the
  * end, on failure and on Ctrl-C. It attaches to no interface: programs run with BPF_PROG_TEST_RUN.
@@ -49,6 +52,20 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--metrics", description = "Measure the relay's metrics path instead (ns per flow through every family); no BPF needed.")
     boolean metrics;
 
+    @Option(names = "--kafka", description = "Measure the Kafka exporter instead (flows/s into a local broker it starts, loss, consumer-verified); no BPF needed. Uses --live-seconds.")
+    boolean kafka;
+    @Option(names = "--policy", description = "Measure policy programming instead (one more policy or pod, with 100 and 10,000 existing); no BPF needed.")
+    boolean policy;
+    @Option(names = "--traces", description = "Measure the trace exporter instead (spans/s to an in-process OTLP gRPC receiver, loss); no BPF needed. Rows last --live-seconds.")
+    boolean traces;
+
+    @Option(names = "--traces-rate", defaultValue = "10000", description = "With --traces: flows/s offered in the paced row. Default ${DEFAULT-VALUE}.")
+    int tracesRate;
+
+    @Option(names = "--traces-otlp", paramLabel = "--otlp-SETTING=VALUE",
+            description = "With --traces: a relay trace setting to measure instead of the shipped one, e.g. --traces-otlp=--otlp-batch-size=2048 (repeatable).")
+    List<String> tracesOtlp = new ArrayList<>();
+
     @Option(names = "--ringread", description = "The compiled bpf/bench/ringread.c; stage 2 is skipped without it.")
     Path ringread;
 
@@ -70,6 +87,18 @@ public final class BenchMain implements Callable<Integer> {
         out.println(Report.systemLine());
         if (metrics) {
             new MetricsBench(out).run();
+            return 0;
+        }
+        if (kafka) {
+            new KafkaBench(out, Duration.ofSeconds(liveSeconds)).run();
+            return 0;
+        }
+        if (policy) {
+            new PolicyBench(out).run();
+            return 0;
+        }
+        if (traces) {
+            new TracesBench(out, Duration.ofSeconds(liveSeconds), tracesRate, tracesOtlp).run();
             return 0;
         }
         Path pins = Datapath.PIN_ROOT.resolve("bench-" + ProcessHandle.current().pid());

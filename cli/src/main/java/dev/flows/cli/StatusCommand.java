@@ -82,6 +82,9 @@ public final class StatusCommand implements Callable<Integer> {
                     + ", event queue " + Long.toUnsignedString(l.getEventQueue())
                     + ", decode errors " + Long.toUnsignedString(l.getDecodeErrors())
                     + ", reader overrun " + Long.toUnsignedString(l.getReaderOverrun()));
+            if (l.hasExporters()) {
+                out.add("Lost by the relay's exporters: " + Long.toUnsignedString(l.getExporters()) + " (see flows_export_* on its /metrics)");
+            }
         }
         return out;
     }

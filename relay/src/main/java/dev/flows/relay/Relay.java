@@ -49,7 +49,8 @@ public final class Relay implements AutoCloseable {
     private Relay(RelayConfig config, List<FlowExporter> exporters) {
         this.pool = new PeerPool(Relay::channel, config.healthInterval(), config.retryInitial(), config.retryMax());
         RelayObserverService observer = new RelayObserverService(pool, ObserverService.streamExecutor(config.maxStreams()),
-                RelayClock.system(), config.sortWindow(), config.quietGrace(), config.clientQueue(), new RelayLosses(), VERSION);
+                RelayClock.system(), config.sortWindow(), config.quietGrace(), config.clientQueue(),
+                new RelayLosses(exporters.isEmpty() ? null : () -> exportStats().stream().mapToLong(ExportQueue.Stats::lost).sum()), VERSION);
         this.server = ObserverServer.create(config.listen(), observer);
         this.exporters = exporters;
         this.observer = observer;

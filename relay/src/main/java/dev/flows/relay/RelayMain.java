@@ -2,8 +2,13 @@ package dev.flows.relay;
 
 import dev.flows.collector.config.ConfigException;
 import dev.flows.relay.export.FlowExporter;
+import dev.flows.relay.export.kafka.KafkaConfig;
+import dev.flows.relay.export.kafka.KafkaExporter;
 import dev.flows.relay.export.metrics.MetricsConfig;
 import dev.flows.relay.export.metrics.RelayMetrics;
+import dev.flows.relay.export.otlp.TraceExporter;
+import dev.flows.relay.export.otlp.TracesConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +22,8 @@ import picocli.CommandLine.Mixin;
 public final class RelayMain implements Callable<Integer> {
     @Mixin RelayConfig config;
     @Mixin MetricsConfig metricsConfig;
+    @Mixin KafkaConfig kafkaConfig;
+    @Mixin TracesConfig tracesConfig;
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
@@ -36,12 +43,28 @@ public final class RelayMain implements Callable<Integer> {
     public Integer call() throws Exception {
         config.validate();
         metricsConfig.validate();
-        // Exporters (metrics, traces, Kafka) join this list as they are enabled.
+        kafkaConfig.validate();
+        tracesConfig.validate();
+        // Each exporter is independent: its own queue and thread in the relay's export hub.
         RelayMetrics metrics = RelayMetrics.start(metricsConfig);
-        List<FlowExporter> exporters = metrics == null ? List.of() : List.of(metrics.flows());
+        TraceExporter traces = TraceExporter.start(tracesConfig);
+        List<FlowExporter> exporters = new ArrayList<>();
+        if (metrics != null) {
+            exporters.add(metrics.flows());
+        }
+        KafkaExporter kafka = KafkaExporter.start(kafkaConfig);
+        if (kafka != null) {
+            exporters.add(kafka);
+        }
+        if (traces != null) {
+            exporters.add(traces);
+        }
         Relay relay = Relay.start(config, exporters);
         if (metrics != null) {
             metrics.observeExports(relay::exportStats);
+            if (traces != null) {
+                metrics.observeTraces(traces::stats);
+            }
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

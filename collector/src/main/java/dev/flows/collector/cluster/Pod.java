@@ -8,8 +8,9 @@ import java.util.Map;
  *
  * @param workloads owners that Hubble calls workloads (e.g. Deployment "shop/frontend")
  * @param annotations kept for the lab, which reads its workload definitions from them
- * @param ports the containers' declared ports
- * @param ready false only when status.conditions says Ready is not True
+ * @param ports the containers' ports; named ones are what named service targetPorts and
+ *     NetworkPolicy named ports resolve to
+ * @param ready false only when status.conditions says Ready is not True (services skip it)
  */
 public record Pod(
         String namespace,
@@ -22,17 +23,23 @@ public record Pod(
         List<ContainerPort> ports,
         boolean ready) {
 
-    /** An owner of the pod, e.g. kind Deployment, name frontend. */
-    public record Workload(String kind, String name) {}
-
-    /** A port a container of the pod declares; services may target it by name. */
-    public record ContainerPort(String name, int port, String protocol) {}
-
-    /** A ready pod without declared ports (what the enricher and the lab need). */
+    /** A ready pod without declared container ports. */
     public Pod(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
             String nodeName, String podIP, List<Workload> workloads) {
         this(namespace, name, labels, annotations, nodeName, podIP, workloads, List.of(), true);
     }
+
+    /** A ready pod. */
+    public Pod(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
+            String nodeName, String podIP, List<Workload> workloads, List<ContainerPort> ports) {
+        this(namespace, name, labels, annotations, nodeName, podIP, workloads, ports, true);
+    }
+
+    /** An owner of the pod, e.g. kind Deployment, name frontend. */
+    public record Workload(String kind, String name) {}
+
+    /** A container port: name ("" when unnamed), number and protocol (TCP, UDP or SCTP). */
+    public record ContainerPort(String name, int port, String protocol) {}
 
     public String fullName() {
         return namespace + "/" + name;

@@ -25,9 +25,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * multi-document) into a {@link ClusterState}: the lab and the embedded default describe their
  * cluster with the same files one would apply to a real one.
  *
- * <p>Kinds Node, Namespace, Pod, Service and EndpointSlice are read; other kinds are skipped with a note. Every
- * error is a single line naming the file, the object, the bad value and what would be valid, so a
- * user can fix the YAML without reading a stack trace.
+ * <p>Kinds Node, Namespace, Pod, Service, EndpointSlice and NetworkPolicy are read; other kinds
+ * are skipped with a note. Every error is a single line naming the file, the object, the bad value
+ * and what would be valid, so a user can fix the YAML without reading a stack trace.
  */
 public final class YamlClusterLoader {
 
@@ -122,7 +122,7 @@ public final class YamlClusterLoader {
         void readInto(Builder b) {
             Object kindValue = doc.get("kind");
             if (!(kindValue instanceof String kind) || kind.isBlank()) {
-                throw fail("has no kind", "kind", kindValue, "one of Node, Namespace, Pod, Service");
+                throw fail("has no kind", "kind", kindValue, "one of Node, Namespace, Pod, Service, NetworkPolicy");
             }
             Map<?, ?> meta = map(doc, "metadata");
             String name = str(meta, "name");
@@ -156,7 +156,12 @@ public final class YamlClusterLoader {
                     what = "EndpointSlice " + ns + "/" + name;
                     b.add(file, what, b.endpointSlices, ns + "/" + name, endpointSlice(ns, name, meta));
                 }
-                default -> notes.accept(file + ": skipping " + kind + " " + name + " (flows reads Node, Namespace, Pod, Service, EndpointSlice)");
+                case "NetworkPolicy" -> {
+                    String ns = namespaceOf(meta);
+                    what = "NetworkPolicy " + ns + "/" + name;
+                    b.add(file, what, b.policies, ns + "/" + name, new NetworkPolicyReader(this::fail).read(ns, name, doc.get("spec")));
+                }
+                default -> notes.accept(file + ": skipping " + kind + " " + name + " (flows reads Node, Namespace, Pod, Service, EndpointSlice, NetworkPolicy)");
             }
         }
 
@@ -198,12 +203,13 @@ public final class YamlClusterLoader {
                     containerPorts(spec), ready(status));
         }
 
+        /** The ports of every container; named ones are what named targetPorts and NetworkPolicy ports resolve to. */
         private List<Pod.ContainerPort> containerPorts(Map<?, ?> spec) {
             List<Pod.ContainerPort> out = new ArrayList<>();
             List<?> containers = list(spec, "containers", "spec.containers");
             for (int c = 0; c < containers.size(); c++) {
                 if (!(containers.get(c) instanceof Map<?, ?> container)) {
-                    continue;
+                    throw fail("has an invalid container", "spec.containers[" + c + "]", containers.get(c), "a mapping");
                 }
                 List<?> ports = list(container, "ports", "spec.containers[" + c + "].ports");
                 for (int i = 0; i < ports.size(); i++) {
@@ -424,6 +430,7 @@ public final class YamlClusterLoader {
         final Map<String, Namespace> namespaces = new LinkedHashMap<>();
         final Map<String, Pod> pods = new LinkedHashMap<>();
         final Map<String, Service> services = new LinkedHashMap<>();
+        final Map<String, NetworkPolicy> policies = new LinkedHashMap<>();
         final Map<String, String> podSources = new LinkedHashMap<>();
         final Map<String, EndpointSlice> endpointSlices = new LinkedHashMap<>();
 
@@ -447,7 +454,8 @@ public final class YamlClusterLoader {
                 }
             }
             return new ClusterState(List.copyOf(nodes.values()), List.copyOf(namespaces.values()),
-                    List.copyOf(pods.values()), List.copyOf(services.values()), List.copyOf(endpointSlices.values()));
+                    List.copyOf(pods.values()), List.copyOf(services.values()), List.copyOf(policies.values()),
+                    List.copyOf(endpointSlices.values()));
         }
     }
 }

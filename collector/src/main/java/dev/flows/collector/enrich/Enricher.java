@@ -90,7 +90,7 @@ public final class Enricher {
     }
 
     /** Hubble's form of a pod's labels: "k8s:key=value", plus its namespace, sorted. */
-    static List<String> podLabels(Pod pod) {
+    public static List<String> podLabels(Pod pod) {
         TreeSet<String> labels = new TreeSet<>();
         if (pod.labels() != null) {
             pod.labels().forEach((k, v) -> labels.add("k8s:" + k + "=" + v));

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * The BTF of a compiled BPF object, as printed by {@code bpftool btf dump file X} (raw format):
  * struct sizes and member offsets/sizes, enum values and data section variables.
  */
-final class Btf {
+public final class Btf {
     record Member(String name, int typeId, int bitOffset) {}
 
     record Type(int id, String kind, String name, Map<String, String> attrs, List<String> lines) {
@@ -33,7 +33,7 @@ final class Btf {
 
     private final Map<Integer, Type> types = new HashMap<>();
 
-    static Btf dump(Path object) throws IOException, InterruptedException {
+    public static Btf dump(Path object) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", object.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -65,12 +65,12 @@ final class Btf {
                 .orElseThrow(() -> new AssertionError("no " + kind + " '" + name + "' in BTF"));
     }
 
-    int structSize(String name) {
+    public int structSize(String name) {
         return named("STRUCT", name).attr("size");
     }
 
     /** Members of a struct by name, with their byte offset and size. */
-    Map<String, int[]> members(String struct) {
+    public Map<String, int[]> members(String struct) {
         Map<String, int[]> out = new LinkedHashMap<>();
         for (String line : named("STRUCT", struct).lines()) {
             Matcher m = MEMBER.matcher(line);

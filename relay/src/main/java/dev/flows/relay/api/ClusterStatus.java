@@ -22,7 +22,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * ServerStatus and GetNodes for the cluster: every connected collector is asked in parallel
  * (bounded by a deadline); one that does not answer counts as unavailable. Flow counts and losses
- * are sums; the relay's own drops are added to event_queue (they are OBSERVER_EVENTS_QUEUE loss).
+ * are sums; the relay's own drops are added to event_queue (they are OBSERVER_EVENTS_QUEUE loss),
+ * and what its exporters lost is in exporters.
  */
 final class ClusterStatus {
     private static final long DEADLINE_MS = 2000;
@@ -63,6 +64,11 @@ final class ClusterStatus {
             decode += s.getFlowsLost().getDecodeErrors();
             overrun += s.getFlowsLost().getReaderOverrun();
         }
+        LossCounts.Builder lost = LossCounts.newBuilder().setKernelRing(kernel).setEventQueue(queue)
+                .setDecodeErrors(decode).setReaderOverrun(overrun);
+        if (losses.hasExporters()) {
+            lost.setExporters(losses.exporterLosses());
+        }
         return ServerStatusResponse.newBuilder()
                 .setNumFlows(numFlows).setMaxFlows(maxFlows).setSeenFlows(seen)
                 .setUptimeNs(Math.max(0, clock.monoNanos() - startMono))
@@ -70,8 +76,7 @@ final class ClusterStatus {
                 .setNumUnavailableNodes(UInt32Value.of(unavailable.size()))
                 .addAllUnavailableNodes(unavailable)
                 .setVersion(version)
-                .setFlowsLost(LossCounts.newBuilder().setKernelRing(kernel).setEventQueue(queue)
-                        .setDecodeErrors(decode).setReaderOverrun(overrun))
+                .setFlowsLost(lost)
                 .build();
     }
 

@@ -1,14 +1,27 @@
 package dev.flows.relay.api;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * Flows the relay itself dropped: a client too slow for the live flows filled its bounded queue.
- * Each client is told its own share in-band (lost_events, OBSERVER_EVENTS_QUEUE); the total is
- * added to ServerStatus. Raise --client-queue or read faster.
+ * Flows the relay itself dropped: a client too slow for the live flows filled its bounded queue
+ * (each client is told its own share in-band, lost_events OBSERVER_EVENTS_QUEUE; the total is
+ * added to ServerStatus; raise --client-queue or read faster), and what its exporters lost
+ * (ServerStatus flows_lost.exporters; the metrics say which exporter and why).
  */
 public final class RelayLosses {
     private final AtomicLong clientQueue = new AtomicLong();
+    private final LongSupplier exporters;
+
+    /** A relay without exporters. */
+    public RelayLosses() {
+        this(null);
+    }
+
+    /** @param exporters what the relay's exporters lost so far; null when it has none */
+    public RelayLosses(LongSupplier exporters) {
+        this.exporters = exporters;
+    }
 
     public void addClientQueueDrops(long n) {
         clientQueue.addAndGet(n);
@@ -16,5 +29,14 @@ public final class RelayLosses {
 
     public long clientQueueDrops() {
         return clientQueue.get();
+    }
+
+    /** Whether the relay has exporters, and so {@link #exporterLosses()} to report. */
+    public boolean hasExporters() {
+        return exporters != null;
+    }
+
+    public long exporterLosses() {
+        return exporters == null ? 0 : exporters.getAsLong();
     }
 }

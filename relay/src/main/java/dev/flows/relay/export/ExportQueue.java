@@ -11,8 +11,17 @@ import java.util.logging.Logger;
 public final class ExportQueue {
     private static final Logger LOG = Logger.getLogger(ExportQueue.class.getName());
 
-    /** What an exporter has waiting, has taken and has lost (queue full or its own failure). */
-    public record Stats(String exporter, int queued, int capacity, long exported, long dropped, long failed) {}
+    /**
+     * What an exporter has waiting, has taken and has lost (queue full or its own failure), and
+     * what its sink did with what it took.
+     */
+    public record Stats(String exporter, int queued, int capacity, long exported, long dropped, long failed,
+            FlowExporter.Sink sink) {
+        /** Everything this exporter lost, wherever: queue full, failed, lost by its sink. */
+        public long lost() {
+            return dropped + failed + sink.lostTotal();
+        }
+    }
 
     private final FlowExporter exporter;
     private final ArrayBlockingQueue<GetFlowsResponse> queue;
@@ -44,7 +53,7 @@ public final class ExportQueue {
 
     Stats stats() {
         return new Stats(exporter.name(), queue.size(), queue.size() + queue.remainingCapacity(), exported.get(),
-                dropped.get(), failed.get());
+                dropped.get(), failed.get(), exporter.sink());
     }
 
     private void run() {

@@ -1,6 +1,8 @@
 package dev.flows.relay.export.metrics;
 
 import dev.flows.relay.export.ExportQueue;
+import dev.flows.relay.export.FlowExporter;
+import dev.flows.relay.export.otlp.TraceExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.Meter;
@@ -24,6 +26,7 @@ import java.util.logging.Logger;
 public final class RelayMetrics implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RelayMetrics.class.getName());
     private static final AttributeKey<String> EXPORTER = AttributeKey.stringKey("exporter");
+    private static final AttributeKey<String> REASON = AttributeKey.stringKey("reason");
 
     private final SdkMeterProvider provider;
     private final FlowMetrics flows;
@@ -80,6 +83,44 @@ public final class RelayMetrics implements AutoCloseable {
         meter.counterBuilder("flows_export_failed")
                 .setDescription("Responses an exporter failed to export (its sink refused them).")
                 .buildWithCallback(m -> stats.get().forEach(s -> m.record(s.failed(), Attributes.of(EXPORTER, s.exporter()))));
+        // Only exporters whose sink confirms or loses on its own (Kafka) have these series.
+        meter.counterBuilder("flows_export_delivered")
+                .setDescription("Records an exporter's sink confirmed (Kafka: acknowledged by the brokers).")
+                .buildWithCallback(m -> stats.get().stream().filter(s -> s.sink() != FlowExporter.Sink.NONE)
+                        .forEach(s -> m.record(s.sink().delivered(), Attributes.of(EXPORTER, s.exporter()))));
+        meter.counterBuilder("flows_export_lost")
+                .setDescription("Records an exporter's sink lost after taking them, by reason (Kafka: buffer_full, "
+                        + "no_metadata, expired, rejected, shutdown; see the README).")
+                .buildWithCallback(m -> stats.get().forEach(s -> s.sink().lost().forEach((reason, n) ->
+                        m.record(n, Attributes.of(EXPORTER, s.exporter(), REASON, reason)))));
+    }
+
+    /** Exposes the trace exporter's span accounting: sampled out, exported, and lost with the reason. */
+    public void observeTraces(Supplier<TraceExporter.Stats> stats) {
+        AttributeKey<String> reason = AttributeKey.stringKey("reason");
+        meter.counterBuilder("flows_traces_spans_exported")
+                .setDescription("Spans the OTLP receiver accepted.")
+                .buildWithCallback(m -> m.record(stats.get().exported()));
+        meter.counterBuilder("flows_traces_spans_unsampled")
+                .setDescription("Spans of connections left out by --otlp-sampling-ratio (never drops).")
+                .buildWithCallback(m -> m.record(stats.get().unsampled()));
+        meter.counterBuilder("flows_traces_spans_dropped")
+                .setDescription("Spans lost: queue_full (raise --otlp-queue) or export_failed (receiver refused, unreachable or "
+                        + "past --otlp-timeout).")
+                .buildWithCallback(m -> {
+                    TraceExporter.Stats s = stats.get();
+                    m.record(s.queueFull(), Attributes.of(reason, "queue_full"));
+                    m.record(s.failed(), Attributes.of(reason, "export_failed"));
+                });
+        meter.counterBuilder("flows_traces_flows_without_address")
+                .setDescription("Flows without IP addresses: no connection to put them in, so no span.")
+                .buildWithCallback(m -> m.record(stats.get().noAddress()));
+        meter.gaugeBuilder("flows_traces_queue_depth").ofLongs()
+                .setDescription("Spans waiting for export (at most --otlp-queue).")
+                .buildWithCallback(m -> m.record(stats.get().queued()));
+        meter.counterBuilder("flows_traces_connections_evicted")
+                .setDescription("Connections forgotten because --otlp-connections was full; their later flows start a new trace.")
+                .buildWithCallback(m -> m.record(stats.get().connectionsEvicted()));
     }
 
     private static long wallNanos() {

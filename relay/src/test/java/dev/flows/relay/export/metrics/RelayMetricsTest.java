@@ -9,12 +9,14 @@ import dev.flows.collector.config.ConfigException;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.Verdict;
 import dev.flows.relay.export.ExportQueue;
+import dev.flows.relay.export.FlowExporter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -64,7 +66,8 @@ class RelayMetricsTest {
         }
         RelayMetrics m = RelayMetrics.start(config("--metrics-listen", "127.0.0.1:" + port));
         try {
-            m.observeExports(() -> List.of(new ExportQueue.Stats("metrics", 3, 100, 42, 5, 1)));
+            m.observeExports(() -> List.of(new ExportQueue.Stats("metrics", 3, 100, 42, 5, 1, FlowExporter.Sink.NONE),
+                    new ExportQueue.Stats("kafka", 0, 100, 40, 0, 0, new FlowExporter.Sink(37, Map.of("buffer_full", 3L)))));
             m.flows().flow(Flow.newBuilder().setVerdict(Verdict.FORWARDED).build());
             String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
@@ -72,6 +75,11 @@ class RelayMetricsTest {
             assertTrue(body.lines().anyMatch(l -> l.startsWith("flows_drop_total{") && l.contains("reason=\"POLICY_DENIED\"") && value(l) == 0), body);
             assertTrue(body.lines().anyMatch(l -> l.startsWith("flows_export_queue_depth{") && l.contains("exporter=\"metrics\"") && value(l) == 3), body);
             assertTrue(body.lines().anyMatch(l -> l.startsWith("flows_export_dropped_total{") && value(l) == 5), body);
+            // The sink's own counts, for exporters whose sink confirms or loses (Kafka), and none for the others.
+            assertTrue(body.lines().anyMatch(l -> l.startsWith("flows_export_delivered_total{") && l.contains("exporter=\"kafka\"") && value(l) == 37), body);
+            assertTrue(body.lines().anyMatch(l -> l.startsWith("flows_export_lost_total{") && l.contains("exporter=\"kafka\"")
+                    && l.contains("reason=\"buffer_full\"") && value(l) == 3), body);
+            assertTrue(body.lines().noneMatch(l -> l.startsWith("flows_export_delivered_total{") && l.contains("exporter=\"metrics\"")), body);
             assertTrue(body.lines().anyMatch(l -> l.startsWith("flows_lost_events_total{") && l.contains("source=\"hubble_ring_buffer\"")), body);
         } finally {
             m.close();

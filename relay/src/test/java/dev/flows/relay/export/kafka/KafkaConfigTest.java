@@ -1,0 +1,79 @@
+package dev.flows.relay.export.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flows.collector.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class KafkaConfigTest {
+
+    private static KafkaConfig config(String... args) {
+        KafkaConfig c = new KafkaConfig();
+        new CommandLine(c).parseArgs(args);
+        c.validate();
+        return c;
+    }
+
+    private static String error(String... args) {
+        return assertThrows(ConfigException.class, () -> config(args)).getMessage();
+    }
+
+    @Test
+    void offWithoutBrokersAndTheDocumentedDefaultsWithThem() {
+        assertFalse(config().enabled());
+        KafkaConfig c = config("--kafka-bootstrap-servers", "kafka-0:9092, kafka-1:9092");
+        assertTrue(c.enabled());
+        assertEquals("flows", c.topic());
+        assertNull(c.dropsTopic());
+        assertNull(c.policyTopic());
+        assertEquals(KafkaConfig.Format.PROTOBUF, c.format());
+        assertEquals("kafka-0:9092,kafka-1:9092", c.producer().get("bootstrap.servers"));
+        assertEquals("all", c.producer().get("acks"));
+        assertEquals(true, c.producer().get("enable.idempotence"));
+        assertEquals(0L, c.producer().get("max.block.ms"));
+        assertEquals("zstd", c.producer().get("compression.type"));
+        assertEquals(10L, c.producer().get("linger.ms"));
+        assertEquals(256 * 1024, c.producer().get("batch.size"));
+        assertEquals(64L << 20, c.producer().get("buffer.memory"));
+        assertEquals(120_000, c.producer().get("delivery.timeout.ms"));
+    }
+
+    @Test
+    void extraTopicsByFlagAloneOrByName() {
+        KafkaConfig c = config("--kafka-bootstrap-servers", "k:9092", "--kafka-drops-topic", "--kafka-policy-topic=sec.policy");
+        assertEquals("flows.drops", c.dropsTopic());
+        assertEquals("sec.policy", c.policyTopic());
+    }
+
+    @Test
+    void securitySettingsPassThrough() {
+        KafkaConfig c = config("--kafka-bootstrap-servers", "k:9093", "--kafka-property", "security.protocol=SASL_SSL",
+                "--kafka-property", "sasl.mechanism=SCRAM-SHA-512", "--kafka-property", "ssl.truststore.location=/etc/flows/ts.jks");
+        assertEquals("SASL_SSL", c.producer().get("security.protocol"));
+        assertEquals("SCRAM-SHA-512", c.producer().get("sasl.mechanism"));
+        assertEquals("/etc/flows/ts.jks", c.producer().get("ssl.truststore.location"));
+    }
+
+    @Test
+    void badValuesAreNamedWithWhatIsValid() {
+        String k = "--kafka-bootstrap-servers";
+        assertTrue(error(k, "kafka").contains("--kafka-bootstrap-servers kafka: must be HOST:PORT"));
+        assertTrue(error(k, "k:9092", "--kafka-format", "avro").contains("--kafka-format avro: must be protobuf or json"));
+        assertTrue(error(k, "k:9092", "--kafka-compression", "brotli").contains("--kafka-compression brotli: must be one of zstd"));
+        assertTrue(error(k, "k:9092", "--kafka-topic", "flows/all").contains("--kafka-topic flows/all: must be"));
+        assertTrue(error(k, "k:9092", "--kafka-buffer", "64MB").contains("--kafka-buffer 64MB: must be bytes"));
+        assertTrue(error(k, "k:9092", "--kafka-buffer", "16KiB").contains("must be at least --kafka-batch-size"));
+        assertTrue(error(k, "k:9092", "--kafka-linger", "fast").contains("--kafka-linger fast"));
+        assertTrue(error(k, "k:9092", "--kafka-delivery-timeout", "5s").contains("request.timeout.ms (30000 ms)"));
+        assertTrue(error(k, "k:9092", "--kafka-property", "acks=1").contains("acks is fixed: acks=all"));
+        assertTrue(error(k, "k:9092", "--kafka-property", "buffer.memory=1").contains("buffer.memory is set by --kafka-buffer"));
+        assertTrue(error(k, "k:9092", "--kafka-property", "sasl.mechanizm=PLAIN").contains("sasl.mechanizm is not a Kafka producer setting"));
+        assertTrue(error(k, "k:9092", "--kafka-property", "security.protocol").contains("must be KEY=VALUE"));
+        assertTrue(error(k, "k:9092", "--kafka-property", "security.protocol=TLS").contains("--kafka-property: "));
+    }
+}

@@ -1,0 +1,214 @@
+package dev.flows.relay.export.otlp;
+
+import com.sun.net.httpserver.HttpServer;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * An OTLP trace receiver in-process, on loopback, built on the official opentelemetry-proto
+ * classes: gRPC ({@code TraceService/Export} on grpc-java) or HTTP/protobuf (a POST of an
+ * {@code ExportTraceServiceRequest} to {@code /v1/traces}). It keeps what it received as
+ * {@link Received} spans (or only counts them, for benchmarks) so tests can assert what a tracing
+ * backend would show.
+ */
+public final class OtlpReceiver implements AutoCloseable {
+    /** One received span, flattened: ids in lowercase hex, attributes as Java values, its resource's service.name. */
+    public record Received(String traceId, String spanId, String parentSpanId, String name, long startNanos, long endNanos,
+            Status.StatusCode status, String statusMessage, Map<String, Object> attributes, String serviceName) {
+        public String attr(String key) {
+            Object v = attributes.get(key);
+            return v == null ? null : v.toString();
+        }
+    }
+
+    private final boolean keep;
+    private final List<Received> spans = new ArrayList<>();
+    private final AtomicLong count = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
+    private final Map<String, String> headers = new java.util.concurrent.ConcurrentHashMap<>();
+    private Server grpc;
+    private HttpServer http;
+
+    private OtlpReceiver(boolean keep) {
+        this.keep = keep;
+    }
+
+    /** A gRPC receiver on 127.0.0.1 (port 0: any free port). */
+    public static OtlpReceiver grpc(int port, boolean keepSpans) throws IOException {
+        OtlpReceiver r = new OtlpReceiver(keepSpans);
+        r.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                .addService(ServerInterceptors.intercept(new TraceServiceGrpc.TraceServiceImplBase() {
+                    @Override
+                    public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
+                        r.take(request);
+                        response.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                        response.onCompleted();
+                    }
+                }, new ServerInterceptor() {
+                    @Override
+                    public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+                        for (String k : headers.keys()) {
+                            if (!k.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+                                r.headers.put(k, headers.get(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER)));
+                            }
+                        }
+                        return next.startCall(call, headers);
+                    }
+                })).build().start();
+        return r;
+    }
+
+    /** An HTTP/protobuf receiver on 127.0.0.1, answering POST /v1/traces. */
+    public static OtlpReceiver http() throws IOException {
+        OtlpReceiver r = new OtlpReceiver(true);
+        r.http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        r.http.createContext(TracesConfig.HTTP_TRACES_PATH, ex -> {
+            try (InputStream in = ex.getRequestBody(); OutputStream out = ex.getResponseBody()) {
+                boolean ok = ex.getRequestMethod().equals("POST")
+                        && "application/x-protobuf".equals(ex.getRequestHeaders().getFirst("Content-Type"));
+                if (ok) {
+                    ex.getRequestHeaders().forEach((k, v) -> r.headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+                    r.take(ExportTraceServiceRequest.parseFrom(in));
+                }
+                byte[] body = ok ? ExportTraceServiceResponse.getDefaultInstance().toByteArray() : new byte[0];
+                ex.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+                ex.sendResponseHeaders(ok ? 200 : 400, body.length == 0 ? -1 : body.length);
+                out.write(body);
+            }
+        });
+        r.http.start();
+        return r;
+    }
+
+    public int port() {
+        return grpc != null ? grpc.getPort() : http.getAddress().getPort();
+    }
+
+    /** The URL an exporter sends to: http://127.0.0.1:PORT (gRPC) or http://127.0.0.1:PORT/v1/traces (HTTP). */
+    public String endpoint() {
+        return "http://127.0.0.1:" + port() + (grpc != null ? "" : TracesConfig.HTTP_TRACES_PATH);
+    }
+
+    private void take(ExportTraceServiceRequest request) {
+        requests.incrementAndGet();
+        List<Received> got = new ArrayList<>();
+        int n = 0;
+        for (ResourceSpans rs : request.getResourceSpansList()) {
+            String service = String.valueOf(values(rs.getResource().getAttributesList()).get("service.name"));
+            for (ScopeSpans ss : rs.getScopeSpansList()) {
+                n += ss.getSpansCount();
+                if (!keep) {
+                    continue;
+                }
+                for (Span s : ss.getSpansList()) {
+                    got.add(new Received(hex(s.getTraceId().toByteArray()), hex(s.getSpanId().toByteArray()),
+                            hex(s.getParentSpanId().toByteArray()), s.getName(), s.getStartTimeUnixNano(), s.getEndTimeUnixNano(),
+                            s.getStatus().getCode(), s.getStatus().getMessage(), values(s.getAttributesList()), service));
+                }
+            }
+        }
+        count.addAndGet(n);
+        synchronized (spans) {
+            spans.addAll(got);
+            spans.notifyAll();
+        }
+    }
+
+    private static String hex(byte[] b) {
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static Map<String, Object> values(List<KeyValue> kvs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (KeyValue kv : kvs) {
+            out.put(kv.getKey(), value(kv.getValue()));
+        }
+        return out;
+    }
+
+    private static Object value(AnyValue v) {
+        return switch (v.getValueCase()) {
+            case STRING_VALUE -> v.getStringValue();
+            case BOOL_VALUE -> v.getBoolValue();
+            case INT_VALUE -> v.getIntValue();
+            case DOUBLE_VALUE -> v.getDoubleValue();
+            case ARRAY_VALUE -> v.getArrayValue().getValuesList().stream().map(OtlpReceiver::value).toList();
+            default -> v.toString();
+        };
+    }
+
+    /** Every span received so far. */
+    public List<Received> spans() {
+        synchronized (spans) {
+            return List.copyOf(spans);
+        }
+    }
+
+    /** Spans received (also when not kept). */
+    public long count() {
+        return count.get();
+    }
+
+    /** A header of the last request (lowercase name), or null. */
+    public String lastHeader(String name) {
+        return headers.get(name);
+    }
+
+    /** Export requests received. */
+    public long requests() {
+        return requests.get();
+    }
+
+    /** Waits until the spans received satisfy {@code done}; returns them either way after the timeout. */
+    public List<Received> await(Predicate<List<Received>> done, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (spans) {
+            while (!done.test(spans)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                spans.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+            return List.copyOf(spans);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (grpc != null) {
+            grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (http != null) {
+            http.stop(0);
+        }
+    }
+}
