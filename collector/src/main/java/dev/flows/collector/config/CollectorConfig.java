@@ -17,7 +17,8 @@ public final class CollectorConfig {
     private String nodeName;
 
     @Option(names = "--cluster-state", paramLabel = "PATH",
-            description = "Kubernetes YAML file or folder (Pods, Namespaces, Nodes, Services) used to enrich flows.")
+            description = "Kubernetes YAML file or folder (Nodes, Namespaces, Pods, Services, EndpointSlices, NetworkPolicies) "
+                    + "used to enrich flows and, in datapath mode, to program the services of this node.")
     private Path clusterState;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:4244",
