@@ -13,7 +13,7 @@
 
 #include <linux/types.h>
 
-#define FLOWS_EVENT_VERSION 1
+#define FLOWS_EVENT_VERSION 2
 
 /* Event types: the numbers are Hubble's CiliumEventType.type, so the collector copies them. */
 enum flows_event_type {
@@ -44,6 +44,30 @@ enum flows_report_reason {
 	REPORT_NEW_FLAGS = 2, /* a TCP flag combination not seen before on it */
 	REPORT_INTERVAL = 3,  /* the aggregation interval passed; counters since the last report */
 	REPORT_EVERY = 4,     /* aggregation level none: every packet */
+	REPORT_DECISION = 5,  /* a datapath decision (a new translation): never aggregated away */
+};
+
+/* State of a connection in the datapath's connection table (conntrack.h). */
+enum flows_ct_state {
+	CT_NONE = 0,        /* not tracked (TCP joined mid-stream) */
+	CT_NEW = 1,         /* opened, no reply yet */
+	CT_ESTABLISHED = 2, /* the other side answered */
+	CT_CLOSING = 3,     /* FIN or RST seen */
+};
+
+/* Translations a hook applied to a packet (bits of trace_event.xlate). */
+enum flows_xlate {
+	XLATE_DNAT = 1,     /* destination: service frontend -> backend */
+	XLATE_SNAT = 2,     /* source: pod -> node address (masquerade) */
+	XLATE_REV_DNAT = 4, /* source of a reply: backend -> service frontend */
+	XLATE_REV_SNAT = 8, /* destination of a reply: node address -> pod */
+};
+
+/* Drop reasons: the numbers are Hubble's DropReason, so the collector copies them. */
+enum flows_drop_reason {
+	DROP_ERROR_WRITING_TO_PACKET = 141,
+	DROP_CT_MAP_INSERTION_FAILED = 155,
+	DROP_SERVICE_BACKEND_NOT_FOUND = 158,
 };
 
 /* Direction of a packet within its connection, from the datapath's connection table. */
@@ -89,6 +113,26 @@ struct trace_event {
 	__u8 pad[3];
 	__u64 packets;   /* packets since the last report at this point, this one included */
 	__u64 bytes;     /* bytes of those packets */
+	/* The tuple as the packet left the hook: equal to tuple unless xlate is set. */
+	struct flow_tuple xlate_tuple;
+	__u32 service_id; /* service frontend of the connection (collector's numbering); 0 = none */
+	__u8 xlate;       /* enum flows_xlate bits applied here */
+	__u8 ct_state;    /* enum flows_ct_state of the connection after this packet (conntrack.h) */
+	__u8 pad2[2];
+};
+
+/* FLOWS_EVENT_DROP: a packet the datapath dropped; hdr.subtype is the enum flows_drop_reason. */
+struct drop_event {
+	struct event_header hdr;
+	struct flow_tuple tuple;
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u8 tcp_flags;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 pad;
+	__u32 pkt_len;
+	__u32 service_id; /* the service whose lookup failed, 0 = none */
 };
 
 #endif /* FLOWS_EVENT_H */

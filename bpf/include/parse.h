@@ -36,6 +36,8 @@ struct packet {
 	__u8 icmp_code;
 	__u8 has_l4; /* the L4 header was present and read */
 	__u32 len;   /* wire length, L2 header included */
+	__u16 l4_off; /* offset of the L4 header in the frame (when has_l4) */
+	__u16 pad;
 };
 
 /* TCP flags as one byte: the 13th byte of the TCP header (FIN 0x01 ... CWR 0x80). */
@@ -47,6 +49,7 @@ struct packet {
 
 static __always_inline void parse_l4(struct __sk_buff *skb, __u32 off, struct packet *pkt)
 {
+	pkt->l4_off = off;
 	switch (pkt->tuple.proto) {
 	case IPPROTO_TCP: {
 		__u8 hdr[14];

@@ -12,7 +12,7 @@ int main(void){
 S(bpf_object_open_opts); O(bpf_object_open_opts, object_name);
 S(bpf_tc_hook); O(bpf_tc_hook, ifindex); O(bpf_tc_hook, attach_point); O(bpf_tc_hook, parent);
 S(bpf_tc_opts); O(bpf_tc_opts, prog_fd); O(bpf_tc_opts, flags); O(bpf_tc_opts, prog_id); O(bpf_tc_opts, handle); O(bpf_tc_opts, priority);
-S(bpf_test_run_opts); O(bpf_test_run_opts, data_in); O(bpf_test_run_opts, data_size_in); O(bpf_test_run_opts, ctx_in); O(bpf_test_run_opts, ctx_size_in); O(bpf_test_run_opts, retval); O(bpf_test_run_opts, repeat);
+S(bpf_test_run_opts); O(bpf_test_run_opts, data_in); O(bpf_test_run_opts, data_out); O(bpf_test_run_opts, data_size_in); O(bpf_test_run_opts, data_size_out); O(bpf_test_run_opts, ctx_in); O(bpf_test_run_opts, ctx_size_in); O(bpf_test_run_opts, retval); O(bpf_test_run_opts, repeat);
 S(__sk_buff); O(__sk_buff, ifindex);
 S(epoll_event); O(epoll_event, data);
 S(bpf_map_info); O(bpf_map_info, type); O(bpf_map_info,key_size); O(bpf_map_info,value_size); O(bpf_map_info,max_entries); O(bpf_map_info,map_flags);

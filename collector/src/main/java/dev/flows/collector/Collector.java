@@ -10,11 +10,18 @@ import dev.flows.collector.bpf.Datapath;
 import dev.flows.collector.bpf.EventSource;
 import dev.flows.collector.bpf.NetInterfaces;
 import dev.flows.collector.buffer.FlowBuffer;
+import dev.flows.collector.bpf.Ipv4Prefix;
 import dev.flows.collector.cluster.ClusterState;
+import dev.flows.collector.cluster.Node;
 import dev.flows.collector.config.CollectorConfig;
+import dev.flows.collector.datapath.ConntrackSweeper;
+import dev.flows.collector.datapath.DesiredServices;
+import dev.flows.collector.datapath.LbMaps;
+import dev.flows.collector.datapath.ServiceProgrammer;
 import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.decode.Decoder;
 import dev.flows.collector.decode.RawEventQueue;
+import dev.flows.collector.decode.ServiceNames;
 import dev.flows.collector.enrich.Enricher;
 import dev.flows.collector.metrics.CollectorMetrics;
 import dev.flows.collector.pipeline.FlowProcessor;
@@ -42,6 +49,10 @@ import java.util.logging.Logger;
  *   ──(processing thread)──► Decoder → Enricher → FlowBuffer (bounded ring; slow readers told their loss)
  *   ──► ObserverServer (GetFlows, ServerStatus, GetNodes, Peer, health)
  * every stage's counters and fill ──► CollectorMetrics (/metrics on --metrics-listen, read when scraped)
+ *
+ * cluster state ──► ServiceProgrammer ──► service maps (datapath mode; ids name services for the Decoder)
+ *               └─► Enricher
+ * timer ──► ConntrackSweeper (expired connection and NAT entries out of the pinned maps)
  * </pre>
  *
  * Losses are counted where they happen (kernel ring, raw queue, decode errors, reader overrun)
@@ -65,23 +76,40 @@ public final class Collector implements AutoCloseable {
     private final ScheduledExecutorService interfaces = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "flows-interfaces"));
     private final PathMatcher podInterfaces;
+    private final Enricher enricher;
+    private final ServiceProgrammer services; // null in observe mode
+    private final ConntrackSweeper sweeper;
+    private final int nodeIp;
     private volatile boolean running = true;
     private Thread reader;
     private Thread processing;
 
     private Collector(CollectorConfig config, ClusterState cluster) {
         this.config = config;
+        BpfConfig.Network network = network(config, cluster);
+        this.nodeIp = network.nodeIp();
         BpfConfig bpf = BpfConfig.DEFAULTS
                 .withAggregationIntervalNs(config.aggregationInterval().toNanos())
-                .withAggregationLevel(config.aggregateConnections() ? BpfConfig.AGG_CONNECTION : BpfConfig.AGG_NONE);
+                .withAggregationLevel(config.aggregateConnections() ? BpfConfig.AGG_CONNECTION : BpfConfig.AGG_NONE)
+                .withMode(config.datapathMode() ? BpfConfig.MODE_DATAPATH : BpfConfig.MODE_OBSERVE)
+                .withNetwork(network);
         this.datapath = Datapath.open(config.pinDir(), (int) config.ringSize(), bpf);
+        if (config.datapathMode()) {
+            // Programmed before any interface is attached: the first packets already find their services.
+            this.services = ServiceProgrammer.adopt(new LbMaps(datapath), config.maglev());
+            ServiceProgrammer.Changes c = services.apply(DesiredServices.of(cluster, nodeIp, LOG::info));
+            LOG.info(() -> "services programmed: " + c);
+        } else {
+            this.services = null;
+        }
+        this.sweeper = new ConntrackSweeper(datapath, BootClock::nanos, services != null ? services::ids : Set::of);
         this.ring = datapath.openReader();
         this.queue = new RawEventQueue(config.queueCapacity(), RawEventQueue.DEFAULT_SLOT_SIZE);
         FlowBuffer buffer = new FlowBuffer(config.bufferCapacity());
         DecodeErrors errors = new DecodeErrors();
         long wallMinusBoot = wallNanos() - BootClock.nanos();
-        Decoder decoder = new Decoder(config.nodeName(), () -> wallMinusBoot);
-        Enricher enricher = new Enricher(cluster, config.nodeName());
+        Decoder decoder = new Decoder(config.nodeName(), () -> wallMinusBoot, services != null ? services : ServiceNames.NONE);
+        this.enricher = new Enricher(cluster, config.nodeName());
         this.processor = new FlowProcessor(decoder, enricher, buffer, errors, ring::kernelLost, queue::dropped,
                 Collector::wallNanos);
         LossCounters losses = new LossCounters(ring::kernelLost, queue::dropped, errors::total);
@@ -116,6 +144,8 @@ public final class Collector implements AutoCloseable {
         processing.start();
         long every = config.interfaceRescan().toMillis();
         interfaces.scheduleWithFixedDelay(this::rescanInterfaces, every, every, TimeUnit.MILLISECONDS);
+        long sweep = config.conntrackSweep().toMillis();
+        interfaces.scheduleWithFixedDelay(this::sweepConntrack, sweep, sweep, TimeUnit.MILLISECONDS);
         server.start();
         if (config.metricsListen() != null) {
             metrics = CollectorMetrics.serve(config.metricsListen(), config.nodeName(), metricSources);
@@ -187,6 +217,40 @@ public final class Collector implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "attaching to interfaces: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A new cluster state: the enricher's tables, and in datapath mode the service maps (only the
+     * services that changed are rewritten).
+     */
+    public void updateCluster(ClusterState cluster) {
+        enricher.update(cluster);
+        if (services != null) {
+            ServiceProgrammer.Changes c = services.apply(DesiredServices.of(cluster, nodeIp, LOG::info));
+            LOG.fine(() -> "services reprogrammed: " + c);
+        }
+    }
+
+    private void sweepConntrack() {
+        try {
+            ConntrackSweeper.Sweep s = sweeper.sweep();
+            LOG.fine(() -> "conntrack sweep: " + s);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "conntrack sweep: " + e.getMessage(), e);
+        }
+    }
+
+    /** This node's addresses from the cluster state; without its Node, no NodePort and no SNAT. */
+    static BpfConfig.Network network(CollectorConfig config, ClusterState cluster) {
+        Node self = cluster.nodes().stream().filter(n -> n.name().equals(config.nodeName())).findFirst().orElse(null);
+        if (self == null || self.internalIP().isEmpty()) {
+            LOG.info(() -> "node " + config.nodeName() + " is not in the cluster state: no NodePort, no masquerading");
+            return new BpfConfig.Network(0, Ipv4Prefix.NONE, config.clusterCidr(), Ipv4Prefix.NONE);
+        }
+        int ip = Ipv4Prefix.address(self.internalIP());
+        Ipv4Prefix pods = self.podCIDR().isEmpty() ? Ipv4Prefix.NONE : Ipv4Prefix.parse(self.podCIDR());
+        Ipv4Prefix nodes = config.nodeNetwork() != null ? config.nodeNetwork() : new Ipv4Prefix(ip, 24);
+        return new BpfConfig.Network(ip, pods, config.clusterCidr(), nodes);
     }
 
     private static long wallNanos() {

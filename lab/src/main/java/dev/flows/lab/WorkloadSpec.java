@@ -18,11 +18,12 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>{@code flows.dev/serve: "tcp:8080, udp:5353"}: servers the pod runs.
  *   <li>{@code flows.dev/call: "tcp://shop/cart-1:8080 every 200ms; udp://infra/dns-1:5353 every 1s"}:
- *       clients; targets are pods (namespace/name), resolved to their podIP.
+ *       clients; targets are pods (namespace/name), resolved to their podIP, or services
+ *       ({@code tcp://svc/shop/cart:8080}), resolved to their ClusterIP.
  * </ul>
  *
- * Targets must resolve to an IP inside a node's podCIDR: a lab client never sends anything
- * outside the lab.
+ * Targets must resolve to an IP inside a node's podCIDR or the lab's service range: a lab client
+ * never sends anything outside the lab.
  */
 public final class WorkloadSpec {
     public static final String SERVE = "flows.dev/serve";
@@ -35,7 +36,7 @@ public final class WorkloadSpec {
     /** A server: protocol "tcp" or "udp" and a port. */
     public record Serve(String protocol, int port) {}
 
-    /** A client: every intervalMs, one request to target (ns/pod) at targetIP:port. */
+    /** A client: every intervalMs, one request to target (ns/pod, or svc/ns/name) at targetIP:port. */
     public record Call(String protocol, String target, String targetIP, int port, long intervalMs) {}
 
     /** What one pod runs. */
@@ -46,10 +47,12 @@ public final class WorkloadSpec {
     /** Reads and validates the workloads of every pod that has any. */
     public static List<PodWorkload> of(ClusterState state) {
         Map<String, Pod> byName = state.pods().stream().collect(Collectors.toMap(Pod::fullName, Function.identity()));
+        Map<String, String> serviceIPs = new java.util.HashMap<>();
+        state.services().forEach(s -> serviceIPs.put(s.namespace() + "/" + s.name(), s.clusterIP()));
         List<PodWorkload> out = new ArrayList<>();
         for (Pod pod : state.pods()) {
             List<Serve> serves = serves(pod);
-            List<Call> calls = calls(pod, byName, state.nodes());
+            List<Call> calls = calls(pod, byName, serviceIPs, state.nodes());
             if (!serves.isEmpty() || !calls.isEmpty()) {
                 out.add(new PodWorkload(pod, LabNames.podNetns(pod), serves, calls));
             }
@@ -74,6 +77,10 @@ public final class WorkloadSpec {
     }
 
     static List<Call> calls(Pod pod, Map<String, Pod> pods, List<Node> nodes) {
+        return calls(pod, pods, Map.of(), nodes);
+    }
+
+    static List<Call> calls(Pod pod, Map<String, Pod> pods, Map<String, String> serviceIPs, List<Node> nodes) {
         String value = pod.annotations().getOrDefault(CALL, "").strip();
         List<Call> out = new ArrayList<>();
         if (value.isEmpty()) {
@@ -86,7 +93,22 @@ public final class WorkloadSpec {
             }
             Matcher m = CALL_ITEM.matcher(item);
             if (!m.matches()) {
-                throw bad(pod, CALL, item, "PROTO://NAMESPACE/POD:PORT every N(ms|s), e.g. tcp://shop/cart-1:8080 every 200ms");
+                throw bad(pod, CALL, item, "PROTO://NAMESPACE/POD:PORT or PROTO://svc/NAMESPACE/SERVICE:PORT every N(ms|s), "
+                        + "e.g. tcp://shop/cart-1:8080 every 200ms");
+            }
+            long every = Long.parseLong(m.group(5)) * (m.group(6).equals("s") ? 1000 : 1);
+            if (m.group(2).equals("svc")) {
+                String service = m.group(3);
+                String vip = serviceIPs.get(service);
+                if (vip == null || !inCidr(vip, LabNames.SERVICE_CIDR)) {
+                    throw bad(pod, CALL, item, "a service of this cluster with a ClusterIP in " + LabNames.SERVICE_CIDR
+                            + " (" + service + (vip == null ? " is no service" : " has " + vip) + ")");
+                }
+                if (every < 10) {
+                    throw bad(pod, CALL, item, "an interval of at least 10ms");
+                }
+                out.add(new Call(m.group(1), "svc/" + service, vip, port(pod, CALL, item, m.group(4)), every));
+                continue;
             }
             String target = m.group(2) + "/" + m.group(3);
             Pod t = pods.get(target);

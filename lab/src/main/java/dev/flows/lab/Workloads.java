@@ -31,6 +31,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Workloads {
     private static final int TIMEOUT_MS = 1000;
+    /** How long a server waits for a request line: long enough to hold a connection across a collector restart. */
+    private static final int SERVER_IDLE_MS = 30_000;
 
     private final Netns netns;
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
@@ -102,7 +104,7 @@ public final class Workloads {
                 Socket s = server.accept();
                 daemon("conn " + pod, () -> {
                     try (s) {
-                        s.setSoTimeout(TIMEOUT_MS);
+                        s.setSoTimeout(SERVER_IDLE_MS);
                         String request = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
                         OutputStream out = s.getOutputStream();
                         out.write(("200 " + pod + " " + request + "\n").getBytes(StandardCharsets.UTF_8));

@@ -36,6 +36,23 @@ class WorkloadSpecTest {
                 new WorkloadSpec.Call("udp", "shop/cart", "10.244.1.11", 5353, 1000)), w.get(1).calls());
     }
 
+    @Test
+    void serviceTargetsGoToTheClusterIpAndStayInTheServiceRange() {
+        Pod client = pod("frontend", "10.244.1.10", Map.of(WorkloadSpec.CALL, "tcp://svc/shop/cart:8080 every 300ms"));
+        List<dev.flows.collector.cluster.Service> services = List.of(
+                new dev.flows.collector.cluster.Service("shop", "cart", "ClusterIP", "10.96.10.20", Map.of(), List.of()),
+                new dev.flows.collector.cluster.Service("shop", "far", "ClusterIP", "192.0.2.9", Map.of(), List.of()));
+        List<WorkloadSpec.PodWorkload> w = WorkloadSpec.of(new ClusterState(List.of(NODE), List.of(), List.of(client), services));
+        assertEquals(List.of(new WorkloadSpec.Call("tcp", "svc/shop/cart", "10.96.10.20", 8080, 300)), w.get(0).calls());
+
+        for (String target : List.of("svc/shop/far", "svc/shop/none")) {
+            Pod bad = pod("bad", "10.244.1.20", Map.of(WorkloadSpec.CALL, "tcp://" + target + ":80 every 1s"));
+            LabException e = assertThrows(LabException.class,
+                    () -> WorkloadSpec.of(new ClusterState(List.of(NODE), List.of(), List.of(bad), services)));
+            assertTrue(e.getMessage().contains("a service of this cluster with a ClusterIP in 10.96.0.0/16"), e.getMessage());
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "flows.dev/serve | sctp:80                          | tcp:PORT or udp:PORT",

@@ -84,7 +84,10 @@ class TopLabTest {
         tmux("send-keys", "-t", SESSION, "n");
         screen = waitFor("sorted by name", s -> title(s).contains("flows by name") && header(s).startsWith("SOURCE*"), 5);
         assertSorted(rows(screen), Comparator.comparing((String r) -> r.split(" +")[0]).thenComparing(r -> r.split(" +")[1]), "by name");
-        assertTrue(rows(screen).get(0).startsWith("infra/prometheus-0 "), "infra sorts before shop: " + rows(screen));
+        // default/toolbox (calling the cart service) may come first, when it was balanced to this node's cart
+        List<String> sources = rows(screen).stream().map(r -> r.split(" +")[0]).toList();
+        int infra = sources.indexOf("infra/prometheus-0");
+        assertTrue(infra >= 0 && infra < sources.indexOf(FRONTEND), "infra sorts before shop: " + rows(screen));
 
         tmux("send-keys", "-t", SESSION, "t");
         screen = waitFor("sorted by total", s -> title(s).contains("flows by total") && header(s).contains("TOTAL*"), 5);

@@ -18,7 +18,8 @@ final class BpfObject implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BpfObject.class.getName());
 
     /** Maps shared by every object of a node and kept across restarts. */
-    static final Set<String> PINNED_MAPS = Set.of("events", "events_lost", "flows_ct", "flows_agg");
+    static final Set<String> PINNED_MAPS = Set.of("events", "events_lost", "flows_agg", MapLayout.CT, MapLayout.NAT,
+            MapLayout.LB_SERVICES, MapLayout.LB_BACKENDS, MapLayout.LB_REVNAT, MapLayout.LB_MAGLEV);
     static final String RING_MAP = "events";
     static final String LOST_MAP = "events_lost";
 
@@ -144,6 +145,17 @@ final class BpfObject implements AutoCloseable {
                 map = bpf.bpf_object__next_map(obj, map)) {
             if (bpf.bpf_map__name(map).equals(mapName)) {
                 return bpf.bpf_map__fd(map);
+            }
+        }
+        throw new BpfException(name + " has no map " + mapName, 0);
+    }
+
+    /** The map with its key and value sizes. */
+    BpfMap map(String mapName) {
+        for (Pointer map = bpf.bpf_object__next_map(obj, null); map != null && map.address() != 0;
+                map = bpf.bpf_object__next_map(obj, map)) {
+            if (bpf.bpf_map__name(map).equals(mapName)) {
+                return new BpfMap(mapName, bpf.bpf_map__fd(map), bpf.bpf_map__key_size(map), bpf.bpf_map__value_size(map));
             }
         }
         throw new BpfException(name + " has no map " + mapName, 0);

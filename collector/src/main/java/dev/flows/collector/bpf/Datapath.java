@@ -15,8 +15,8 @@ import jnr.ffi.Pointer;
  * The BPF datapath of one node: pod.bpf.o (pod veths) and uplink.bpf.o (the uplink) loaded with
  * one configuration, their tc filters, and the maps they share.
  *
- * <p>The shared maps (ring buffer {@code events}, {@code events_lost}, {@code flows_ct},
- * {@code flows_agg}) are pinned under the pin directory, by default
+ * <p>The shared maps (ring buffer {@code events}, {@code events_lost}, the connection, NAT and
+ * service maps of {@link MapLayout}, {@code flows_agg}) are pinned under the pin directory, by default
  * {@code /sys/fs/bpf/flows/<node>/}: the two objects use the same maps, and a restarted collector
  * finds its connection table again. A pin that no longer matches the build is replaced.
  * {@link #close()} detaches our filters and closes our fds; the pins stay until
@@ -100,6 +100,14 @@ public final class Datapath implements AutoCloseable {
     /** A reader of the shared ring; use it only while this datapath is open. */
     public RingBufferReader openReader() {
         return new RingBufferReader(pod.mapFd(BpfObject.RING_MAP), ringBytes, pod.mapFd(BpfObject.LOST_MAP));
+    }
+
+    /**
+     * A map shared by the programs (pinned under {@link #pinDir()}): the connection table, the NAT
+     * table, the service maps. Names and layouts in {@link MapLayout}.
+     */
+    public BpfMap map(String name) {
+        return pod.map(name);
     }
 
     /** Attaches from_pod to the veth's ingress and to_pod to its egress (host side of a pod veth). */
@@ -190,6 +198,39 @@ public final class Datapath implements AutoCloseable {
                     + ": " + Native.strerror(-ret), -ret);
         }
         return opts.getInt(NativeLayout.TEST_RUN_RETVAL);
+    }
+
+    /** What one test run returned: the program's return value and the frame as it left. */
+    public record TestRun(int retval, byte[] frame) {}
+
+    /**
+     * Runs a program once on a frame, as {@link #testRun(String, byte[], int)}, and also returns
+     * the frame as the program left it (rewritten addresses, ports, checksums).
+     */
+    public TestRun testRunFrame(String program, byte[] frame, int ifindex) {
+        int room = frame.length + 256;
+        Pointer data = Native.alloc(Math.max(frame.length, 1));
+        data.put(0, frame, 0, frame.length);
+        Pointer out = Native.alloc(room);
+        Pointer ctx = Native.alloc(NativeLayout.SK_BUFF_SIZE);
+        ctx.putInt(NativeLayout.SK_BUFF_IFINDEX, ifindex);
+        Pointer opts = Native.alloc(NativeLayout.TEST_RUN_OPTS_SIZE);
+        opts.putLong(0, NativeLayout.TEST_RUN_OPTS_SIZE);
+        opts.putPointer(NativeLayout.TEST_RUN_DATA_IN, data);
+        opts.putInt(NativeLayout.TEST_RUN_DATA_SIZE_IN, frame.length);
+        opts.putPointer(NativeLayout.TEST_RUN_DATA_OUT, out);
+        opts.putInt(NativeLayout.TEST_RUN_DATA_SIZE_OUT, room);
+        opts.putPointer(NativeLayout.TEST_RUN_CTX_IN, ctx);
+        opts.putInt(NativeLayout.TEST_RUN_CTX_SIZE_IN, NativeLayout.SK_BUFF_SIZE);
+        opts.putInt(NativeLayout.TEST_RUN_REPEAT, 1);
+        int ret = Native.bpf().bpf_prog_test_run_opts(programFd(program), opts);
+        if (ret < 0) {
+            throw new BpfException("BPF_PROG_TEST_RUN of " + program + " on a " + frame.length
+                    + "-byte frame, ifindex " + ifindex + ": " + Native.strerror(-ret), -ret);
+        }
+        byte[] result = new byte[opts.getInt(NativeLayout.TEST_RUN_DATA_SIZE_OUT)];
+        out.get(0, result, 0, result.length);
+        return new TestRun(opts.getInt(NativeLayout.TEST_RUN_RETVAL), result);
     }
 
     private int programFd(String program) {

@@ -64,6 +64,13 @@ public interface LibBpf {
 
     int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
 
+    int bpf_map_update_elem(int fd, Pointer key, Pointer value, long flags);
+
+    int bpf_map_delete_elem(int fd, Pointer key);
+
+    /** key NULL: the first key. Returns -ENOENT after the last. */
+    int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
+
     int bpf_prog_test_run_opts(int progFd, Pointer opts);
 
     /** Returns the previous callback's address. */

@@ -27,7 +27,9 @@ final class NativeLayout {
 
     static final int TEST_RUN_OPTS_SIZE = 80;
     static final int TEST_RUN_DATA_IN = 8;
+    static final int TEST_RUN_DATA_OUT = 16;
     static final int TEST_RUN_DATA_SIZE_IN = 24;
+    static final int TEST_RUN_DATA_SIZE_OUT = 28;
     static final int TEST_RUN_CTX_IN = 32;
     static final int TEST_RUN_CTX_SIZE_IN = 48;
     static final int TEST_RUN_RETVAL = 56;
@@ -46,6 +48,10 @@ final class NativeLayout {
     static final int MAP_INFO_VALUE_SIZE = 12;
     static final int MAP_INFO_MAX_ENTRIES = 16;
     static final int MAP_INFO_MAP_FLAGS = 20;
+
+    /** bpf_map_update_elem flags */
+    static final int BPF_ANY = 0;
+    static final int BPF_NOEXIST = 1;
 
     /** enum bpf_tc_attach_point */
     static final int BPF_TC_INGRESS = 1;

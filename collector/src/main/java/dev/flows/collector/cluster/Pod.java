@@ -8,7 +8,9 @@ import java.util.Map;
  *
  * @param workloads owners that Hubble calls workloads (e.g. Deployment "shop/frontend")
  * @param annotations kept for the lab, which reads its workload definitions from them
- * @param ports the containers' ports; named ones are what NetworkPolicy named ports resolve to
+ * @param ports the containers' ports; named ones are what named service targetPorts and
+ *     NetworkPolicy named ports resolve to
+ * @param ready false only when status.conditions says Ready is not True (services skip it)
  */
 public record Pod(
         String namespace,
@@ -18,12 +20,19 @@ public record Pod(
         String nodeName,
         String podIP,
         List<Workload> workloads,
-        List<ContainerPort> ports) {
+        List<ContainerPort> ports,
+        boolean ready) {
 
-    /** A pod without declared container ports. */
+    /** A ready pod without declared container ports. */
     public Pod(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
             String nodeName, String podIP, List<Workload> workloads) {
-        this(namespace, name, labels, annotations, nodeName, podIP, workloads, List.of());
+        this(namespace, name, labels, annotations, nodeName, podIP, workloads, List.of(), true);
+    }
+
+    /** A ready pod. */
+    public Pod(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
+            String nodeName, String podIP, List<Workload> workloads, List<ContainerPort> ports) {
+        this(namespace, name, labels, annotations, nodeName, podIP, workloads, ports, true);
     }
 
     /** An owner of the pod, e.g. kind Deployment, name frontend. */

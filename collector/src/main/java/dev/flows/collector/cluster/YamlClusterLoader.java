@@ -25,9 +25,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  * multi-document) into a {@link ClusterState}: the lab and the embedded default describe their
  * cluster with the same files one would apply to a real one.
  *
- * <p>Kinds Node, Namespace, Pod, Service and NetworkPolicy are read; other kinds are skipped with
- * a note. Every error is a single line naming the file, the object, the bad value and what would
- * be valid, so a user can fix the YAML without reading a stack trace.
+ * <p>Kinds Node, Namespace, Pod, Service, EndpointSlice and NetworkPolicy are read; other kinds
+ * are skipped with a note. Every error is a single line naming the file, the object, the bad value
+ * and what would be valid, so a user can fix the YAML without reading a stack trace.
  */
 public final class YamlClusterLoader {
 
@@ -151,12 +151,17 @@ public final class YamlClusterLoader {
                     what = "Service " + ns + "/" + name;
                     b.add(file, what, b.services, ns + "/" + name, service(ns, name, meta));
                 }
+                case "EndpointSlice" -> {
+                    String ns = namespaceOf(meta);
+                    what = "EndpointSlice " + ns + "/" + name;
+                    b.add(file, what, b.endpointSlices, ns + "/" + name, endpointSlice(ns, name, meta));
+                }
                 case "NetworkPolicy" -> {
                     String ns = namespaceOf(meta);
                     what = "NetworkPolicy " + ns + "/" + name;
                     b.add(file, what, b.policies, ns + "/" + name, new NetworkPolicyReader(this::fail).read(ns, name, doc.get("spec")));
                 }
-                default -> notes.accept(file + ": skipping " + kind + " " + name + " (flows reads Node, Namespace, Pod, Service, NetworkPolicy)");
+                default -> notes.accept(file + ": skipping " + kind + " " + name + " (flows reads Node, Namespace, Pod, Service, EndpointSlice, NetworkPolicy)");
             }
         }
 
@@ -194,10 +199,11 @@ public final class YamlClusterLoader {
             String node = str(spec, "nodeName");
             String ip = str(status, "podIP");
             return new Pod(ns, name, strMap(meta, "labels"), strMap(meta, "annotations"),
-                    node == null ? "" : node, ip == null ? "" : ipv4(ip, "status.podIP"), List.copyOf(workloads), containerPorts(spec));
+                    node == null ? "" : node, ip == null ? "" : ipv4(ip, "status.podIP"), List.copyOf(workloads),
+                    containerPorts(spec), ready(status));
         }
 
-        /** The ports of every container; NetworkPolicy named ports resolve against the named ones. */
+        /** The ports of every container; named ones are what named targetPorts and NetworkPolicy ports resolve to. */
         private List<Pod.ContainerPort> containerPorts(Map<?, ?> spec) {
             List<Pod.ContainerPort> out = new ArrayList<>();
             List<?> containers = list(spec, "containers", "spec.containers");
@@ -211,16 +217,68 @@ public final class YamlClusterLoader {
                     if (!(ports.get(i) instanceof Map<?, ?> p)) {
                         throw fail("has an invalid container port", field, ports.get(i), "a mapping with containerPort");
                     }
-                    String protocol = str(p, "protocol");
-                    protocol = protocol == null ? "TCP" : protocol;
-                    if (!PROTOCOLS.contains(protocol)) {
-                        throw fail("has an unknown protocol", field + ".protocol", protocol, "TCP, UDP or SCTP");
-                    }
                     String portName = str(p, "name");
-                    out.add(new Pod.ContainerPort(portName == null ? "" : portName, port(p.get("containerPort"), field + ".containerPort", false), protocol));
+                    out.add(new Pod.ContainerPort(portName == null ? "" : portName,
+                            port(p.get("containerPort"), field + ".containerPort", false), protocol(p, field)));
                 }
             }
             return List.copyOf(out);
+        }
+
+        /** Ready unless a Ready condition says otherwise: lab pods carry no conditions. */
+        private boolean ready(Map<?, ?> status) {
+            for (Object o : list(status, "conditions", "status.conditions")) {
+                if (o instanceof Map<?, ?> c && "Ready".equals(str(c, "type"))) {
+                    return "True".equals(str(c, "status"));
+                }
+            }
+            return true;
+        }
+
+        private String protocol(Map<?, ?> p, String field) {
+            String protocol = str(p, "protocol");
+            protocol = protocol == null ? "TCP" : protocol;
+            if (!PROTOCOLS.contains(protocol)) {
+                throw fail("has an unknown protocol", field + ".protocol", protocol, "TCP, UDP or SCTP");
+            }
+            return protocol;
+        }
+
+        private EndpointSlice endpointSlice(String ns, String name, Map<?, ?> meta) {
+            String service = strMap(meta, "labels").get("kubernetes.io/service-name");
+            if (service == null || service.isBlank()) {
+                throw fail("names no service", "metadata.labels[kubernetes.io/service-name]", null, "the name of its Service");
+            }
+            String type = str(doc, "addressType");
+            if (type != null && !type.equals("IPv4")) {
+                throw fail("has an unsupported addressType", "addressType", type, "IPv4");
+            }
+            List<EndpointSlice.Endpoint> endpoints = new ArrayList<>();
+            List<?> raw = list(doc, "endpoints", "endpoints");
+            for (int i = 0; i < raw.size(); i++) {
+                String field = "endpoints[" + i + "]";
+                if (!(raw.get(i) instanceof Map<?, ?> e)) {
+                    throw fail("has an invalid endpoint", field, raw.get(i), "a mapping with addresses");
+                }
+                List<String> addresses = new ArrayList<>();
+                for (Object a : list(e, "addresses", field + ".addresses")) {
+                    addresses.add(ipv4(a == null ? null : String.valueOf(a), field + ".addresses"));
+                }
+                Object readyValue = map(e, "conditions").get("ready");
+                endpoints.add(new EndpointSlice.Endpoint(List.copyOf(addresses), readyValue == null || Boolean.TRUE.equals(readyValue)));
+            }
+            List<EndpointSlice.Port> ports = new ArrayList<>();
+            List<?> rawPorts = list(doc, "ports", "ports");
+            for (int i = 0; i < rawPorts.size(); i++) {
+                String field = "ports[" + i + "]";
+                if (!(rawPorts.get(i) instanceof Map<?, ?> p)) {
+                    throw fail("has an invalid port", field, rawPorts.get(i), "a mapping with port");
+                }
+                String portName = str(p, "name");
+                ports.add(new EndpointSlice.Port(portName == null ? "" : portName, port(p.get("port"), field + ".port", false),
+                        protocol(p, field)));
+            }
+            return new EndpointSlice(ns, name, service, List.copyOf(endpoints), List.copyOf(ports));
         }
 
         private Service service(String ns, String name, Map<?, ?> meta) {
@@ -374,6 +432,7 @@ public final class YamlClusterLoader {
         final Map<String, Service> services = new LinkedHashMap<>();
         final Map<String, NetworkPolicy> policies = new LinkedHashMap<>();
         final Map<String, String> podSources = new LinkedHashMap<>();
+        final Map<String, EndpointSlice> endpointSlices = new LinkedHashMap<>();
 
         <T> void add(String file, String what, Map<String, T> into, String key, T value) {
             if (into.putIfAbsent(key, value) != null) {
@@ -395,7 +454,8 @@ public final class YamlClusterLoader {
                 }
             }
             return new ClusterState(List.copyOf(nodes.values()), List.copyOf(namespaces.values()),
-                    List.copyOf(pods.values()), List.copyOf(services.values()), List.copyOf(policies.values()));
+                    List.copyOf(pods.values()), List.copyOf(services.values()), List.copyOf(policies.values()),
+                    List.copyOf(endpointSlices.values()));
         }
     }
 }

@@ -17,7 +17,8 @@ public final class CollectorConfig {
     private String nodeName;
 
     @Option(names = "--cluster-state", paramLabel = "PATH",
-            description = "Kubernetes YAML file or folder (Pods, Namespaces, Nodes, Services) used to enrich flows.")
+            description = "Kubernetes YAML file or folder (Nodes, Namespaces, Pods, Services, EndpointSlices, NetworkPolicies) "
+                    + "used to enrich flows and, in datapath mode, to program the services of this node.")
     private Path clusterState;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:4244",
@@ -64,7 +65,32 @@ public final class CollectorConfig {
             description = "Address of the collector's own Prometheus /metrics (events read and lost, ring fill, queues), or off. Default: ${DEFAULT-VALUE}.")
     private String metricsListen;
 
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "datapath",
+            description = "datapath: the programs translate services (ClusterIP, NodePort) and masquerade traffic leaving the cluster, "
+                    + "reporting each decision; observe: they only observe, for nodes whose datapath belongs to another CNI. Default: ${DEFAULT-VALUE}.")
+    private String mode;
+
+    @Option(names = "--lb-algorithm", paramLabel = "ALG", defaultValue = "random",
+            description = "How a new connection to a service picks its backend: random, or maglev (consistent hashing of the "
+                    + "connection's addresses and ports: every node picks the same backend). Default: ${DEFAULT-VALUE}.")
+    private String lbAlgorithm;
+
+    @Option(names = "--cluster-cidr", paramLabel = "CIDR", defaultValue = "10.244.0.0/16",
+            description = "The pod range of the whole cluster: pods' traffic to outside it and the node network is masqueraded. Default: ${DEFAULT-VALUE}.")
+    private String clusterCidr;
+
+    @Option(names = "--node-network", paramLabel = "CIDR|auto", defaultValue = "auto",
+            description = "The network of the nodes' own addresses (not masqueraded); auto = this node's InternalIP/24. Default: ${DEFAULT-VALUE}.")
+    private String nodeNetwork;
+
+    @Option(names = "--conntrack-sweep", paramLabel = "DURATION", defaultValue = "30s",
+            description = "How often expired connection and NAT entries are removed from the pinned maps. Default: ${DEFAULT-VALUE}.")
+    private String conntrackSweep;
+
     private InetSocketAddress metricsListenParsed;
+    private Duration conntrackSweepParsed;
+    private dev.flows.collector.bpf.Ipv4Prefix clusterCidrParsed;
+    private dev.flows.collector.bpf.Ipv4Prefix nodeNetworkParsed;
     private Duration aggregationIntervalParsed;
     private Duration interfaceRescanParsed;
     private InetSocketAddress listenParsed;
@@ -96,6 +122,23 @@ public final class CollectorConfig {
         if (pinDir == null) {
             pinDir = Path.of("/sys/fs/bpf/flows", nodeName);
         }
+        if (!mode.equals("datapath") && !mode.equals("observe")) {
+            throw new ConfigException("--mode " + mode + ": must be datapath or observe");
+        }
+        if (!lbAlgorithm.equals("random") && !lbAlgorithm.equals("maglev")) {
+            throw new ConfigException("--lb-algorithm " + lbAlgorithm + ": must be random or maglev");
+        }
+        clusterCidrParsed = prefix("--cluster-cidr", clusterCidr);
+        nodeNetworkParsed = nodeNetwork.equals("auto") ? null : prefix("--node-network", nodeNetwork);
+        conntrackSweepParsed = Durations.parse("--conntrack-sweep", conntrackSweep);
+    }
+
+    private static dev.flows.collector.bpf.Ipv4Prefix prefix(String flag, String value) {
+        try {
+            return dev.flows.collector.bpf.Ipv4Prefix.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(flag + " " + value + ": must be an IPv4 prefix such as 10.244.0.0/16");
+        }
     }
 
     private static String hostName() {
@@ -120,4 +163,11 @@ public final class CollectorConfig {
     public int bufferCapacity() { return bufferCapacity; }
     public int queueCapacity() { return queueCapacity; }
     public Duration interfaceRescan() { return interfaceRescanParsed; }
+    /** True: translate and masquerade (datapath mode); false: observe only. */
+    public boolean datapathMode() { return mode.equals("datapath"); }
+    public boolean maglev() { return lbAlgorithm.equals("maglev"); }
+    public dev.flows.collector.bpf.Ipv4Prefix clusterCidr() { return clusterCidrParsed; }
+    /** The node network, or null for "this node's InternalIP/24". */
+    public dev.flows.collector.bpf.Ipv4Prefix nodeNetwork() { return nodeNetworkParsed; }
+    public Duration conntrackSweep() { return conntrackSweepParsed; }
 }

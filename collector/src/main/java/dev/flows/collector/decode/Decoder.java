@@ -5,6 +5,7 @@ import static dev.flows.collector.decode.EventLayout.*;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Timestamp;
 import dev.flows.proto.flow.CiliumEventType;
+import dev.flows.proto.flow.DropReason;
 import dev.flows.proto.flow.Ethernet;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.FlowType;
@@ -14,6 +15,7 @@ import dev.flows.proto.flow.IP;
 import dev.flows.proto.flow.IPVersion;
 import dev.flows.proto.flow.Layer4;
 import dev.flows.proto.flow.NetworkInterface;
+import dev.flows.proto.flow.Service;
 import dev.flows.proto.flow.TCP;
 import dev.flows.proto.flow.UDP;
 import dev.flows.proto.flow.Verdict;
@@ -25,6 +27,13 @@ import java.util.function.LongSupplier;
 
 /**
  * Turns one ring record ({@code bpf/include/flows_event.h}) into a {@link Flow}.
+ *
+ * <p>A translating hook reports the packet as it arrived and as it left. The flow names the real
+ * peers: IP.source is the source as the packet arrived (the pod before SNAT, the backend before
+ * reverse DNAT), IP.destination the destination as it left (the backend after DNAT, the pod after
+ * reverse SNAT); IP.source_xlated is the source after SNAT. The service frontend is
+ * destination_service on requests and source_service on replies. A translated packet's verdict
+ * is TRANSLATED and its summary shows the rewrite. See proto/src/main/proto/flow/flow.proto.
  *
  * <p>Not thread-safe: one processing thread owns a decoder. Address and MAC strings are cached,
  * and per-flag-byte messages are precomputed, because this runs for every event.
@@ -51,6 +60,7 @@ public final class Decoder {
 
     private final String nodeName;
     private final LongSupplier wallMinusBootNanos;
+    private final ServiceNames services;
     private final Map<Integer, String> ipv4Cache = new HashMap<>();
     private final Map<Ipv6Key, String> ipv6Cache = new HashMap<>();
     private final Map<Long, String> macCache = new HashMap<>();
@@ -63,8 +73,14 @@ public final class Decoder {
      *     kernel's boot-time stamps into wall time (see {@link dev.flows.collector.bpf.BootClock})
      */
     public Decoder(String nodeName, LongSupplier wallMinusBootNanos) {
+        this(nodeName, wallMinusBootNanos, ServiceNames.NONE);
+    }
+
+    /** @param services names the service frontend ids that events carry */
+    public Decoder(String nodeName, LongSupplier wallMinusBootNanos, ServiceNames services) {
         this.nodeName = nodeName;
         this.wallMinusBootNanos = wallMinusBootNanos;
+        this.services = services;
     }
 
     /**
@@ -85,13 +101,13 @@ public final class Decoder {
             return DecodeError.UNSUPPORTED_VERSION;
         }
         int type = b.get(off + HDR_TYPE) & 0xff;
-        if (type != EventType.TRACE.code()) {
-            return DecodeError.UNKNOWN_TYPE;
+        if (type == EventType.TRACE.code()) {
+            return len < TRACE_SIZE ? DecodeError.SHORT_RECORD : decodeTrace(b, off, out);
         }
-        if (len < TRACE_SIZE) {
-            return DecodeError.SHORT_RECORD;
+        if (type == EventType.DROP.code()) {
+            return len < DROP_SIZE ? DecodeError.SHORT_RECORD : decodeDrop(b, off, out);
         }
-        return decodeTrace(b, off, out);
+        return DecodeError.UNKNOWN_TYPE;
     }
 
     /** Convenience for tests and tools: the flow, or null when the record does not decode. */
@@ -106,34 +122,19 @@ public final class Decoder {
             return DecodeError.INVALID_FIELD;
         }
         int t = off + TRACE_TUPLE;
-        int family = b.get(t + TUPLE_FAMILY) & 0xff;
-        String src;
-        String dst;
-        IPVersion version;
-        if (family == 4) {
-            src = ipv4(b.getInt(t + TUPLE_SADDR));
-            dst = ipv4(b.getInt(t + TUPLE_DADDR));
-            version = IPVersion.IPv4;
-        } else if (family == 6) {
-            src = ipv6(b, t + TUPLE_SADDR);
-            dst = ipv6(b, t + TUPLE_DADDR);
-            version = IPVersion.IPv6;
-        } else {
-            return DecodeError.INVALID_FIELD;
-        }
+        int xlate = b.get(off + TRACE_XLATE) & 0xff;
+        // Without a translation the tuple left as it arrived; xlate_tuple is read only when set.
+        int after = xlate == 0 ? t : off + TRACE_XLATE_TUPLE;
         out.clear();
-        long ts = b.getLong(off + HDR_TS_NS) + wallMinusBootNanos.getAsLong();
-        out.setTime(Timestamp.newBuilder()
-                .setSeconds(Math.floorDiv(ts, 1_000_000_000L))
-                .setNanos((int) Math.floorMod(ts, 1_000_000_000L)));
-        out.setVerdict(Verdict.FORWARDED)
-                .setType(FlowType.L3_L4)
-                .setNodeName(nodeName)
+        DecodeError err = tuple(b, t, after, out);
+        if (err != null) {
+            return err;
+        }
+        header(b, off, out);
+        out.setVerdict(xlate == 0 ? Verdict.FORWARDED : Verdict.TRANSLATED)
                 .setEventType(TRACE_TYPES[point.code()])
-                .setTraceObservationPoint(point.proto())
-                .setInterface(iface(b.getInt(off + HDR_IFINDEX)));
-        out.setEthernet(ethernet(b, off));
-        out.setIP(IP.newBuilder().setSource(src).setDestination(dst).setIpVersion(version));
+                .setTraceObservationPoint(point.proto());
+        out.setEthernet(ethernet(b, off + TRACE_SMAC, off + TRACE_DMAC));
 
         int direction = b.get(off + TRACE_DIRECTION) & 0xff;
         Boolean reply = direction == DIR_REQUEST ? Boolean.FALSE : direction == DIR_REPLY ? Boolean.TRUE : null;
@@ -142,13 +143,77 @@ public final class Decoder {
             out.setReply(reply);
         }
         out.setTrafficDirection(point.direction(reply));
+        l4(b, t, after, off + TRACE_TCP_FLAGS, off + TRACE_ICMP_TYPE, off + TRACE_ICMP_CODE, out);
+        service(b.getInt(off + TRACE_SERVICE_ID), Boolean.TRUE.equals(reply), out);
+        if (xlate != 0) {
+            out.setSummary(out.getSummary() + Translations.describe(xlate, b, t, off + TRACE_XLATE_TUPLE));
+        }
+        return null;
+    }
 
+    private DecodeError decodeDrop(ByteBuffer b, int off, Flow.Builder out) {
+        int reason = b.get(off + HDR_SUBTYPE) & 0xff;
+        int t = off + DROP_TUPLE;
+        out.clear();
+        DecodeError err = tuple(b, t, t, out);
+        if (err != null) {
+            return err;
+        }
+        header(b, off, out);
+        DropReason desc = DropReason.forNumber(reason);
+        out.setVerdict(Verdict.DROPPED)
+                .setDropReason(reason)
+                .setDropReasonDesc(desc == null ? DropReason.DROP_REASON_UNKNOWN : desc)
+                .setEventType(CiliumEventType.newBuilder().setType(EventType.DROP.code()).setSubType(reason));
+        out.setEthernet(ethernet(b, off + DROP_SMAC, off + DROP_DMAC));
+        ObservationPoint point = ObservationPoint.of(b.get(off + HDR_OBS_POINT) & 0xff);
+        if (point != null) {
+            out.setTrafficDirection(point.direction(Boolean.FALSE));
+        }
+        l4(b, t, t, off + DROP_TCP_FLAGS, off + DROP_ICMP_TYPE, off + DROP_ICMP_CODE, out);
+        service(b.getInt(off + DROP_SERVICE_ID), false, out);
+        out.setSummary(out.getSummary() + "; dropped: " + (desc == null ? "reason " + reason : desc.name()));
+        return null;
+    }
+
+    /** Time, node and interface: the common header. */
+    private void header(ByteBuffer b, int off, Flow.Builder out) {
+        long ts = b.getLong(off + HDR_TS_NS) + wallMinusBootNanos.getAsLong();
+        out.setTime(Timestamp.newBuilder()
+                .setSeconds(Math.floorDiv(ts, 1_000_000_000L))
+                .setNanos((int) Math.floorMod(ts, 1_000_000_000L)));
+        out.setType(FlowType.L3_L4)
+                .setNodeName(nodeName)
+                .setInterface(iface(b.getInt(off + HDR_IFINDEX)));
+    }
+
+    /** IP from the tuple as it arrived (t) and as it left (after); see the class comment. */
+    private DecodeError tuple(ByteBuffer b, int t, int after, Flow.Builder out) {
+        int family = b.get(t + TUPLE_FAMILY) & 0xff;
+        IP.Builder ip = IP.newBuilder();
+        if (family == 4) {
+            ip.setSource(ipv4(b.getInt(t + TUPLE_SADDR))).setDestination(ipv4(b.getInt(after + TUPLE_DADDR)))
+                    .setIpVersion(IPVersion.IPv4);
+            if (after != t && b.getInt(after + TUPLE_SADDR) != b.getInt(t + TUPLE_SADDR)) {
+                ip.setSourceXlated(ipv4(b.getInt(after + TUPLE_SADDR)));
+            }
+        } else if (family == 6) {
+            ip.setSource(ipv6(b, t + TUPLE_SADDR)).setDestination(ipv6(b, after + TUPLE_DADDR))
+                    .setIpVersion(IPVersion.IPv6);
+        } else {
+            return DecodeError.INVALID_FIELD;
+        }
+        out.setIP(ip);
+        return null;
+    }
+
+    private void l4(ByteBuffer b, int t, int after, int flagsAt, int icmpTypeAt, int icmpCodeAt, Flow.Builder out) {
         int proto = b.get(t + TUPLE_PROTO) & 0xff;
         int sport = b.getShort(t + TUPLE_SPORT) & 0xffff;
-        int dport = b.getShort(t + TUPLE_DPORT) & 0xffff;
+        int dport = b.getShort(after + TUPLE_DPORT) & 0xffff;
         switch (proto) {
             case IPPROTO_TCP: {
-                int flags = b.get(off + TRACE_TCP_FLAGS) & 0xff;
+                int flags = b.get(flagsAt) & 0xff;
                 out.setL4(Layer4.newBuilder().setTCP(TCP.newBuilder()
                         .setSourcePort(sport).setDestinationPort(dport)
                         .setFlags(Summaries.tcpFlags(flags))));
@@ -161,16 +226,16 @@ public final class Decoder {
                 out.setSummary("UDP");
                 break;
             case IPPROTO_ICMP: {
-                int type = b.get(off + TRACE_ICMP_TYPE) & 0xff;
+                int type = b.get(icmpTypeAt) & 0xff;
                 out.setL4(Layer4.newBuilder().setICMPv4(ICMPv4.newBuilder()
-                        .setType(type).setCode(b.get(off + TRACE_ICMP_CODE) & 0xff)));
+                        .setType(type).setCode(b.get(icmpCodeAt) & 0xff)));
                 out.setSummary(Summaries.icmpv4(type));
                 break;
             }
             case IPPROTO_ICMPV6: {
-                int type = b.get(off + TRACE_ICMP_TYPE) & 0xff;
+                int type = b.get(icmpTypeAt) & 0xff;
                 out.setL4(Layer4.newBuilder().setICMPv6(ICMPv6.newBuilder()
-                        .setType(type).setCode(b.get(off + TRACE_ICMP_CODE) & 0xff)));
+                        .setType(type).setCode(b.get(icmpCodeAt) & 0xff)));
                 out.setSummary(Summaries.icmpv6(type));
                 break;
             }
@@ -178,7 +243,22 @@ public final class Decoder {
                 // An L3 flow of another protocol: still worth showing, without an L4 section.
                 out.setSummary("IP protocol " + proto);
         }
-        return null;
+    }
+
+    /** The frontend is where requests go and where replies come from. */
+    private void service(int id, boolean reply, Flow.Builder out) {
+        if (id == 0) {
+            return;
+        }
+        Service svc = services.byId(id);
+        if (svc == null) {
+            return;
+        }
+        if (reply) {
+            out.setSourceService(svc);
+        } else {
+            out.setDestinationService(svc);
+        }
     }
 
     private String ipv4(int nativeInt) {
@@ -223,16 +303,16 @@ public final class Decoder {
     }
 
     /** Ethernet messages per MAC pair: a pod talks to few neighbours, so this stays small. */
-    private Ethernet ethernet(ByteBuffer b, int off) {
-        long s = macKey(b, off + TRACE_SMAC);
-        long d = macKey(b, off + TRACE_DMAC);
+    private Ethernet ethernet(ByteBuffer b, int smacAt, int dmacAt) {
+        long s = macKey(b, smacAt);
+        long d = macKey(b, dmacAt);
         Ipv6Key key = new Ipv6Key(s, d);
         Ethernet e = ethernetCache.get(key);
         if (e == null) {
             if (ethernetCache.size() >= CACHE_LIMIT) {
                 ethernetCache.clear();
             }
-            e = Ethernet.newBuilder().setSource(mac(b, off + TRACE_SMAC)).setDestination(mac(b, off + TRACE_DMAC)).build();
+            e = Ethernet.newBuilder().setSource(mac(b, smacAt)).setDestination(mac(b, dmacAt)).build();
             ethernetCache.put(key, e);
         }
         return e;

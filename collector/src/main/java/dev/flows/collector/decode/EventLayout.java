@@ -18,7 +18,7 @@ public final class EventLayout {
     /** One C struct and its size. */
     public record Struct(String name, int size) {}
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     // struct event_header
     public static final int HDR_TS_NS = 0;
@@ -51,12 +51,34 @@ public final class EventLayout {
     public static final int TRACE_DIRECTION = 84;
     public static final int TRACE_PACKETS = 88;
     public static final int TRACE_BYTES = 96;
-    public static final int TRACE_SIZE = 104;
+    public static final int TRACE_XLATE_TUPLE = 104;
+    public static final int TRACE_SERVICE_ID = 144;
+    public static final int TRACE_XLATE = 148;
+    public static final int TRACE_CT_STATE = 149;
+    public static final int TRACE_SIZE = 152;
+
+    // struct drop_event
+    public static final int DROP_TUPLE = 24;
+    public static final int DROP_SMAC = 64;
+    public static final int DROP_DMAC = 70;
+    public static final int DROP_TCP_FLAGS = 76;
+    public static final int DROP_ICMP_TYPE = 77;
+    public static final int DROP_ICMP_CODE = 78;
+    public static final int DROP_PKT_LEN = 80;
+    public static final int DROP_SERVICE_ID = 84;
+    public static final int DROP_SIZE = 88;
+
+    // enum flows_xlate bits
+    public static final int XLATE_DNAT = 1;
+    public static final int XLATE_SNAT = 2;
+    public static final int XLATE_REV_DNAT = 4;
+    public static final int XLATE_REV_SNAT = 8;
 
     public static final List<Struct> STRUCTS = List.of(
             new Struct("event_header", HDR_SIZE),
             new Struct("flow_tuple", TUPLE_SIZE),
-            new Struct("trace_event", TRACE_SIZE));
+            new Struct("trace_event", TRACE_SIZE),
+            new Struct("drop_event", DROP_SIZE));
 
     public static final List<Field> FIELDS = List.of(
             new Field("event_header", "ts_ns", HDR_TS_NS, 8),
@@ -83,5 +105,18 @@ public final class EventLayout {
             new Field("trace_event", "pkt_len", TRACE_PKT_LEN, 4),
             new Field("trace_event", "direction", TRACE_DIRECTION, 1),
             new Field("trace_event", "packets", TRACE_PACKETS, 8),
-            new Field("trace_event", "bytes", TRACE_BYTES, 8));
+            new Field("trace_event", "bytes", TRACE_BYTES, 8),
+            new Field("trace_event", "xlate_tuple", TRACE_XLATE_TUPLE, TUPLE_SIZE),
+            new Field("trace_event", "service_id", TRACE_SERVICE_ID, 4),
+            new Field("trace_event", "xlate", TRACE_XLATE, 1),
+            new Field("trace_event", "ct_state", TRACE_CT_STATE, 1),
+            new Field("drop_event", "hdr", 0, HDR_SIZE),
+            new Field("drop_event", "tuple", DROP_TUPLE, TUPLE_SIZE),
+            new Field("drop_event", "smac", DROP_SMAC, 6),
+            new Field("drop_event", "dmac", DROP_DMAC, 6),
+            new Field("drop_event", "tcp_flags", DROP_TCP_FLAGS, 1),
+            new Field("drop_event", "icmp_type", DROP_ICMP_TYPE, 1),
+            new Field("drop_event", "icmp_code", DROP_ICMP_CODE, 1),
+            new Field("drop_event", "pkt_len", DROP_PKT_LEN, 4),
+            new Field("drop_event", "service_id", DROP_SERVICE_ID, 4));
 }

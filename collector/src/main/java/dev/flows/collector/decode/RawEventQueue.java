@@ -17,8 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * stalling the kernel ring. If drops show up, raise the queue capacity.
  */
 public final class RawEventQueue {
-    /** Default slot size: the largest record flows_event.h defines, rounded up. */
-    public static final int DEFAULT_SLOT_SIZE = 128;
+    /** Default slot size: the largest record flows_event.h defines, rounded up to 8 bytes. */
+    public static final int DEFAULT_SLOT_SIZE = (Math.max(EventLayout.TRACE_SIZE, EventLayout.DROP_SIZE) + 7) & ~7;
 
     private final int capacity;
     private final int mask;

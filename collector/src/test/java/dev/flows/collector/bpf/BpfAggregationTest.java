@@ -95,7 +95,7 @@ class BpfAggregationTest {
     void aFullRingCountsEveryEventItCouldNotTake() {
         int page = 4096;
         open(page, BpfConfig.DEFAULTS.withAggregationLevel(BpfConfig.AGG_NONE));
-        int record = (104 + 8 + 7) & ~7; // event plus the ring's 8-byte record header
+        int record = (dev.flows.collector.decode.EventLayout.TRACE_SIZE + 8 + 7) & ~7; // event plus the ring's 8-byte record header
         int fits = page / record;
         int sent = fits + 14;
         byte[] udp = udp("10.244.6.7", 43003, "10.244.6.8", 53, 20);

@@ -45,6 +45,8 @@ class BpfNativeLayoutTest {
                     Map.entry("bpf_test_run_opts", NativeLayout.TEST_RUN_OPTS_SIZE),
                     Map.entry("bpf_test_run_opts.data_in", NativeLayout.TEST_RUN_DATA_IN),
                     Map.entry("bpf_test_run_opts.data_size_in", NativeLayout.TEST_RUN_DATA_SIZE_IN),
+                    Map.entry("bpf_test_run_opts.data_out", NativeLayout.TEST_RUN_DATA_OUT),
+                    Map.entry("bpf_test_run_opts.data_size_out", NativeLayout.TEST_RUN_DATA_SIZE_OUT),
                     Map.entry("bpf_test_run_opts.ctx_in", NativeLayout.TEST_RUN_CTX_IN),
                     Map.entry("bpf_test_run_opts.ctx_size_in", NativeLayout.TEST_RUN_CTX_SIZE_IN),
                     Map.entry("bpf_test_run_opts.retval", NativeLayout.TEST_RUN_RETVAL),

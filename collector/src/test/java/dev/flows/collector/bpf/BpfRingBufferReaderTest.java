@@ -3,6 +3,7 @@ package dev.flows.collector.bpf;
 import static dev.flows.collector.bpf.Frames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.flows.collector.decode.EventLayout;
 import dev.flows.testing.BpfGate;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,7 +49,7 @@ class BpfRingBufferReaderTest {
                 List<TraceEvent> events = TraceEvent.drain(reader);
                 for (int k = 0; k < events.size(); k++) {
                     assertEquals(20000 + read + k, events.get(k).sport(), "in order, none torn");
-                    assertEquals(104, events.get(k).len());
+                    assertEquals(EventLayout.TRACE_SIZE, events.get(k).len());
                 }
                 read += events.size();
                 assertEquals(0, reader.pendingBytes(), "the consumer position is published after each drain");
@@ -74,13 +75,13 @@ class BpfRingBufferReaderTest {
 
     @Test
     void crossingTheWatermarkWakesTheReader() throws Exception {
-        // Every packet an event of 104 bytes, 112 in the ring: nine fill 1008 bytes, the tenth crosses 1024.
+        // Every packet an event of 152 bytes, 160 in the ring: six fill 960 bytes, the seventh crosses 1024.
         open(BpfConfig.DEFAULTS.withAggregationLevel(BpfConfig.AGG_NONE).withWakeupBytes(1024));
-        for (int i = 0; i < 9; i++) {
+        for (int i = 0; i < 6; i++) {
             dp.testRun("from_pod", udp("10.244.8.3", 20000, "10.244.8.4", 53, 1), 1);
         }
         assertTrue(waitedMillis(5000) < 2500, "woken when the backlog crossed the watermark");
-        assertEquals(10, TraceEvent.drain(reader).size());
+        assertEquals(7, TraceEvent.drain(reader).size());
     }
 
     /** Starts awaitData(timeout) on another thread, produces one event, returns how long it waited. */

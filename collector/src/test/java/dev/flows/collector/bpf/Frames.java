@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 
-/** Crafted Ethernet frames for BPF_PROG_TEST_RUN. Checksums are left zero: the programs ignore them. */
+/** Crafted Ethernet frames for BPF_PROG_TEST_RUN. Checksums are zero unless {@link #withChecksums} fills them. */
 final class Frames {
     private Frames() {}
 
@@ -46,6 +46,82 @@ final class Frames {
         b.put((byte) nextHeader).put((byte) 0).put(new byte[] {1, 4, 0, 0, 0, 0}); // PadN
         b.put(ipv6Frame, 54, ipv6Frame.length - 54);
         return b.array();
+    }
+
+    /** The IPv4 frame with a correct IP header checksum and TCP/UDP checksum (pseudo-header included). */
+    static byte[] withChecksums(byte[] frame) {
+        byte[] f = frame.clone();
+        ByteBuffer b = ByteBuffer.wrap(f);
+        b.putShort(14 + 10, (short) 0);
+        b.putShort(14 + 10, (short) ~sum(f, 14, 20, 0));
+        int proto = f[14 + 9];
+        int l4 = 14 + 20;
+        int csumAt = l4 + (proto == TCP ? 16 : 6);
+        b.putShort(csumAt, (short) 0);
+        int c = (short) ~l4Sum(f) & 0xffff;
+        b.putShort(csumAt, (short) (proto == UDP && c == 0 ? 0xffff : c));
+        return f;
+    }
+
+    /** A UDP frame whose checksum is 0 (none), as senders may do over IPv4. */
+    static byte[] withoutUdpChecksum(byte[] frame) {
+        byte[] f = withChecksums(frame);
+        ByteBuffer.wrap(f).putShort(14 + 20 + 6, (short) 0);
+        return f;
+    }
+
+    /** Whether the IPv4 header checksum and the TCP/UDP checksum verify (a UDP 0 counts as "none"). */
+    static boolean checksumsValid(byte[] f) {
+        if ((sum(f, 14, 20, 0) & 0xffff) != 0xffff) {
+            return false;
+        }
+        int proto = f[14 + 9];
+        if (proto == UDP && ByteBuffer.wrap(f).getShort(14 + 20 + 6) == 0) {
+            return true;
+        }
+        return (l4Sum(f) & 0xffff) == 0xffff;
+    }
+
+    static int udpChecksum(byte[] f) {
+        return ByteBuffer.wrap(f).getShort(14 + 20 + 6) & 0xffff;
+    }
+
+    /** One's complement sum of the L4 segment plus the IPv4 pseudo-header. */
+    private static int l4Sum(byte[] f) {
+        int totalLen = ByteBuffer.wrap(f).getShort(14 + 2) & 0xffff;
+        int l4Len = totalLen - 20;
+        int pseudo = 0;
+        pseudo = sum(f, 14 + 12, 8, pseudo); // source and destination addresses
+        pseudo += f[14 + 9] & 0xff;
+        pseudo += l4Len;
+        return sum(f, 14 + 20, l4Len, pseudo);
+    }
+
+    private static int sum(byte[] f, int off, int len, int initial) {
+        long s = initial;
+        for (int i = 0; i < len; i += 2) {
+            int hi = f[off + i] & 0xff;
+            int lo = i + 1 < len ? f[off + i + 1] & 0xff : 0;
+            s += (hi << 8) | lo;
+        }
+        while ((s >> 16) != 0) {
+            s = (s & 0xffff) + (s >> 16);
+        }
+        return (int) s;
+    }
+
+    /** Destination (or source) address and port of an IPv4 TCP/UDP frame, "a.b.c.d:port". */
+    static String dst(byte[] f) {
+        return endpoint(f, 14 + 16, 14 + 20 + 2);
+    }
+
+    static String src(byte[] f) {
+        return endpoint(f, 14 + 12, 14 + 20);
+    }
+
+    private static String endpoint(byte[] f, int addrAt, int portAt) {
+        return (f[addrAt] & 0xff) + "." + (f[addrAt + 1] & 0xff) + "." + (f[addrAt + 2] & 0xff) + "." + (f[addrAt + 3] & 0xff)
+                + ":" + (ByteBuffer.wrap(f).getShort(portAt) & 0xffff);
     }
 
     static byte[] truncate(byte[] frame, int length) {

@@ -36,6 +36,87 @@ class DecoderTest {
         return decoder.decode(buf, 0, len, Flow.newBuilder());
     }
 
+    private static final dev.flows.proto.flow.Service CART =
+            dev.flows.proto.flow.Service.newBuilder().setNamespace("shop").setName("cart").build();
+    private final Decoder withServices = new Decoder("node-1", () -> OFFSET, id -> id == 7 ? CART : null);
+
+    private Flow decodeWithServices(byte[] bytes) {
+        Flow f = withServices.decode(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), 0, bytes.length);
+        assertNotNull(f, "record should decode");
+        return f;
+    }
+
+    @Test
+    void dnatNamesTheServiceAndTheBackend() {
+        Flow f = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "10.96.10.20", 8080, 0x02)
+                .xlate(EventLayout.XLATE_DNAT, "10.244.1.10", 40000, "10.244.2.11", 8081).service(7).bytes());
+        assertEquals(Verdict.TRANSLATED, f.getVerdict());
+        assertEquals("10.244.1.10", f.getIP().getSource());
+        assertEquals("10.244.2.11", f.getIP().getDestination(), "the real peer: the backend");
+        assertEquals(8081, f.getL4().getTCP().getDestinationPort());
+        assertEquals("", f.getIP().getSourceXlated());
+        assertEquals(CART, f.getDestinationService());
+        assertFalse(f.hasSourceService());
+        assertEquals("TCP Flags: SYN; DNAT 10.96.10.20:8080 => 10.244.2.11:8081", f.getSummary());
+    }
+
+    @Test
+    void reverseDnatOnAReplyNamesTheSourceService() {
+        Flow f = decodeWithServices(TraceEvents.tcp("10.244.2.11", 8081, "10.244.1.10", 40000, 0x12).direction(2)
+                .point(ObservationPoint.TO_ENDPOINT)
+                .xlate(EventLayout.XLATE_REV_DNAT, "10.96.10.20", 8080, "10.244.1.10", 40000).service(7).bytes());
+        assertEquals(Verdict.TRANSLATED, f.getVerdict());
+        assertEquals("10.244.2.11", f.getIP().getSource(), "the backend that really answered");
+        assertEquals(8081, f.getL4().getTCP().getSourcePort());
+        assertEquals(CART, f.getSourceService());
+        assertFalse(f.hasDestinationService());
+        assertTrue(f.getSummary().endsWith("; reverse DNAT 10.244.2.11:8081 => 10.96.10.20:8080"), f.getSummary());
+    }
+
+    @Test
+    void snatFillsSourceXlated() {
+        Flow f = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "203.0.113.5", 443, 0x02)
+                .point(ObservationPoint.TO_NETWORK)
+                .xlate(EventLayout.XLATE_SNAT, "172.20.0.2", 40001, "203.0.113.5", 443).bytes());
+        assertEquals(Verdict.TRANSLATED, f.getVerdict());
+        assertEquals("10.244.1.10", f.getIP().getSource());
+        assertEquals("172.20.0.2", f.getIP().getSourceXlated());
+        assertEquals("203.0.113.5", f.getIP().getDestination());
+        assertEquals(40000, f.getL4().getTCP().getSourcePort(), "the pod's own port");
+        assertTrue(f.getSummary().endsWith("; SNAT 10.244.1.10:40000 => 172.20.0.2:40001"), f.getSummary());
+    }
+
+    @Test
+    void untranslatedPacketsOfAServiceConnectionStillNameIt() {
+        Flow f = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8081, 0x10)
+                .point(ObservationPoint.TO_ENDPOINT).service(7).bytes());
+        assertEquals(Verdict.FORWARDED, f.getVerdict());
+        assertEquals(CART, f.getDestinationService());
+        Flow unknown = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8081, 0x10).service(99).bytes());
+        assertFalse(unknown.hasDestinationService(), "an id nobody programmed names nothing");
+    }
+
+    @Test
+    void serviceDropIsDroppedWithHubblesReason() {
+        Flow f = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "10.96.10.21", 80, 0x02).ts(1000).ifindex(3)
+                .asDrop(158, 7));
+        assertEquals(Verdict.DROPPED, f.getVerdict());
+        assertEquals(dev.flows.proto.flow.DropReason.SERVICE_BACKEND_NOT_FOUND, f.getDropReasonDesc());
+        assertEquals(158, f.getDropReason());
+        assertEquals(1, f.getEventType().getType());
+        assertEquals(158, f.getEventType().getSubType());
+        assertEquals("10.96.10.21", f.getIP().getDestination());
+        assertEquals(80, f.getL4().getTCP().getDestinationPort());
+        assertEquals(CART, f.getDestinationService());
+        assertEquals(TrafficDirection.EGRESS, f.getTrafficDirection());
+        assertEquals(OFFSET + 1000, f.getTime().getSeconds() * 1_000_000_000L + f.getTime().getNanos());
+        assertEquals(3, f.getInterface().getIndex());
+        assertEquals("TCP Flags: SYN; dropped: SERVICE_BACKEND_NOT_FOUND", f.getSummary());
+        byte[] shortDrop = TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).asDrop(158, 0);
+        ByteBuffer.wrap(shortDrop).order(ByteOrder.nativeOrder()).putShort(EventLayout.HDR_LEN, (short) 40);
+        assertEquals(DecodeError.SHORT_RECORD, error(shortDrop, 40));
+    }
+
     @Test
     void tcpSynIpv4() {
         Flow f = decode(TraceEvents.tcp("10.244.1.5", 40000, "10.244.2.7", 8080, 0x02)
@@ -180,12 +261,13 @@ class DecoderTest {
         byte[] shortTrace = TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).lenField(40).bytes();
         assertEquals(DecodeError.SHORT_RECORD, error(shortTrace, 40));
         assertEquals(DecodeError.UNSUPPORTED_VERSION,
-                error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_VERSION, 2).bytes(), EventLayout.TRACE_SIZE));
+                error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_VERSION, 1).bytes(), EventLayout.TRACE_SIZE),
+                "version 1 records (before translations) are not read");
         assertEquals(DecodeError.UNKNOWN_TYPE,
                 error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_TYPE, 99).bytes(), EventLayout.TRACE_SIZE));
         assertEquals(DecodeError.UNKNOWN_TYPE,
-                error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_TYPE, EventType.DROP.code()).bytes(), EventLayout.TRACE_SIZE),
-                "drops have no body in flows_event.h yet");
+                error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_TYPE, EventType.POLICY_VERDICT.code()).bytes(), EventLayout.TRACE_SIZE),
+                "policy verdicts have no body in flows_event.h yet");
         assertEquals(DecodeError.INVALID_FIELD,
                 error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_SUBTYPE, 12).bytes(), EventLayout.TRACE_SIZE));
         assertEquals(DecodeError.INVALID_FIELD,

@@ -50,6 +50,18 @@ class EventEnumsTest {
         assertEquals(c, java);
     }
 
+    /** Our drop reasons are Hubble's: DROP_X = n in C is DropReason X = n in the proto. */
+    @Test
+    void dropReasonsAreHubbles() throws IOException {
+        Map<String, Integer> c = cEnum(header(), "flows_drop_reason");
+        assertFalse(c.isEmpty());
+        c.forEach((name, number) -> {
+            dev.flows.proto.flow.DropReason r = dev.flows.proto.flow.DropReason.forNumber(number);
+            assertNotNull(r, name + " = " + number + " is no Hubble DropReason");
+            assertEquals(name, "DROP_" + r.name());
+        });
+    }
+
     @Test
     void layoutVersion() throws IOException {
         Matcher m = Pattern.compile("#define FLOWS_EVENT_VERSION (\\d+)").matcher(header());

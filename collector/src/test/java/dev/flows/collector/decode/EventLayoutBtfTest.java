@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.flows.collector.bpf.BpfConfig;
+import dev.flows.collector.bpf.MapLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,18 +33,19 @@ class EventLayoutBtfTest {
         return objects.stream().flatMap(o -> {
             String n = o.getFileName().toString();
             return Stream.of(
-                    DynamicTest.dynamicTest(n + ": event structs", () -> eventLayout(Btf.dump(o))),
+                    DynamicTest.dynamicTest(n + ": event structs", () -> layout(Btf.dump(o), EventLayout.STRUCTS, EventLayout.FIELDS)),
+                    DynamicTest.dynamicTest(n + ": map structs", () -> layout(Btf.dump(o), MapLayout.STRUCTS, MapLayout.FIELDS)),
                     DynamicTest.dynamicTest(n + ": flows_config", () -> configLayout(Btf.dump(o))),
                     DynamicTest.dynamicTest(n + ": flows_cfg alone at .rodata offset 0", () -> rodata(o, Btf.dump(o))),
                     DynamicTest.dynamicTest(n + ": aggregation level enum", () -> aggregationLevels(Btf.dump(o))));
         });
     }
 
-    private static void eventLayout(Btf btf) {
-        for (EventLayout.Struct s : EventLayout.STRUCTS) {
+    private static void layout(Btf btf, List<EventLayout.Struct> structs, List<EventLayout.Field> fields) {
+        for (EventLayout.Struct s : structs) {
             assertEquals(btf.structSize(s.name()), s.size(), "sizeof(struct " + s.name() + ")");
         }
-        for (EventLayout.Field f : EventLayout.FIELDS) {
+        for (EventLayout.Field f : fields) {
             int[] member = btf.members(f.struct()).get(f.name());
             assertNotNull(member, "struct " + f.struct() + " has no member " + f.name());
             assertEquals(member[0], f.offset(), "offsetof(" + f.struct() + ", " + f.name() + ")");
@@ -57,7 +59,15 @@ class EventLayoutBtfTest {
         assertEquals(List.of(BpfConfig.OFF_AGGREGATION_INTERVAL_NS, 8), List.of(m.get("aggregation_interval_ns")[0], m.get("aggregation_interval_ns")[1]));
         assertEquals(List.of(BpfConfig.OFF_AGGREGATION_LEVEL, 4), List.of(m.get("aggregation_level")[0], m.get("aggregation_level")[1]));
         assertEquals(List.of(BpfConfig.OFF_WAKEUP_BYTES, 4), List.of(m.get("wakeup_bytes")[0], m.get("wakeup_bytes")[1]));
-        assertEquals(3, m.size(), "a field added to flows_config needs its Java twin in BpfConfig");
+        Map<String, Integer> u32 = Map.of("mode", BpfConfig.OFF_MODE, "node_ip", BpfConfig.OFF_NODE_IP,
+                "node_pod_cidr", BpfConfig.OFF_NODE_POD_CIDR, "node_pod_mask", BpfConfig.OFF_NODE_POD_MASK,
+                "cluster_cidr", BpfConfig.OFF_CLUSTER_CIDR, "cluster_mask", BpfConfig.OFF_CLUSTER_MASK,
+                "node_net_cidr", BpfConfig.OFF_NODE_NET_CIDR, "node_net_mask", BpfConfig.OFF_NODE_NET_MASK);
+        u32.forEach((name, off) -> assertEquals(List.of(off, 4), List.of(m.get(name)[0], m.get(name)[1]), name));
+        Map<String, Integer> u64 = Map.of("ct_syn_ns", BpfConfig.OFF_CT_SYN_NS, "ct_tcp_ns", BpfConfig.OFF_CT_TCP_NS,
+                "ct_other_ns", BpfConfig.OFF_CT_OTHER_NS, "ct_close_ns", BpfConfig.OFF_CT_CLOSE_NS);
+        u64.forEach((name, off) -> assertEquals(List.of(off, 8), List.of(m.get(name)[0], m.get(name)[1]), name));
+        assertEquals(3 + u32.size() + u64.size(), m.size(), "a field added to flows_config needs its Java twin in BpfConfig");
     }
 
     /** The collector writes BpfConfig at .rodata offset 0: nothing else may live there. */
@@ -77,5 +87,14 @@ class EventLayoutBtfTest {
     private static void aggregationLevels(Btf btf) {
         assertEquals(Map.of("AGG_NONE", (long) BpfConfig.AGG_NONE, "AGG_CONNECTION", (long) BpfConfig.AGG_CONNECTION),
                 btf.enumValues("flows_aggregation_level"));
+        assertEquals(Map.of("MODE_OBSERVE", (long) BpfConfig.MODE_OBSERVE, "MODE_DATAPATH", (long) BpfConfig.MODE_DATAPATH),
+                btf.enumValues("flows_mode"));
+        assertEquals(Map.of("CT_F_SERVICE", (long) MapLayout.CT_F_SERVICE, "CT_F_DNAT", (long) MapLayout.CT_F_DNAT),
+                btf.enumValues("ct_flags"));
+        assertEquals(Map.of("LB_F_NODEPORT", (long) MapLayout.LB_F_NODEPORT, "LB_F_MAGLEV", (long) MapLayout.LB_F_MAGLEV),
+                btf.enumValues("lb_flags"));
+        assertEquals(Map.of("XLATE_DNAT", (long) EventLayout.XLATE_DNAT, "XLATE_SNAT", (long) EventLayout.XLATE_SNAT,
+                "XLATE_REV_DNAT", (long) EventLayout.XLATE_REV_DNAT, "XLATE_REV_SNAT", (long) EventLayout.XLATE_REV_SNAT),
+                btf.enumValues("flows_xlate"));
     }
 }

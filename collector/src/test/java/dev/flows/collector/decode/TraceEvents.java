@@ -98,6 +98,39 @@ public final class TraceEvents {
         return this;
     }
 
+    /** The tuple after the hook's translation and the translation bits (enum flows_xlate). */
+    public TraceEvents xlate(int bits, String src, int sport, String dst, int dport) {
+        int x = TRACE_XLATE_TUPLE;
+        byte[] s = Addresses.parseIp(src);
+        byte[] d = Addresses.parseIp(dst);
+        b.put(x + TUPLE_SADDR, s).put(x + TUPLE_DADDR, d);
+        b.putShort(x + TUPLE_SPORT, (short) sport).putShort(x + TUPLE_DPORT, (short) dport);
+        b.put(x + TUPLE_PROTO, b.get(TRACE_TUPLE + TUPLE_PROTO)).put(x + TUPLE_FAMILY, b.get(TRACE_TUPLE + TUPLE_FAMILY));
+        b.put(TRACE_XLATE, (byte) bits);
+        return this;
+    }
+
+    public TraceEvents service(int id) {
+        b.putInt(TRACE_SERVICE_ID, id);
+        return this;
+    }
+
+    /**
+     * A drop_event: the trace's tuple, MACs and flags moved to the drop layout, type DROP,
+     * subtype the reason.
+     */
+    public byte[] asDrop(int reason, int serviceId) {
+        ByteBuffer d = ByteBuffer.allocate(DROP_SIZE).order(ByteOrder.nativeOrder());
+        d.put(0, b.array(), 0, HDR_SIZE);
+        d.putShort(HDR_LEN, (short) DROP_SIZE).put(HDR_TYPE, (byte) EventType.DROP.code()).put(HDR_SUBTYPE, (byte) reason);
+        d.put(DROP_TUPLE, b.array(), TRACE_TUPLE, TUPLE_SIZE);
+        d.put(DROP_SMAC, b.array(), TRACE_SMAC, 12);
+        d.put(DROP_TCP_FLAGS, b.get(TRACE_TCP_FLAGS));
+        d.putInt(DROP_PKT_LEN, 74);
+        d.putInt(DROP_SERVICE_ID, serviceId);
+        return d.array();
+    }
+
     /** A copy of the record's bytes. */
     public byte[] bytes() {
         return b.array().clone();
