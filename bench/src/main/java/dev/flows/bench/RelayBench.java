@@ -150,14 +150,15 @@ final class RelayBench {
     }
 
     private void printThroughput(RelayThroughput.Result live, RelayThroughput.Result history, RelayThroughput.Result direct) {
-        String header = String.format("%-52s %11s %11s %9s %9s %9s %9s", "a flows/s, 2 collectors -> relay -> 1 client",
-                "offered", "received", "lost", "k flows/s", "target", "x target");
+        String header = String.format("%-52s %11s %11s %9s %9s %9s %9s %9s", "a flows/s, 2 collectors -> relay -> 1 client",
+                "offered", "received", "lost", "k flows/s", "target", "x target", "cpu us/f");
         out.println(header);
         out.println("-".repeat(header.length()));
         throughputRow("a1 live: GetFlows follow, " + rate / 1000 + " k/s offered", live);
         out.printf(Locale.ROOT, "%-52s   lost = relay queue %,d (relay's own count %,d) + collector buffers %,d; still queued %,d%n",
                 "", live.lostRelay(), live.relayDrops(), live.lostCollectors(), live.unaccounted());
         out.printf(Locale.ROOT, "%-52s   (still queued = neither received nor reported lost 3 s after the writers stopped)%n", "");
+        out.printf(Locale.ROOT, "%-52s   (cpu us/f = CPU of the whole process per flow received: writers, collectors, relay, client)%n", "");
         throughputRow("a2 history: GetFlows all " + history.offered() / 1000 + " k held", history);
         throughputRow("a0 same from one collector directly (no relay)", direct);
         out.println();
@@ -170,8 +171,9 @@ final class RelayBench {
     }
 
     private void throughputRow(String label, RelayThroughput.Result r) {
-        out.println(String.format(Locale.ROOT, "%-52s %,11d %,11d %,9d %9.1f %9s %9.2f", label, r.offered(), r.received(),
-                r.lostRelay() + r.lostCollectors(), r.perSecond() / 1e3, ">= 250", r.perSecond() / FLOWS_PER_SECOND_TARGET));
+        out.println(String.format(Locale.ROOT, "%-52s %,11d %,11d %,9d %9.1f %9s %9.2f %9.1f", label, r.offered(), r.received(),
+                r.lostRelay() + r.lostCollectors(), r.perSecond() / 1e3, ">= 250", r.perSecond() / FLOWS_PER_SECOND_TARGET,
+                r.cpuMicrosPerFlow()));
     }
 
     private void printLatency(RelayLatency.Result busy, RelayLatency.Result quiet) {
