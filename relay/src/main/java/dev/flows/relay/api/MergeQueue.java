@@ -1,7 +1,5 @@
 package dev.flows.relay.api;
 
-import com.google.protobuf.util.Timestamps;
-import dev.flows.proto.observer.GetFlowsResponse;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +34,7 @@ import java.util.function.LongSupplier;
  */
 final class MergeQueue {
     /** A pending response of one source. */
-    record Item(Object source, GetFlowsResponse response, long timeNanos, long arrivalNanos, long order) {}
+    record Item(Object source, RawResponse response, long timeNanos, long arrivalNanos, long order) {}
 
     /** No window: release only when the order is known. */
     private static final long EXACT = -1;
@@ -131,11 +129,11 @@ final class MergeQueue {
     }
 
     /** Adds a response; false (not added) when {@code droppable} and the queue is full. */
-    boolean offer(Object source, GetFlowsResponse r, long arrivalNanos, boolean droppable) {
+    boolean offer(Object source, RawResponse r, long arrivalNanos, boolean droppable) {
         if (droppable && pending.size() >= capacity) {
             return false;
         }
-        pending.add(new Item(source, r, timeNanos(r), arrivalNanos, order++));
+        pending.add(new Item(source, r, r.timeNanos(), arrivalNanos, order++));
         Source s = sources.computeIfAbsent(source, k -> new Source());
         if (s.pending++ == 0 && s.open) {
             openIdle--;
@@ -212,10 +210,5 @@ final class MergeQueue {
 
     int size() {
         return pending.size();
-    }
-
-    /** A flow's own time; anything else (a loss notice) by the time of the response. */
-    static long timeNanos(GetFlowsResponse r) {
-        return Timestamps.toNanos(r.hasFlow() ? r.getFlow().getTime() : r.getTime());
     }
 }
