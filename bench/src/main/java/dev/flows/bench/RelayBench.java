@@ -65,7 +65,7 @@ final class RelayBench {
         out.println("capturing and decoding 4,096 kernel events for realistic flows ...");
         List<Flow> pool = realFlows(cluster, 4096);
 
-        RelayThroughput.Result live, history, direct;
+        RelayThroughput.Result live, history, unparsed, direct;
         out.printf("a: two Observer endpoints -> relay -> client, live at %,d flows/s for %d s, then all history ...%n",
                 rate, length.toSeconds());
         List<RelayThroughput.Endpoint> endpoints = new ArrayList<>();
@@ -75,6 +75,7 @@ final class RelayBench {
             try (Relay relay = startRelay(endpoints.stream().map(RelayThroughput.Endpoint::address).toList())) {
                 live = RelayThroughput.live(endpoints, pool, relay.port(), rate, warmup, length);
                 history = RelayThroughput.history(endpoints, relay.port());
+                unparsed = RelayThroughput.historyUnparsed(endpoints, relay.port());
             }
             direct = RelayThroughput.direct(endpoints.get(0));
         } finally {
@@ -100,7 +101,7 @@ final class RelayBench {
         }
 
         out.println();
-        printThroughput(live, history, direct);
+        printThroughput(live, history, unparsed, direct);
         out.println();
         printLatency(bothBusy, oneQuiet);
     }
@@ -149,7 +150,8 @@ final class RelayBench {
         return relay;
     }
 
-    private void printThroughput(RelayThroughput.Result live, RelayThroughput.Result history, RelayThroughput.Result direct) {
+    private void printThroughput(RelayThroughput.Result live, RelayThroughput.Result history, RelayThroughput.Result unparsed,
+            RelayThroughput.Result direct) {
         String header = String.format("%-52s %11s %11s %9s %9s %9s %9s %9s", "a flows/s, 2 collectors -> relay -> 1 client",
                 "offered", "received", "lost", "k flows/s", "target", "x target", "cpu us/f");
         out.println(header);
@@ -160,6 +162,7 @@ final class RelayBench {
         out.printf(Locale.ROOT, "%-52s   (still queued = neither received nor reported lost 3 s after the writers stopped)%n", "");
         out.printf(Locale.ROOT, "%-52s   (cpu us/f = CPU of the whole process per flow received: writers, collectors, relay, client)%n", "");
         throughputRow("a2 history: GetFlows all " + history.offered() / 1000 + " k held", history);
+        throughputRow("a3 same, client NOT parsing (counts bytes only)", unparsed);
         throughputRow("a0 same from one collector directly (no relay)", direct);
         out.println();
         boolean liveMet = live.perSecond() >= FLOWS_PER_SECOND_TARGET && live.lostRelay() + live.lostCollectors() == 0

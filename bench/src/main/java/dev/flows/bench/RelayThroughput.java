@@ -122,18 +122,30 @@ final class RelayThroughput {
      * control credit), so this is the ceiling of the path.
      */
     static Result history(List<Endpoint> endpoints, int relayPort) throws InterruptedException {
-        return history(endpoints.stream().mapToLong(e -> e.buffer.size()).sum(), relayPort);
+        return history(endpoints.stream().mapToLong(e -> e.buffer.size()).sum(), relayPort, true);
+    }
+
+    /**
+     * The same read through the relay by a client that does not parse what it receives (see
+     * {@link FlowsClient#startUnparsed}): the path without the client's own protobuf parsing.
+     */
+    static Result historyUnparsed(List<Endpoint> endpoints, int relayPort) throws InterruptedException {
+        return history(endpoints.stream().mapToLong(e -> e.buffer.size()).sum(), relayPort, false);
     }
 
     /** The same read from one endpoint directly, without the relay: what the relay is compared with. */
     static Result direct(Endpoint endpoint) throws InterruptedException {
-        return history(endpoint.buffer.size(), endpoint.server.port());
+        return history(endpoint.buffer.size(), endpoint.server.port(), true);
     }
 
-    private static Result history(long held, int port) throws InterruptedException {
+    private static Result history(long held, int port, boolean parse) throws InterruptedException {
         try (FlowsClient client = new FlowsClient(port)) {
             long t0 = System.nanoTime(), c0 = processCpuNanos();
-            client.start(GetFlowsRequest.getDefaultInstance());
+            if (parse) {
+                client.start(GetFlowsRequest.getDefaultInstance());
+            } else {
+                client.startUnparsed(GetFlowsRequest.getDefaultInstance());
+            }
             if (!client.awaitEnd(60_000)) {
                 throw new IllegalStateException("history through the relay did not end within 60 s");
             }
