@@ -7,6 +7,7 @@ import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.proto.observer.ServerStatusRequest;
 import dev.flows.proto.observer.ServerStatusResponse;
+import dev.flows.proto.relay.NodeState;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -19,6 +20,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +38,8 @@ final class FlowsClient implements AutoCloseable {
     private final AtomicLong flows = new AtomicLong();
     private final ConcurrentHashMap<LostEventSource, AtomicLong> lost = new ConcurrentHashMap<>();
     private final CountDownLatch done = new CountDownLatch(1);
+    /** Nodes the stream said were unavailable or failed (their flows are missing from the count). */
+    private final Set<String> down = ConcurrentHashMap.newKeySet();
     private volatile ClientCallStreamObserver<GetFlowsRequest> call;
     private volatile Throwable error;
     /** Latencies (ns) of flows stamped at or after this wall time are recorded; MAX_VALUE: none. */
@@ -63,6 +68,8 @@ final class FlowsClient implements AutoCloseable {
                     if (t >= recordFromWall) {
                         record(wallNanos() - t);
                     }
+                } else if (r.hasNodeStatus() && r.getNodeStatus().getStateChange() != NodeState.NODE_CONNECTED) {
+                    down.addAll(r.getNodeStatus().getNodeNamesList());
                 } else if (r.hasLostEvents()) {
                     lost.computeIfAbsent(r.getLostEvents().getSource(), s -> new AtomicLong())
                             .addAndGet(r.getLostEvents().getNumEventsLost());
@@ -154,6 +161,11 @@ final class FlowsClient implements AutoCloseable {
             latencies = Arrays.copyOf(latencies, recorded * 2);
         }
         latencies[recorded++] = nanos;
+    }
+
+    /** The nodes the stream reported as not connected (NODE_UNAVAILABLE, NODE_ERROR ...), if any. */
+    Set<String> nodesDown() {
+        return new TreeSet<>(down);
     }
 
     long flows() {

@@ -177,6 +177,10 @@ final class RelayBench {
         out.println(String.format(Locale.ROOT, "%-52s %,11d %,11d %,9d %9.1f %9s %9.2f %9.1f", label, r.offered(), r.received(),
                 r.lostRelay() + r.lostCollectors(), r.perSecond() / 1e3, ">= 250", r.perSecond() / FLOWS_PER_SECOND_TARGET,
                 r.cpuMicrosPerFlow()));
+        if (!r.nodesDown().isEmpty()) {
+            out.printf(Locale.ROOT, "%-52s   the stream reported %s unavailable or failed during the run: flows of it are missing%n", "",
+                    String.join(", ", r.nodesDown()));
+        }
     }
 
     private void printLatency(RelayLatency.Result busy, RelayLatency.Result quiet) {

@@ -14,6 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.locks.LockSupport;
 
@@ -41,9 +42,10 @@ final class RelayThroughput {
      * @param lostCollectors flows the stream said a collector's buffer overran (HUBBLE_RING_BUFFER)
      * @param relayDrops the relay's own count of drops during the run (ServerStatus event_queue)
      * @param cpuNanos CPU time of this whole process (writers, collectors, relay, client) during {@code nanos}
+     * @param nodesDown nodes the stream reported as unavailable or failed (their flows are missing)
      */
     record Result(long offered, long received, long timed, long nanos, long lostRelay, long lostCollectors,
-            long relayDrops, long cpuNanos) {
+            long relayDrops, long cpuNanos, Set<String> nodesDown) {
         double perSecond() {
             return timed * 1e9 / nanos;
         }
@@ -112,7 +114,7 @@ final class RelayThroughput {
             }
             long relayDrops = client.serverStatus().getFlowsLost().getEventQueue() - lostBefore;
             return new Result(offered, client.flows(), r1 - r0, t1 - t0, client.lost(LostEventSource.OBSERVER_EVENTS_QUEUE),
-                    client.lost(LostEventSource.HUBBLE_RING_BUFFER), relayDrops, c1 - c0);
+                    client.lost(LostEventSource.HUBBLE_RING_BUFFER), relayDrops, c1 - c0, client.nodesDown());
         }
     }
 
@@ -151,7 +153,7 @@ final class RelayThroughput {
             }
             long nanos = System.nanoTime() - t0, cpu = processCpuNanos() - c0;
             return new Result(held, client.flows(), client.flows(), nanos, client.lost(LostEventSource.OBSERVER_EVENTS_QUEUE),
-                    client.lost(LostEventSource.HUBBLE_RING_BUFFER), 0, cpu);
+                    client.lost(LostEventSource.HUBBLE_RING_BUFFER), 0, cpu, client.nodesDown());
         }
     }
 
