@@ -11,7 +11,9 @@ package dev.flows.relay.api;
  * known field number with an unexpected wire type is an unknown field. Bytes that break the wire
  * format at the levels read here (truncated, a length past its end, a bad wire type or group), or
  * a time outside Timestamp's range, give {@link RawResponse.Kind#MALFORMED}; nothing here throws.
- * What lies inside the flow beyond its time is not checked: the client parses it.
+ * What lies inside the flow beyond its time is not checked, and goes to the client as it came:
+ * collectors serialise with protobuf, so their bytes parse. The price: a flow corrupt deeper down,
+ * for which the relay used to fail that collector's stream, would now fail the client's instead.
  *
  * <p>Field numbers from observer.proto (GetFlowsResponse), flow.proto (Flow.time) and
  * google/protobuf/timestamp.proto.
