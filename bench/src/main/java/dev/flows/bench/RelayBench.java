@@ -23,7 +23,7 @@ import java.util.logging.Logger;
 import picocli.CommandLine;
 
 /**
- * {@code ./run-bench --relay}: the relay's two targets in one run of about 40 s, printed side by
+ * {@code ./run-bench --relay}: the relay's two targets in one run of about a minute, printed side by
  * side with their ratio to target. (a) flows/s from two collectors through the relay to one
  * client, live and as a history read; (b) packet-to-client latency through real collectors and
  * the relay, with both nodes busy and with one quiet (the merge window's worst case).
@@ -73,6 +73,12 @@ final class RelayBench {
             endpoints.add(new RelayThroughput.Endpoint("node-0"));
             endpoints.add(new RelayThroughput.Endpoint("node-1"));
             try (Relay relay = startRelay(endpoints.stream().map(RelayThroughput.Endpoint::address).toList())) {
+                // A relay runs for days: measure it compiled. One unreported pass of the live and
+                // history reads first (on 2 cores the JIT needs about that long beside the load;
+                // a cold first pass received a fraction of what the next ones did).
+                out.println("   warm-up pass (not reported) ...");
+                RelayThroughput.live(endpoints, pool, relay.port(), rate, warmup, length);
+                RelayThroughput.history(endpoints, relay.port());
                 live = RelayThroughput.live(endpoints, pool, relay.port(), rate, warmup, length);
                 history = RelayThroughput.history(endpoints, relay.port());
                 unparsed = RelayThroughput.historyUnparsed(endpoints, relay.port());
