@@ -7,12 +7,21 @@ import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.proto.observer.ServerStatusRequest;
 import dev.flows.proto.observer.ServerStatusResponse;
+import dev.flows.proto.relay.NodeState;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +38,8 @@ final class FlowsClient implements AutoCloseable {
     private final AtomicLong flows = new AtomicLong();
     private final ConcurrentHashMap<LostEventSource, AtomicLong> lost = new ConcurrentHashMap<>();
     private final CountDownLatch done = new CountDownLatch(1);
+    /** Nodes the stream said were unavailable or failed (their flows are missing from the count). */
+    private final Set<String> down = ConcurrentHashMap.newKeySet();
     private volatile ClientCallStreamObserver<GetFlowsRequest> call;
     private volatile Throwable error;
     /** Latencies (ns) of flows stamped at or after this wall time are recorded; MAX_VALUE: none. */
@@ -57,6 +68,8 @@ final class FlowsClient implements AutoCloseable {
                     if (t >= recordFromWall) {
                         record(wallNanos() - t);
                     }
+                } else if (r.hasNodeStatus() && r.getNodeStatus().getStateChange() != NodeState.NODE_CONNECTED) {
+                    down.addAll(r.getNodeStatus().getNodeNamesList());
                 } else if (r.hasLostEvents()) {
                     lost.computeIfAbsent(r.getLostEvents().getSource(), s -> new AtomicLong())
                             .addAndGet(r.getLostEvents().getNumEventsLost());
@@ -77,6 +90,59 @@ final class FlowsClient implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts the stream without parsing the responses: each is read into a byte array and counted
+     * as a flow when its first field is the flow (field 1: collectors and the relay write a
+     * response's fields in number order). Not what `flows observe` does: it measures the path up to
+     * the client without the client's own protobuf parsing. Loss notices are not counted here.
+     */
+    FlowsClient startUnparsed(GetFlowsRequest req) {
+        MethodDescriptor<GetFlowsRequest, byte[]> method = ObserverGrpc.getGetFlowsMethod()
+                .toBuilder(ObserverGrpc.getGetFlowsMethod().getRequestMarshaller(), new BytesMarshaller()).build();
+        ClientCalls.asyncServerStreamingCall(channel.newCall(method, CallOptions.DEFAULT), req,
+                new ClientResponseObserver<GetFlowsRequest, byte[]>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> c) {
+                        call = c;
+                    }
+
+                    @Override
+                    public void onNext(byte[] r) {
+                        if (r.length > 0 && r[0] == 0x0A) {
+                            flows.incrementAndGet();
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        error = t;
+                        done.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        done.countDown();
+                    }
+                });
+        return this;
+    }
+
+    private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            throw new UnsupportedOperationException("the bench client sends no responses");
+        }
+
+        @Override
+        public byte[] parse(InputStream in) {
+            try {
+                return in.readNBytes(in.available());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     /** From now on, record the latency of every flow stamped from now on. */
     void recordLatencies() {
         recordFromWall = wallNanos();
@@ -95,6 +161,11 @@ final class FlowsClient implements AutoCloseable {
             latencies = Arrays.copyOf(latencies, recorded * 2);
         }
         latencies[recorded++] = nanos;
+    }
+
+    /** The nodes the stream reported as not connected (NODE_UNAVAILABLE, NODE_ERROR ...), if any. */
+    Set<String> nodesDown() {
+        return new TreeSet<>(down);
     }
 
     long flows() {

@@ -54,14 +54,14 @@ final class RelayLatency {
     /**
      * Starts a real collector named {@code name} with its maps pinned under {@code pins}: every
      * packet an event (aggregation none: with connection aggregation the first packet of a
-     * connection is reported just as fast), no interface attached (the glob and uplink match nothing).
+     * connection is reported just as fast), no interface attached (the glob and uplink match nothing), no /metrics (two would share its port).
      */
     static Node start(String name, Path pins, ClusterState cluster) throws IOException {
         int port = freePort();
         CollectorConfig config = new CollectorConfig();
         new CommandLine(config).parseArgs("--node-name", name, "--listen", "127.0.0.1:" + port,
                 "--pin-dir", pins.toString(), "--uplink", "", "--pod-interfaces", "flows-bench-attaches-nothing",
-                "--aggregation", "none");
+                "--aggregation", "none", "--metrics-listen", "off");
         config.validate();
         Collector c = Collector.start(config, cluster);
         try {

@@ -10,9 +10,11 @@ import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.LostEventSource;
 import dev.flows.proto.observer.GetFlowsRequest;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.locks.LockSupport;
 
@@ -39,11 +41,18 @@ final class RelayThroughput {
      * @param lostRelay flows the stream said the relay dropped (lost_events OBSERVER_EVENTS_QUEUE)
      * @param lostCollectors flows the stream said a collector's buffer overran (HUBBLE_RING_BUFFER)
      * @param relayDrops the relay's own count of drops during the run (ServerStatus event_queue)
+     * @param cpuNanos CPU time of this whole process (writers, collectors, relay, client) during {@code nanos}
+     * @param nodesDown nodes the stream reported as unavailable or failed (their flows are missing)
      */
     record Result(long offered, long received, long timed, long nanos, long lostRelay, long lostCollectors,
-            long relayDrops) {
+            long relayDrops, long cpuNanos, Set<String> nodesDown) {
         double perSecond() {
             return timed * 1e9 / nanos;
+        }
+
+        /** CPU of every part together per flow received in the timed part, in µs: what 2 cores must afford 250 k/s of (8 µs). */
+        double cpuMicrosPerFlow() {
+            return timed == 0 ? Double.NaN : cpuNanos / 1e3 / timed;
         }
 
         /** Offered flows neither received nor reported lost when the run ended: still queued on the way. */
@@ -92,11 +101,11 @@ final class RelayThroughput {
             List<Writer> writers = endpoints.stream().map(e -> new Writer(e, pool, rate / endpoints.size(), end)).toList();
             writers.forEach(Thread::start);
             Thread.sleep(warmup.toMillis());
-            long r0 = client.flows(), t0 = System.nanoTime();
+            long r0 = client.flows(), t0 = System.nanoTime(), c0 = processCpuNanos();
             for (Writer w : writers) {
                 w.join();
             }
-            long r1 = client.flows(), t1 = System.nanoTime();
+            long r1 = client.flows(), t1 = System.nanoTime(), c1 = processCpuNanos();
             long offered = writers.stream().mapToLong(w -> w.appended).sum();
             // the last flows wait at most the merge window (1 s) in the relay
             long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -105,7 +114,7 @@ final class RelayThroughput {
             }
             long relayDrops = client.serverStatus().getFlowsLost().getEventQueue() - lostBefore;
             return new Result(offered, client.flows(), r1 - r0, t1 - t0, client.lost(LostEventSource.OBSERVER_EVENTS_QUEUE),
-                    client.lost(LostEventSource.HUBBLE_RING_BUFFER), relayDrops);
+                    client.lost(LostEventSource.HUBBLE_RING_BUFFER), relayDrops, c1 - c0, client.nodesDown());
         }
     }
 
@@ -115,25 +124,41 @@ final class RelayThroughput {
      * control credit), so this is the ceiling of the path.
      */
     static Result history(List<Endpoint> endpoints, int relayPort) throws InterruptedException {
-        return history(endpoints.stream().mapToLong(e -> e.buffer.size()).sum(), relayPort);
+        return history(endpoints.stream().mapToLong(e -> e.buffer.size()).sum(), relayPort, true);
+    }
+
+    /**
+     * The same read through the relay by a client that does not parse what it receives (see
+     * {@link FlowsClient#startUnparsed}): the path without the client's own protobuf parsing.
+     */
+    static Result historyUnparsed(List<Endpoint> endpoints, int relayPort) throws InterruptedException {
+        return history(endpoints.stream().mapToLong(e -> e.buffer.size()).sum(), relayPort, false);
     }
 
     /** The same read from one endpoint directly, without the relay: what the relay is compared with. */
     static Result direct(Endpoint endpoint) throws InterruptedException {
-        return history(endpoint.buffer.size(), endpoint.server.port());
+        return history(endpoint.buffer.size(), endpoint.server.port(), true);
     }
 
-    private static Result history(long held, int port) throws InterruptedException {
+    private static Result history(long held, int port, boolean parse) throws InterruptedException {
         try (FlowsClient client = new FlowsClient(port)) {
-            long t0 = System.nanoTime();
-            client.start(GetFlowsRequest.getDefaultInstance());
+            long t0 = System.nanoTime(), c0 = processCpuNanos();
+            if (parse) {
+                client.start(GetFlowsRequest.getDefaultInstance());
+            } else {
+                client.startUnparsed(GetFlowsRequest.getDefaultInstance());
+            }
             if (!client.awaitEnd(60_000)) {
                 throw new IllegalStateException("history through the relay did not end within 60 s");
             }
-            long nanos = System.nanoTime() - t0;
+            long nanos = System.nanoTime() - t0, cpu = processCpuNanos() - c0;
             return new Result(held, client.flows(), client.flows(), nanos, client.lost(LostEventSource.OBSERVER_EVENTS_QUEUE),
-                    client.lost(LostEventSource.HUBBLE_RING_BUFFER), 0);
+                    client.lost(LostEventSource.HUBBLE_RING_BUFFER), 0, cpu, client.nodesDown());
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Appends pool flows, restamped with the wall time, at a steady rate until {@code endNanos}. */

@@ -56,7 +56,11 @@ public final class Relay implements AutoCloseable {
         this.observer = observer;
     }
 
-    /** Exporters follow the relay's own merged stream in-process: what clients see, without a socket. */
+    /**
+     * Exporters follow the relay's own merged stream in-process: what clients see, without a socket.
+     * The relay passes collectors' responses on as bytes; the hub's stub parses them, so exporters
+     * get GetFlowsResponse objects and the parsing is paid only when there are exporters.
+     */
     private void startExports(int queueCapacity) throws IOException {
         if (exporters.isEmpty()) {
             return;

@@ -41,7 +41,12 @@ public final class RelayConfig {
             description = "How long a flow may wait for older flows of other nodes before it is sent. Default: ${DEFAULT-VALUE}.")
     private String sortWindow;
 
-    @Option(names = "--quiet-grace", paramLabel = "DURATION", defaultValue = "100ms",
+    /*
+     * 50ms: a filtered follow (--pod x) is quiet on every node but one, so this is the latency such a
+     * client sees; 50ms keeps packet-to-CLI under 100ms with room for the path (the collector's
+     * reader polls every 10ms), and a flow still has five times that poll to reach the relay in order.
+     */
+    @Option(names = "--quiet-grace", paramLabel = "DURATION", defaultValue = "50ms",
             description = "How old a live flow must be to be sent without waiting for a node that has nothing pending "
                     + "(a quiet node then delays the others by this, not the whole --sort-window); a node whose flows "
                     + "reach the relay later than this has them sent out of order, never dropped. At most --sort-window. "

@@ -18,9 +18,9 @@ class RelayConfigTest {
     }
 
     @Test
-    void aQuietNodeDelaysOthersByAGraceOf100msByDefault() {
+    void aQuietNodeDelaysOthersByAGraceOf50msByDefault() {
         RelayConfig c = parse("--collectors", "127.0.0.1:4244");
-        assertEquals(Duration.ofMillis(100), c.quietGrace());
+        assertEquals(Duration.ofMillis(50), c.quietGrace());
         assertEquals(Duration.ofSeconds(1), c.sortWindow());
     }
 

@@ -314,6 +314,66 @@ class RelayTest {
                 "and ServerStatus counts it");
     }
 
+    @Test
+    void aResponseThatIsNotProtobufIsCountedAndTheStreamGoesOn() throws Exception {
+        FakeCollector good = collector("node-a");
+        good.add(BASE + 2 * S);
+        // A collector whose GetFlows answers a flow, then bytes that are no GetFlowsResponse (a length past the
+        // end), more of them than the relay's history credit (1024): each must give its credit back. Then a flow.
+        int garbage = 1100;
+        List<byte[]> answers = new ArrayList<>();
+        answers.add(flowAt(BASE + S).toByteArray());
+        for (int i = 0; i < garbage; i++) {
+            answers.add(new byte[] {0x0A, 0x7F, 0x01});
+        }
+        answers.add(flowAt(BASE + 3 * S).toByteArray());
+        ObserverServer bad = new ObserverServer(io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", 0)), RawCollector.serving(answers)).start();
+        closing.add(bad);
+        relay(Map.of(good.address(), "", "127.0.0.1:" + bad.port(), "node-bad"), 1000, 2);
+        List<GetFlowsResponse> rs = get(GetFlowsRequest.getDefaultInstance());
+        assertEquals(List.of(BASE + S, BASE + 2 * S, BASE + 3 * S), flowTimes(rs), "every readable flow, in order");
+        assertEquals(garbage, losses.decodeErrors());
+        assertEquals(garbage, relay.serverStatus(ServerStatusRequest.getDefaultInstance()).getFlowsLost().getDecodeErrors(),
+                "ServerStatus counts what the relay could not read");
+    }
+
+    static GetFlowsResponse flowAt(long t) {
+        return GetFlowsResponse.newBuilder().setNodeName("node-bad").setTime(Timestamps.fromNanos(t))
+                .setFlow(dev.flows.proto.flow.Flow.newBuilder().setTime(Timestamps.fromNanos(t))).build();
+    }
+
+    /** An Observer that answers every GetFlows with the given bytes as they are, then ends the stream; GetNodes names it. */
+    static final class RawCollector {
+        static io.grpc.BindableService serving(List<byte[]> responses) {
+            io.grpc.MethodDescriptor.Marshaller<byte[]> raw = new io.grpc.MethodDescriptor.Marshaller<>() {
+                @Override
+                public java.io.InputStream stream(byte[] b) {
+                    return new java.io.ByteArrayInputStream(b);
+                }
+
+                @Override
+                public byte[] parse(java.io.InputStream in) {
+                    throw new UnsupportedOperationException("the fake only sends");
+                }
+            };
+            var method = ObserverGrpc.getGetFlowsMethod().toBuilder(ObserverGrpc.getGetFlowsMethod().getRequestMarshaller(), raw)
+                    .build();
+            return () -> io.grpc.ServerServiceDefinition.builder(ObserverGrpc.SERVICE_NAME)
+                    .addMethod(method, io.grpc.stub.ServerCalls.<GetFlowsRequest, byte[]>asyncServerStreamingCall((req, out) -> {
+                        responses.forEach(out::onNext);
+                        out.onCompleted();
+                    }))
+                    .addMethod(ObserverGrpc.getGetNodesMethod(), io.grpc.stub.ServerCalls.<GetNodesRequest, GetNodesResponse>asyncUnaryCall(
+                            (req, out) -> {
+                                out.onNext(GetNodesResponse.newBuilder().addNodes(
+                                        dev.flows.proto.observer.Node.newBuilder().setName("node-bad")).build());
+                                out.onCompleted();
+                            }))
+                    .build();
+        }
+    }
+
     /**
      * A client that reads only when told to (first the node status and one flow), and counts
      * what it gets rather than keeping it, so that its own pace is not what the test measures.

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeoutException;
  * ServerStatus and GetNodes for the cluster: every connected collector is asked in parallel
  * (bounded by a deadline); one that does not answer counts as unavailable. Flow counts and losses
  * are sums; the relay's own drops are added to event_queue (they are OBSERVER_EVENTS_QUEUE loss),
- * and what its exporters lost is in exporters.
+ * the collector responses it could not read to decode_errors, and what its exporters lost is in
+ * exporters.
  */
 final class ClusterStatus {
     private static final long DEADLINE_MS = 2000;
@@ -48,7 +49,7 @@ final class ClusterStatus {
         for (Peer p : peers) {
             calls.add(p.connected() ? stub(p).serverStatus(ServerStatusRequest.getDefaultInstance()) : null);
         }
-        long numFlows = 0, maxFlows = 0, seen = 0, kernel = 0, queue = losses.clientQueueDrops(), decode = 0, overrun = 0;
+        long numFlows = 0, maxFlows = 0, seen = 0, kernel = 0, queue = losses.clientQueueDrops(), decode = losses.decodeErrors(), overrun = 0;
         List<String> unavailable = new ArrayList<>();
         for (int i = 0; i < peers.size(); i++) {
             ServerStatusResponse s = await(calls.get(i));

@@ -1,8 +1,5 @@
 package dev.flows.relay.api;
 
-import com.google.protobuf.util.Timestamps;
-import dev.flows.proto.observer.GetFlowsResponse;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +33,14 @@ import java.util.function.LongSupplier;
  */
 final class MergeQueue {
     /** A pending response of one source. */
-    record Item(Object source, GetFlowsResponse response, long timeNanos, long arrivalNanos, long order) {}
+    record Item(Object source, RawResponse response, long timeNanos, long arrivalNanos, long order) implements Comparable<Item> {
+        /** By time, then arrival: a plain compare, as the queue runs it twice per response per level. */
+        @Override
+        public int compareTo(Item o) {
+            int c = Long.compare(timeNanos, o.timeNanos);
+            return c != 0 ? c : Long.compare(order, o.order);
+        }
+    }
 
     /** No window: release only when the order is known. */
     private static final long EXACT = -1;
@@ -53,8 +57,7 @@ final class MergeQueue {
     private final long graceNanos;
     private final LongSupplier wallNanos;
     private final int capacity;
-    private final PriorityQueue<Item> pending = new PriorityQueue<>(
-            Comparator.comparingLong(Item::timeNanos).thenComparingLong(Item::order));
+    private final PriorityQueue<Item> pending = new PriorityQueue<>();
     private final Map<Object, Source> sources = new HashMap<>();
     /** Open sources with nothing pending: while there are any, the head's order is not known. */
     private int openIdle;
@@ -131,11 +134,11 @@ final class MergeQueue {
     }
 
     /** Adds a response; false (not added) when {@code droppable} and the queue is full. */
-    boolean offer(Object source, GetFlowsResponse r, long arrivalNanos, boolean droppable) {
+    boolean offer(Object source, RawResponse r, long arrivalNanos, boolean droppable) {
         if (droppable && pending.size() >= capacity) {
             return false;
         }
-        pending.add(new Item(source, r, timeNanos(r), arrivalNanos, order++));
+        pending.add(new Item(source, r, r.timeNanos(), arrivalNanos, order++));
         Source s = sources.computeIfAbsent(source, k -> new Source());
         if (s.pending++ == 0 && s.open) {
             openIdle--;
@@ -212,10 +215,5 @@ final class MergeQueue {
 
     int size() {
         return pending.size();
-    }
-
-    /** A flow's own time; anything else (a loss notice) by the time of the response. */
-    static long timeNanos(GetFlowsResponse r) {
-        return Timestamps.toNanos(r.hasFlow() ? r.getFlow().getTime() : r.getTime());
     }
 }

@@ -67,10 +67,10 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private final long windowNanos;
     private final long quietGraceNanos;
     private final RelayLosses losses;
-    private final ServerCallStreamObserver<GetFlowsResponse> out;
+    private final ServerCallStreamObserver<RawResponse> out;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Deque<GetFlowsResponse> notices = new ArrayDeque<>();
+    private final Deque<RawResponse> notices = new ArrayDeque<>();
     private final Map<String, Upstream> upstreams = new HashMap<>();
     /** The last flow time of each collector whose live stream ended: where to follow it again from. */
     private final Map<String, Long> lastFlowNanos = new HashMap<>();
@@ -86,7 +86,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private boolean waiting;
 
     RelayFlowsCall(GetFlowsRequest req, PeerPool pool, RelayClock clock, long windowNanos, long quietGraceNanos,
-            int capacity, RelayLosses losses, ServerCallStreamObserver<GetFlowsResponse> out) {
+            int capacity, RelayLosses losses, ServerCallStreamObserver<RawResponse> out) {
         this.req = req;
         this.pool = pool;
         this.clock = clock;
@@ -257,7 +257,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
      * so the collectors' transport threads offering to the merge are not held up by the sending.
      */
     private boolean drain(Trim trim) throws InterruptedException {
-        List<GetFlowsResponse> batch = new ArrayList<>(BATCH + 16);
+        List<RawResponse> batch = new ArrayList<>(BATCH + 16);
         while (true) {
             int own;
             lock.lock();
@@ -286,7 +286,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
      * notices first, then what the merge releases. Returns how many of them are notices, or -1 when
      * this phase is over.
      */
-    private int nextBatch(List<GetFlowsResponse> batch) throws InterruptedException {
+    private int nextBatch(List<RawResponse> batch) throws InterruptedException {
         List<MergeQueue.Item> items = new ArrayList<>();
         while (!out.isCancelled()) {
             if (!out.isReady()) {
@@ -333,23 +333,30 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     }
 
     @Override
-    public void received(Upstream from, GetFlowsResponse r) {
+    public void received(Upstream from, RawResponse r) {
         lock.lock();
         try {
             if (from.cancelled()) {
+                return;
+            }
+            if (r.kind() == RawResponse.Kind.MALFORMED) {
+                // Not passed on (the client would fail its whole stream on it), and not silent;
+                // its credit goes back as if the merge had let it go.
+                losses.addDecodeErrors(1);
+                from.released();
                 return;
             }
             if (from.takeAnnouncement()) {
                 notice(NodeState.NODE_CONNECTED, List.of(from.peer().name()), "");
                 backoffs.remove(from.peer().address());
             }
-            if (r.hasFlow()) {
-                from.lastFlowNanos = Timestamps.toNanos(r.getFlow().getTime());
+            if (r.isFlow()) {
+                from.lastFlowNanos = r.timeNanos();
             }
             // Only live flows may be dropped (and are then counted and reported). A collector's
             // own loss notice stands for many events: dropping it would turn them into one, or
             // hide them; notices are rare and small, so they always get through.
-            if (!merge.offer(from, r, clock.monoNanos(), live != null && r.hasFlow())) {
+            if (!merge.offer(from, r, clock.monoNanos(), live != null && r.isFlow())) {
                 dropped++;
                 losses.addClientQueueDrops(1);
             }
@@ -418,15 +425,15 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
 
     /** Called with the lock held. */
     private void notice(NodeState state, List<String> names, String message) {
-        notices.add(GetFlowsResponse.newBuilder()
+        notices.add(RawResponse.of(GetFlowsResponse.newBuilder()
                 .setNodeStatus(NodeStatusEvent.newBuilder().setStateChange(state).addAllNodeNames(names).setMessage(message))
-                .setTime(now()).build());
+                .setTime(now()).build()));
     }
 
-    private GetFlowsResponse lostNotice(long n) {
-        return GetFlowsResponse.newBuilder()
+    private RawResponse lostNotice(long n) {
+        return RawResponse.of(GetFlowsResponse.newBuilder()
                 .setLostEvents(LostEvent.newBuilder().setSource(LostEventSource.OBSERVER_EVENTS_QUEUE).setNumEventsLost(n))
-                .setTime(now()).build();
+                .setTime(now()).build());
     }
 
     private Timestamp now() {

@@ -4,13 +4,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Flows the relay itself dropped: a client too slow for the live flows filled its bounded queue
- * (each client is told its own share in-band, lost_events OBSERVER_EVENTS_QUEUE; the total is
- * added to ServerStatus; raise --client-queue or read faster), and what its exporters lost
- * (ServerStatus flows_lost.exporters; the metrics say which exporter and why).
+ * Flows the relay itself dropped: a client too slow for the live flows filled its bounded queue.
+ * Each client is told its own share in-band (lost_events, OBSERVER_EVENTS_QUEUE); the total is
+ * added to ServerStatus. Raise --client-queue or read faster. A collector's response whose bytes
+ * are not a GetFlowsResponse is dropped and counted as a decode error (ServerStatus decode_errors).
+ * What the exporters lost is ServerStatus flows_lost.exporters; the metrics say which exporter and why.
  */
 public final class RelayLosses {
     private final AtomicLong clientQueue = new AtomicLong();
+    private final AtomicLong decodeErrors = new AtomicLong();
     private final LongSupplier exporters;
 
     /** A relay without exporters. */
@@ -38,5 +40,13 @@ public final class RelayLosses {
 
     public long exporterLosses() {
         return exporters == null ? 0 : exporters.getAsLong();
+    }
+
+    public void addDecodeErrors(long n) {
+        decodeErrors.addAndGet(n);
+    }
+
+    public long decodeErrors() {
+        return decodeErrors.get();
     }
 }

@@ -2,16 +2,18 @@ package dev.flows.relay.api;
 
 import dev.flows.collector.api.GetFlowsRequests;
 import dev.flows.proto.observer.GetFlowsRequest;
-import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.observer.GetNodesRequest;
 import dev.flows.proto.observer.GetNodesResponse;
 import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.proto.observer.ServerStatusRequest;
 import dev.flows.proto.observer.ServerStatusResponse;
 import dev.flows.relay.peers.PeerPool;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -21,9 +23,10 @@ import java.util.concurrent.RejectedExecutionException;
  * observer.Observer for the whole cluster: GetFlows merged from every collector
  * ({@link RelayFlowsCall}), ServerStatus and GetNodes summed and listed across them
  * ({@link ClusterStatus}). Filters are checked here (a bad one fails before any collector is
- * asked) and applied by the collectors.
+ * asked) and applied by the collectors. GetFlows is bound with {@link RawGetFlows}: the collectors'
+ * responses go out as the bytes they came in; to any client it is the usual Observer service.
  */
-public final class RelayObserverService extends ObserverGrpc.ObserverImplBase {
+public final class RelayObserverService implements BindableService {
     private final PeerPool pool;
     private final ExecutorService streams;
     private final RelayClock clock;
@@ -53,8 +56,16 @@ public final class RelayObserverService extends ObserverGrpc.ObserverImplBase {
     }
 
     @Override
-    public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> observer) {
-        ServerCallStreamObserver<GetFlowsResponse> out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
+    public ServerServiceDefinition bindService() {
+        return ServerServiceDefinition.builder(ObserverGrpc.SERVICE_NAME)
+                .addMethod(RawGetFlows.METHOD, ServerCalls.asyncServerStreamingCall(this::getFlows))
+                .addMethod(ObserverGrpc.getServerStatusMethod(), ServerCalls.asyncUnaryCall(this::serverStatus))
+                .addMethod(ObserverGrpc.getGetNodesMethod(), ServerCalls.asyncUnaryCall(this::getNodes))
+                .build();
+    }
+
+    private void getFlows(GetFlowsRequest req, StreamObserver<RawResponse> observer) {
+        ServerCallStreamObserver<RawResponse> out = (ServerCallStreamObserver<RawResponse>) observer;
         try {
             GetFlowsRequests.check(req);
         } catch (StatusRuntimeException e) {
@@ -69,14 +80,12 @@ public final class RelayObserverService extends ObserverGrpc.ObserverImplBase {
         }
     }
 
-    @Override
-    public void serverStatus(ServerStatusRequest req, StreamObserver<ServerStatusResponse> out) {
+    private void serverStatus(ServerStatusRequest req, StreamObserver<ServerStatusResponse> out) {
         out.onNext(status.serverStatus());
         out.onCompleted();
     }
 
-    @Override
-    public void getNodes(GetNodesRequest req, StreamObserver<GetNodesResponse> out) {
+    private void getNodes(GetNodesRequest req, StreamObserver<GetNodesResponse> out) {
         out.onNext(status.nodes());
         out.onCompleted();
     }

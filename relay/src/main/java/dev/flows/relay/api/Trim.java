@@ -1,6 +1,5 @@
 package dev.flows.relay.api;
 
-import dev.flows.proto.observer.GetFlowsResponse;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Consumer;
@@ -14,32 +13,32 @@ import java.util.function.Consumer;
 final class Trim {
     private final long limit;
     private final boolean first;
-    private final Consumer<GetFlowsResponse> out;
-    private final Deque<GetFlowsResponse> newest = new ArrayDeque<>();
+    private final Consumer<RawResponse> out;
+    private final Deque<RawResponse> newest = new ArrayDeque<>();
     private long flows;
 
-    Trim(long number, boolean first, Consumer<GetFlowsResponse> out) {
+    Trim(long number, boolean first, Consumer<RawResponse> out) {
         this.limit = number <= 0 ? Long.MAX_VALUE : number;
         this.first = first;
         this.out = out;
     }
 
     /** Takes the next merged response; false once nothing more is wanted. */
-    boolean accept(GetFlowsResponse r) {
+    boolean accept(RawResponse r) {
         if (limit == Long.MAX_VALUE || first) {
             out.accept(r);
-            if (r.hasFlow()) {
+            if (r.isFlow()) {
                 flows++;
             }
             return flows < limit;
         }
         newest.addLast(r);
-        if (r.hasFlow() && ++flows > limit) {
+        if (r.isFlow() && ++flows > limit) {
             // Drop the oldest flow and whatever came before it.
-            GetFlowsResponse dropped;
+            RawResponse dropped;
             do {
                 dropped = newest.removeFirst();
-            } while (!dropped.hasFlow());
+            } while (!dropped.isFlow());
             flows--;
         }
         return true;

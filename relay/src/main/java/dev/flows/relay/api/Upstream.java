@@ -1,10 +1,10 @@
 package dev.flows.relay.api;
 
 import dev.flows.proto.observer.GetFlowsRequest;
-import dev.flows.proto.observer.GetFlowsResponse;
-import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.relay.peers.Peer;
+import io.grpc.CallOptions;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 
 /**
@@ -12,12 +12,12 @@ import io.grpc.stub.ClientResponseObserver;
  * {@code credit > 0} the collector may run at most that many responses ahead of what the merge
  * has released (history is then complete however slow the client; the collector's reader waits);
  * with 0 the stream is read as fast as it comes (live flows, where the merge's bound drops and
- * counts instead).
+ * counts instead). Responses arrive as the collector's bytes ({@link RawGetFlows}), never parsed here.
  */
-final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlowsResponse> {
+final class Upstream implements ClientResponseObserver<GetFlowsRequest, RawResponse> {
     /** Where responses and the end of the stream go. */
     interface Sink {
-        void received(Upstream from, GetFlowsResponse r);
+        void received(Upstream from, RawResponse r);
 
         /** @param error null when the collector completed the stream */
         void ended(Upstream from, Throwable error);
@@ -42,7 +42,7 @@ final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlows
     }
 
     Upstream start(GetFlowsRequest req) {
-        ObserverGrpc.newStub(peer.channel()).getFlows(req, this);
+        ClientCalls.asyncServerStreamingCall(peer.channel().newCall(RawGetFlows.METHOD, CallOptions.DEFAULT), req, this);
         return this;
     }
 
@@ -63,7 +63,7 @@ final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlows
      * in batches of a quarter of it, since each request() from this thread is a task on the
      * transport's event loop. The collector may still never run more than {@code credit} ahead, and
      * cannot stall: with nothing of ours pending in the merge it has at least 3/4 of it left.
-     * Called by the merging thread only.
+     * Called with the merge's lock held.
      */
     void released() {
         if (credit > 0 && !cancelled && ++unrequested >= Math.max(1, credit / 4)) {
@@ -97,7 +97,7 @@ final class Upstream implements ClientResponseObserver<GetFlowsRequest, GetFlows
     }
 
     @Override
-    public void onNext(GetFlowsResponse r) {
+    public void onNext(RawResponse r) {
         sink.received(this, r);
     }
 

@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 class MergeQueueTest {
     static final long W = 1_000_000_000L;
 
-    static GetFlowsResponse flow(long t) {
-        return GetFlowsResponse.newBuilder().setFlow(Flow.newBuilder().setTime(Timestamps.fromNanos(t))).build();
+    static RawResponse flow(long t) {
+        return RawResponse.of(GetFlowsResponse.newBuilder().setFlow(Flow.newBuilder().setTime(Timestamps.fromNanos(t))).build());
     }
 
     static long time(MergeQueue.Item i) {
-        return MergeQueue.timeNanos(i.response());
+        return i.response().timeNanos();
     }
 
     @Test

@@ -1,0 +1,68 @@
+package dev.flows.relay.api;
+
+import dev.flows.proto.observer.GetFlowsRequest;
+import dev.flows.proto.observer.ObserverGrpc;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * observer.Observer/GetFlows as the relay calls it on collectors and serves it to clients: the
+ * same method on the wire, with each response kept as its serialized bytes ({@link RawResponse})
+ * instead of a parsed GetFlowsResponse. Received bytes are copied once out of gRPC's buffers and
+ * scanned ({@link ResponseScan}); sent bytes are copied once into them.
+ */
+final class RawGetFlows {
+    private RawGetFlows() {}
+
+    static final MethodDescriptor<GetFlowsRequest, RawResponse> METHOD = ObserverGrpc.getGetFlowsMethod()
+            .toBuilder(ObserverGrpc.getGetFlowsMethod().getRequestMarshaller(), new Marshaller())
+            .build();
+
+    private static final class Marshaller implements MethodDescriptor.Marshaller<RawResponse> {
+        @Override
+        public InputStream stream(RawResponse r) {
+            return new BytesStream(r.bytes());
+        }
+
+        /** Never fails on the bytes themselves: a malformed response comes back as such, for the caller to count. */
+        @Override
+        public RawResponse parse(InputStream in) {
+            try {
+                byte[] bytes;
+                if (in instanceof KnownLength) {
+                    bytes = new byte[in.available()];
+                    if (in.readNBytes(bytes, 0, bytes.length) != bytes.length) {
+                        throw new IOException("the message ended before its length");
+                    }
+                } else {
+                    bytes = in.readAllBytes();
+                }
+                return ResponseScan.scan(bytes);
+            } catch (IOException e) {
+                throw Status.INTERNAL.withDescription("reading a GetFlows response: " + e.getMessage()).withCause(e)
+                        .asRuntimeException();
+            }
+        }
+    }
+
+    /** gRPC's framer asks the length first, then has the bytes written straight into its buffer. */
+    private static final class BytesStream extends ByteArrayInputStream implements Drainable, KnownLength {
+        BytesStream(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public int drainTo(OutputStream target) throws IOException {
+            int n = count - pos;
+            target.write(buf, pos, n);
+            pos = count;
+            return n;
+        }
+    }
+}
