@@ -11,7 +11,9 @@ import dev.flows.collector.bpf.EventSource;
 import dev.flows.collector.bpf.NetInterfaces;
 import dev.flows.collector.buffer.FlowBuffer;
 import dev.flows.collector.bpf.Ipv4Prefix;
+import dev.flows.collector.cluster.ClusterFileWatch;
 import dev.flows.collector.cluster.ClusterState;
+import dev.flows.collector.cluster.YamlClusterLoader;
 import dev.flows.collector.cluster.Node;
 import dev.flows.collector.config.CollectorConfig;
 import dev.flows.collector.datapath.ConntrackSweeper;
@@ -57,6 +59,7 @@ import java.util.logging.Logger;
  *               ├─► PolicyProgrammer ──► ipcache, policy and endpoint maps (datapath mode; names policies for the Decoder)
  *               └─► Enricher
  * timer ──► ConntrackSweeper (expired connection and NAT entries out of the pinned maps)
+ * timer ──► ClusterFileWatch (--cluster-state changed) ──► updateCluster
  * </pre>
  *
  * Losses are counted where they happen (kernel ring, raw queue, decode errors, reader overrun)
@@ -155,6 +158,18 @@ public final class Collector implements AutoCloseable {
         interfaces.scheduleWithFixedDelay(this::rescanInterfaces, every, every, TimeUnit.MILLISECONDS);
         long sweep = config.conntrackSweep().toMillis();
         interfaces.scheduleWithFixedDelay(this::sweepConntrack, sweep, sweep, TimeUnit.MILLISECONDS);
+        if (config.clusterState() != null) {
+            ClusterFileWatch watch = new ClusterFileWatch(config.clusterState(), new YamlClusterLoader(LOG::fine),
+                    this::updateCluster, LOG::warning);
+            long poll = config.clusterStatePoll().toMillis();
+            interfaces.scheduleWithFixedDelay(() -> {
+                try {
+                    watch.poll();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "applying cluster state: " + e.getMessage(), e);
+                }
+            }, poll, poll, TimeUnit.MILLISECONDS);
+        }
         server.start();
         if (config.metricsListen() != null) {
             metrics = CollectorMetrics.serve(config.metricsListen(), config.nodeName(), metricSources);
