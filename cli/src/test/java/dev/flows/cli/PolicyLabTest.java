@@ -86,6 +86,14 @@ class PolicyLabTest {
             assertEquals("node-a", f.getNodeName(), "egress is decided on the client's node");
             assertEquals("prometheus-0", f.getSource().getPodName());
         }
+        // and the default (compact) output names the policy on each line
+        LabCli.Result compact = lab.flows(List.of("observe", "--last", "20", "--verdict", "DROPPED", "--from-ip", PROMETHEUS), 60);
+        assertEquals(0, compact.exit(), compact.err());
+        List<String> lines = compact.out().lines().filter(l -> !l.isBlank()).toList();
+        assertFalse(lines.isEmpty());
+        for (String l : lines) {
+            assertTrue(l.contains("DROPPED") && l.contains("by infra/prometheus-platform-only"), l);
+        }
     }
 
     @Test

@@ -189,10 +189,11 @@ public final class Decoder {
         }
         l4(b, t, t, off + DROP_TCP_FLAGS, off + DROP_ICMP_TYPE, off + DROP_ICMP_CODE, out);
         service(b.getInt(off + DROP_SERVICE_ID), false, out);
+        String by = "";
         if (desc == DropReason.POLICY_DENIED && point != null) {
-            deniedBy(point == ObservationPoint.FROM_ENDPOINT, out);
+            by = names(deniedBy(point == ObservationPoint.FROM_ENDPOINT, out));
         }
-        out.setSummary(out.getSummary() + "; dropped: " + (desc == null ? "reason " + reason : desc.name()));
+        out.setSummary(out.getSummary() + "; dropped: " + (desc == null ? "reason " + reason : desc.name()) + by);
         return null;
     }
 
@@ -216,31 +217,44 @@ public final class Decoder {
                 .setPolicyMatchType(b.get(off + VERDICT_MATCH_TYPE) & 0xff)
                 .setIsReply(REQUEST);
         l4(b, t, t, off + VERDICT_TCP_FLAGS, off + VERDICT_ICMP_TYPE, off + VERDICT_ICMP_CODE, out);
+        List<Policy> by;
         if (allowed) {
             Policy p = policies.byId(b.getInt(off + VERDICT_POLICY_ID));
-            if (p != null) {
-                if (egress) {
-                    out.addEgressAllowedBy(p);
-                } else {
-                    out.addIngressAllowedBy(p);
-                }
+            by = p == null ? List.of() : List.of(p);
+            if (egress) {
+                out.addAllEgressAllowedBy(by);
+            } else {
+                out.addAllIngressAllowedBy(by);
             }
         } else {
             out.setDropReason(DropReason.POLICY_DENIED_VALUE).setDropReasonDesc(DropReason.POLICY_DENIED);
-            deniedBy(egress, out);
+            by = deniedBy(egress, out);
         }
-        out.setSummary(out.getSummary() + "; policy " + (egress ? "egress " : "ingress ") + (allowed ? "allowed" : "denied"));
+        out.setSummary(out.getSummary() + "; policy " + (egress ? "egress " : "ingress ") + (allowed ? "allowed" : "denied") + names(by));
         return null;
     }
 
     /** A denial names the policies that select the local pod for that direction. */
-    private void deniedBy(boolean egress, Flow.Builder out) {
+    private List<Policy> deniedBy(boolean egress, Flow.Builder out) {
         List<Policy> by = policies.selecting(egress ? out.getIP().getSource() : out.getIP().getDestination(), egress);
         if (egress) {
             out.addAllEgressDeniedBy(by);
         } else {
             out.addAllIngressDeniedBy(by);
         }
+        return by;
+    }
+
+    /** " by ns/name, ns/name" for the summary, which every output format shows; "" for none. */
+    private static String names(List<Policy> by) {
+        if (by.isEmpty()) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder(" by ");
+        for (int i = 0; i < by.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append(by.get(i).getNamespace()).append('/').append(by.get(i).getName());
+        }
+        return s.toString();
     }
 
     /** Time, node and interface: the common header. */

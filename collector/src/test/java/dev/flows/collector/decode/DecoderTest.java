@@ -134,7 +134,7 @@ class DecoderTest {
         assertFalse(f.getIsReply().getValue());
         assertEquals("10.244.2.11", f.getIP().getDestination());
         assertEquals(8080, f.getL4().getTCP().getDestinationPort());
-        assertEquals("TCP Flags: SYN; policy ingress allowed", f.getSummary());
+        assertEquals("TCP Flags: SYN; policy ingress allowed by shop/cart-from-frontend", f.getSummary());
     }
 
     @Test
@@ -147,6 +147,7 @@ class DecoderTest {
         assertEquals(0, f.getPolicyMatchType());
         assertEquals(java.util.List.of(EGRESS_POLICY), f.getEgressDeniedByList());
         assertEquals(0, f.getIngressDeniedByCount() + f.getEgressAllowedByCount());
+        assertEquals("UDP; policy egress denied by shop/egress-lockdown", f.getSummary());
     }
 
     @Test
@@ -157,7 +158,7 @@ class DecoderTest {
         assertEquals(dev.flows.proto.flow.DropReason.POLICY_DENIED, in.getDropReasonDesc());
         assertEquals(java.util.List.of(CART_POLICY), in.getIngressDeniedByList());
         assertEquals(0, in.getEgressDeniedByCount());
-        assertEquals("TCP Flags: SYN; dropped: POLICY_DENIED", in.getSummary());
+        assertEquals("TCP Flags: SYN; dropped: POLICY_DENIED by shop/cart-from-frontend", in.getSummary());
         Flow out = decodeWithPolicies(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02).asDrop(133, 0));
         assertEquals(java.util.List.of(EGRESS_POLICY), out.getEgressDeniedByList());
         assertEquals(0, out.getIngressDeniedByCount());
