@@ -18,7 +18,8 @@
  *
  * Verdict events (struct policy_verdict_event) are written for each decision on a direction some
  * policy selects: the first packet of a connection, and a denied one that becomes allowed. A
- * direction no policy selects is not decided and writes none. Observe mode enforces nothing.
+ * direction no policy selects is not decided and writes none, nor is traffic with this node's own
+ * address (identity host), which NetworkPolicy always allows. Observe mode enforces nothing.
  */
 #ifndef FLOWS_POLICY_H
 #define FLOWS_POLICY_H
@@ -115,8 +116,11 @@ static __always_inline struct policy_result policy_decide(__u8 direction, const 
 	struct endpoint_value *ev = bpf_map_lookup_elem(&flows_endpoints, &ek);
 	if (!ev || !(direction == FLOWS_POLICY_EGRESS ? ev->egress_enforced : ev->ingress_enforced))
 		return r;
-	r.enforced = 1;
 	r.remote_identity = policy_identity(peer);
+	/* This node itself (kubelet probes, host processes) is always allowed, as Kubernetes says. */
+	if (r.remote_identity == FLOWS_IDENTITY_HOST)
+		return r;
+	r.enforced = 1;
 	struct policy_key k = {
 		.endpoint_id = ek.endpoint_id,
 		.direction = direction,

@@ -202,6 +202,13 @@ class BpfPolicyTest {
     }
 
     @Test
+    void thisNodeReachesEvenADefaultDenyPod() {
+        assertEquals(TC_ACT_OK, run("to_pod", tcp("172.20.0.2", 41120, LOCKED, 8080, SYN, 0)), "the host: kubelet probes");
+        assertEquals(List.of(), ofType(flows(), 5));
+        assertEquals(TC_ACT_SHOT, run("to_pod", tcp("172.20.0.3", 41121, LOCKED, 8080, SYN, 0)), "another node is no exception");
+    }
+
+    @Test
     void repliesOfAnAllowedConnectionPassADeniedDirection() {
         assertEquals(TC_ACT_OK, run("from_pod", tcp(LOCKED, 41080, CATALOG, 8080, SYN, 0)), "locked may send");
         assertEquals(TC_ACT_OK, run("to_pod", tcp(CATALOG, 8080, LOCKED, 41080, SYN | ACK, 0)), "and get the answer");
