@@ -36,10 +36,8 @@ int from_pod(struct __sk_buff *skb)
 	else if (ct.entry)
 		res.service_id = ct.entry->service_id;
 	res.drop = policy_enforce(skb, OBS_FROM_ENDPOINT, FLOWS_POLICY_EGRESS, &pkt, &ct, now);
-	if (res.drop) {
-		drop_report(skb, OBS_FROM_ENDPOINT, &pkt, res.drop, res.service_id, now);
-		return TC_ACT_SHOT;
-	}
+	if (res.drop)
+		return xlate_verdict(skb, OBS_FROM_ENDPOINT, &pkt, &res, now);
 	trace_report(skb, OBS_FROM_ENDPOINT, &before, &pkt, &ct, &res, now);
 	return TC_ACT_OK;
 }
