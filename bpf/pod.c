@@ -2,11 +2,13 @@
  *
  * from_pod runs on the veth's ingress (packets the pod sends), to_pod on its egress (packets
  * delivered to the pod). In datapath mode from_pod balances requests to service frontends (DNAT)
- * and to_pod turns replies' backend source back into the frontend; see xlate.h. In observe mode
- * both only observe.
+ * and to_pod turns replies' backend source back into the frontend; see xlate.h. Network policy
+ * is enforced after that: egress of the sending pod at from_pod (against the chosen backend),
+ * ingress of the receiving pod at to_pod; see policy.h. In observe mode both only observe.
  */
 #include <linux/pkt_cls.h>
 
+#include "policy.h"
 #include "xlate.h"
 
 SEC("tc")
@@ -33,6 +35,9 @@ int from_pod(struct __sk_buff *skb)
 		xlate_mark(&ct, svc_entry);
 	else if (ct.entry)
 		res.service_id = ct.entry->service_id;
+	res.drop = policy_enforce(skb, OBS_FROM_ENDPOINT, FLOWS_POLICY_EGRESS, &pkt, &ct, now);
+	if (res.drop)
+		return xlate_verdict(skb, OBS_FROM_ENDPOINT, &pkt, &res, now);
 	trace_report(skb, OBS_FROM_ENDPOINT, &before, &pkt, &ct, &res, now);
 	return TC_ACT_OK;
 }
@@ -54,6 +59,9 @@ int to_pod(struct __sk_buff *skb)
 		res.service_id = ct.entry->service_id;
 	if (res.drop)
 		return xlate_verdict(skb, OBS_TO_ENDPOINT, &before, &res, now);
+	res.drop = policy_enforce(skb, OBS_TO_ENDPOINT, FLOWS_POLICY_INGRESS, &pkt, &ct, now);
+	if (res.drop)
+		return xlate_verdict(skb, OBS_TO_ENDPOINT, &pkt, &res, now);
 	trace_report(skb, OBS_TO_ENDPOINT, &before, &pkt, &ct, &res, now);
 	return TC_ACT_OK;
 }

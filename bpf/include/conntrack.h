@@ -14,7 +14,8 @@
  * Entries also carry what the datapath decided for the connection: a service entry (CT_F_SERVICE,
  * keyed by the tuple to the service frontend) holds the backend chosen once for the connection;
  * the entry of the translated tuple holds CT_F_DNAT and the rev-NAT index that turns replies'
- * source back into the frontend. The map is pinned and shared by every program of a node, so a
+ * source back into the frontend; network policy records its verdict per direction in the flags
+ * (a denied connection's retransmits are dropped without a new verdict). The map is pinned and shared by every program of a node, so a
  * packet seen at two points gets the same answer at both, and a restarted collector keeps it.
  */
 #ifndef FLOWS_CONNTRACK_H
@@ -28,6 +29,11 @@
 enum ct_flags {
 	CT_F_SERVICE = 1, /* entry of the tuple to a frontend: backend_* is the chosen backend */
 	CT_F_DNAT = 2,    /* connection was DNATed here: replies get rev_nat_index's frontend */
+	/* Network policy's verdicts on the connection, per direction of the local pod (policy.h). */
+	CT_F_EGRESS_ALLOWED = 4,
+	CT_F_EGRESS_DENIED = 8,
+	CT_F_INGRESS_ALLOWED = 16,
+	CT_F_INGRESS_DENIED = 32,
 };
 
 /* Value of flows_ct. Java twin: collector/.../bpf/MapLayout.java (checked against BTF). */

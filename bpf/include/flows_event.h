@@ -13,7 +13,7 @@
 
 #include <linux/types.h>
 
-#define FLOWS_EVENT_VERSION 2
+#define FLOWS_EVENT_VERSION 3
 
 /* Event types: the numbers are Hubble's CiliumEventType.type, so the collector copies them. */
 enum flows_event_type {
@@ -65,6 +65,7 @@ enum flows_xlate {
 
 /* Drop reasons: the numbers are Hubble's DropReason, so the collector copies them. */
 enum flows_drop_reason {
+	DROP_POLICY_DENIED = 133,
 	DROP_ERROR_WRITING_TO_PACKET = 141,
 	DROP_CT_MAP_INSERTION_FAILED = 155,
 	DROP_SERVICE_BACKEND_NOT_FOUND = 158,
@@ -133,6 +134,42 @@ struct drop_event {
 	__u8 pad;
 	__u32 pkt_len;
 	__u32 service_id; /* the service whose lookup failed, 0 = none */
+};
+
+/* How a policy verdict matched: the numbers are Hubble's policy_match_type (Cilium's monitor API). */
+enum flows_policy_match {
+	POLICY_MATCH_NONE = 0,       /* nothing matched: denied */
+	POLICY_MATCH_L3_ONLY = 1,    /* the remote's identity, any port */
+	POLICY_MATCH_L3_L4 = 2,      /* the remote's identity and the port */
+	POLICY_MATCH_L4_ONLY = 3,    /* any remote, the port */
+	POLICY_MATCH_ALL = 4,        /* any remote, any port */
+	POLICY_MATCH_L3_PROTO = 5,   /* the remote's identity and the protocol, any port */
+	POLICY_MATCH_PROTO_ONLY = 6, /* any remote, the protocol, any port */
+};
+
+enum flows_policy_action {
+	POLICY_ACTION_DENY = 0,
+	POLICY_ACTION_ALLOW = 1,
+};
+
+/*
+ * FLOWS_EVENT_POLICY_VERDICT: network policy decided the first packet of a connection for one
+ * direction of a local pod (only where a policy selects it; see policy.h). A denial is also a
+ * drop_event with DROP_POLICY_DENIED. hdr.subtype is the match type.
+ */
+struct policy_verdict_event {
+	struct event_header hdr;
+	struct flow_tuple tuple; /* as decided: after service DNAT on egress */
+	__u32 remote_identity;   /* the peer's identity from the ipcache */
+	__u32 policy_id;         /* the allowing policy (collector's numbering); 0 on a denial */
+	__u32 pkt_len;
+	__u8 direction;          /* FLOWS_POLICY_INGRESS / _EGRESS (policy_maps.h) */
+	__u8 action;             /* enum flows_policy_action */
+	__u8 match_type;         /* enum flows_policy_match */
+	__u8 tcp_flags;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 pad[6];
 };
 
 #endif /* FLOWS_EVENT_H */

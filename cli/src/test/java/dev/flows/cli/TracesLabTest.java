@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -155,11 +154,10 @@ class TracesLabTest {
     }
 
     /**
-     * A denied connection as a trace with the drop. Enabled once the lab's cluster has a
-     * NetworkPolicy whose denial the datapath reports (a DROPPED flow with POLICY_DENIED).
+     * A denied connection as a trace with the drop: the lab's prometheus-0 calls a cart pod, which
+     * its egress policy (infra/prometheus-platform-only) denies on node-a.
      */
     @Test
-    @Disabled("lab has no policy drop until the network policy datapath lands (issue 4)")
     void aDeniedConnectionArrivesAsATraceWithTheDrop() throws Exception {
         List<OtlpReceiver.Received> spans = receiver.await(
                 s -> s.stream().anyMatch(x -> x.name().equals("drop") && "POLICY_DENIED".equals(x.attr("flows.drop_reason"))),
@@ -173,6 +171,9 @@ class TracesLabTest {
             assertEquals("DROPPED", d.attr("flows.verdict"));
             assertTrue(d.attributes().get("flows.policies") instanceof List<?> l && !l.isEmpty(), "the deciding policy: " + d);
             assertTrue(d.attr("k8s.pod.name") != null && d.attr("k8s.node.name") != null, d.toString());
+            assertEquals("10.244.1.12", d.attr("source.address"), "prometheus-0: " + d);
+            assertEquals("10.244.2.11", d.attr("destination.address"), "cart on node-b: " + d);
+            assertEquals("node-a", d.attr("k8s.node.name"), "egress is denied on the client's node: " + d);
             // the trace is the denied connection's: every span in it joins the same two endpoints
             Set<String> endpoints = Set.of(d.attr("source.address") + ":" + d.attr("source.port"),
                     d.attr("destination.address") + ":" + d.attr("destination.port"));

@@ -11,7 +11,9 @@ import dev.flows.collector.bpf.EventSource;
 import dev.flows.collector.bpf.NetInterfaces;
 import dev.flows.collector.buffer.FlowBuffer;
 import dev.flows.collector.bpf.Ipv4Prefix;
+import dev.flows.collector.cluster.ClusterFileWatch;
 import dev.flows.collector.cluster.ClusterState;
+import dev.flows.collector.cluster.YamlClusterLoader;
 import dev.flows.collector.cluster.Node;
 import dev.flows.collector.config.CollectorConfig;
 import dev.flows.collector.datapath.ConntrackSweeper;
@@ -20,12 +22,15 @@ import dev.flows.collector.datapath.LbMaps;
 import dev.flows.collector.datapath.ServiceProgrammer;
 import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.decode.Decoder;
+import dev.flows.collector.decode.PolicyNames;
 import dev.flows.collector.decode.RawEventQueue;
 import dev.flows.collector.decode.ServiceNames;
 import dev.flows.collector.enrich.Enricher;
 import dev.flows.collector.metrics.CollectorMetrics;
 import dev.flows.collector.pipeline.FlowProcessor;
 import dev.flows.collector.pipeline.LossCounters;
+import dev.flows.collector.policy.PolicyMaps;
+import dev.flows.collector.policy.PolicyProgrammer;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -51,8 +56,10 @@ import java.util.logging.Logger;
  * every stage's counters and fill ──► CollectorMetrics (/metrics on --metrics-listen, read when scraped)
  *
  * cluster state ──► ServiceProgrammer ──► service maps (datapath mode; ids name services for the Decoder)
+ *               ├─► PolicyProgrammer ──► ipcache, policy and endpoint maps (datapath mode; names policies for the Decoder)
  *               └─► Enricher
  * timer ──► ConntrackSweeper (expired connection and NAT entries out of the pinned maps)
+ * timer ──► ClusterFileWatch (--cluster-state changed) ──► updateCluster
  * </pre>
  *
  * Losses are counted where they happen (kernel ring, raw queue, decode errors, reader overrun)
@@ -78,6 +85,7 @@ public final class Collector implements AutoCloseable {
     private final PathMatcher podInterfaces;
     private final Enricher enricher;
     private final ServiceProgrammer services; // null in observe mode
+    private final PolicyProgrammer policies; // null in observe mode
     private final ConntrackSweeper sweeper;
     private final int nodeIp;
     private volatile boolean running = true;
@@ -99,8 +107,11 @@ public final class Collector implements AutoCloseable {
             this.services = ServiceProgrammer.adopt(new LbMaps(datapath), config.maglev());
             ServiceProgrammer.Changes c = services.apply(DesiredServices.of(cluster, nodeIp, LOG::info));
             LOG.info(() -> "services programmed: " + c);
+            this.policies = PolicyProgrammer.adopt(new PolicyMaps(datapath), cluster, config.nodeName());
+            LOG.info(() -> "network policies programmed: " + cluster.policies().size() + " policies");
         } else {
             this.services = null;
+            this.policies = null;
         }
         this.sweeper = new ConntrackSweeper(datapath, BootClock::nanos, services != null ? services::ids : Set::of);
         this.ring = datapath.openReader();
@@ -108,7 +119,8 @@ public final class Collector implements AutoCloseable {
         FlowBuffer buffer = new FlowBuffer(config.bufferCapacity());
         DecodeErrors errors = new DecodeErrors();
         long wallMinusBoot = wallNanos() - BootClock.nanos();
-        Decoder decoder = new Decoder(config.nodeName(), () -> wallMinusBoot, services != null ? services : ServiceNames.NONE);
+        Decoder decoder = new Decoder(config.nodeName(), () -> wallMinusBoot, services != null ? services : ServiceNames.NONE,
+                policies != null ? policies : PolicyNames.NONE);
         this.enricher = new Enricher(cluster, config.nodeName());
         this.processor = new FlowProcessor(decoder, enricher, buffer, errors, ring::kernelLost, queue::dropped,
                 Collector::wallNanos);
@@ -146,6 +158,18 @@ public final class Collector implements AutoCloseable {
         interfaces.scheduleWithFixedDelay(this::rescanInterfaces, every, every, TimeUnit.MILLISECONDS);
         long sweep = config.conntrackSweep().toMillis();
         interfaces.scheduleWithFixedDelay(this::sweepConntrack, sweep, sweep, TimeUnit.MILLISECONDS);
+        if (config.clusterState() != null) {
+            ClusterFileWatch watch = new ClusterFileWatch(config.clusterState(), new YamlClusterLoader(LOG::fine),
+                    this::updateCluster, LOG::warning);
+            long poll = config.clusterStatePoll().toMillis();
+            interfaces.scheduleWithFixedDelay(() -> {
+                try {
+                    watch.poll();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "applying cluster state: " + e.getMessage(), e);
+                }
+            }, poll, poll, TimeUnit.MILLISECONDS);
+        }
         server.start();
         if (config.metricsListen() != null) {
             metrics = CollectorMetrics.serve(config.metricsListen(), config.nodeName(), metricSources);
@@ -220,14 +244,19 @@ public final class Collector implements AutoCloseable {
     }
 
     /**
-     * A new cluster state: the enricher's tables, and in datapath mode the service maps (only the
-     * services that changed are rewritten).
+     * A new cluster state: the enricher's tables, and in datapath mode the service and policy maps
+     * (only the services, and the policy entries of the pods, namespaces and policies, that changed
+     * are rewritten).
      */
-    public void updateCluster(ClusterState cluster) {
+    public synchronized void updateCluster(ClusterState cluster) {
         enricher.update(cluster);
         if (services != null) {
             ServiceProgrammer.Changes c = services.apply(DesiredServices.of(cluster, nodeIp, LOG::info));
             LOG.fine(() -> "services reprogrammed: " + c);
+        }
+        if (policies != null) {
+            int n = policies.apply(cluster);
+            LOG.fine(() -> "policy map entries rewritten: " + n);
         }
     }
 

@@ -94,10 +94,10 @@ class TopLabTest {
         assertSorted(rows(screen), Comparator.comparingDouble((String r) -> column(r, 4)).reversed(), "by total");
 
         tmux("send-keys", "-t", SESSION, "d");
-        // The datapath does not emit drops yet (issue 4): the drops view is there, and empty.
-        screen = waitFor("drops view", s -> title(s).contains("drops by total") && header(s).endsWith("REASON"), 5);
-        assertTrue(screen.contains("(no drops seen)"), screen);
-        assertTrue(title(screen).contains("0 total, 0 pairs"), title(screen));
+        // The lab's policy denies prometheus-0 -> cart on node-a: the drops view shows that pair, by reason.
+        screen = waitFor("drops view with the policy denial", s -> title(s).contains("drops by total") && header(s).endsWith("REASON")
+                && rows(s).stream().anyMatch(r -> r.matches("infra/prometheus-0 +shop/cart-5d7c9b8f4-w9z6t +TCP/8080 .*POLICY_DENIED")), 10);
+        assertTrue(rows(screen).stream().allMatch(r -> r.endsWith("POLICY_DENIED")), "the lab drops nothing else: " + rows(screen));
 
         tmux("send-keys", "-t", SESSION, "q");
         screen = waitFor("top to exit", s -> s.contains("EXITED rc="), 10);

@@ -20,6 +20,10 @@ public final class MapLayout {
     public static final String LB_BACKENDS = "flows_lb_backends";
     public static final String LB_REVNAT = "flows_lb_revnat";
     public static final String LB_MAGLEV = "flows_lb_maglev";
+    /** The policy maps of policy.h; their layouts are dev.flows.collector.policy.PolicyMapLayout's. */
+    public static final String IPCACHE = "flows_ipcache";
+    public static final String POLICY = "flows_policy";
+    public static final String ENDPOINTS = "flows_endpoints";
 
     // struct ct_entry
     public static final int CT_CREATED_NS = 0;
@@ -35,6 +39,10 @@ public final class MapLayout {
     /** enum ct_flags */
     public static final int CT_F_SERVICE = 1;
     public static final int CT_F_DNAT = 2;
+    public static final int CT_F_EGRESS_ALLOWED = 4;
+    public static final int CT_F_EGRESS_DENIED = 8;
+    public static final int CT_F_INGRESS_ALLOWED = 16;
+    public static final int CT_F_INGRESS_DENIED = 32;
 
     // struct nat_entry
     public static final int NAT_EXPIRES_NS = 0;

@@ -18,8 +18,13 @@ public final class CollectorConfig {
 
     @Option(names = "--cluster-state", paramLabel = "PATH",
             description = "Kubernetes YAML file or folder (Nodes, Namespaces, Pods, Services, EndpointSlices, NetworkPolicies) "
-                    + "used to enrich flows and, in datapath mode, to program the services of this node.")
+                    + "used to enrich flows and, in datapath mode, to program the services and network policies of this node. "
+                    + "Watched: a change is applied as it is saved; a file that does not load is reported and the previous state kept.")
     private Path clusterState;
+
+    @Option(names = "--cluster-state-poll", paramLabel = "DURATION", defaultValue = "2s",
+            description = "How often --cluster-state is checked for changes. Default: ${DEFAULT-VALUE}.")
+    private String clusterStatePoll;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:4244",
             description = "Address of the Observer, Peer and health gRPC services (default: ${DEFAULT-VALUE}).")
@@ -89,6 +94,7 @@ public final class CollectorConfig {
 
     private InetSocketAddress metricsListenParsed;
     private Duration conntrackSweepParsed;
+    private Duration clusterStatePollParsed;
     private dev.flows.collector.bpf.Ipv4Prefix clusterCidrParsed;
     private dev.flows.collector.bpf.Ipv4Prefix nodeNetworkParsed;
     private Duration aggregationIntervalParsed;
@@ -131,6 +137,10 @@ public final class CollectorConfig {
         clusterCidrParsed = prefix("--cluster-cidr", clusterCidr);
         nodeNetworkParsed = nodeNetwork.equals("auto") ? null : prefix("--node-network", nodeNetwork);
         conntrackSweepParsed = Durations.parse("--conntrack-sweep", conntrackSweep);
+        clusterStatePollParsed = Durations.parse("--cluster-state-poll", clusterStatePoll);
+        if (clusterStatePollParsed.isZero()) {
+            throw new ConfigException("--cluster-state-poll " + clusterStatePoll + ": must be more than 0, e.g. 2s");
+        }
     }
 
     private static dev.flows.collector.bpf.Ipv4Prefix prefix(String flag, String value) {
@@ -170,4 +180,5 @@ public final class CollectorConfig {
     /** The node network, or null for "this node's InternalIP/24". */
     public dev.flows.collector.bpf.Ipv4Prefix nodeNetwork() { return nodeNetworkParsed; }
     public Duration conntrackSweep() { return conntrackSweepParsed; }
+    public Duration clusterStatePoll() { return clusterStatePollParsed; }
 }

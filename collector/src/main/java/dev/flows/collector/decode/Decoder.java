@@ -15,13 +15,16 @@ import dev.flows.proto.flow.IP;
 import dev.flows.proto.flow.IPVersion;
 import dev.flows.proto.flow.Layer4;
 import dev.flows.proto.flow.NetworkInterface;
+import dev.flows.proto.flow.Policy;
 import dev.flows.proto.flow.Service;
 import dev.flows.proto.flow.TCP;
+import dev.flows.proto.flow.TrafficDirection;
 import dev.flows.proto.flow.UDP;
 import dev.flows.proto.flow.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -34,6 +37,10 @@ import java.util.function.LongSupplier;
  * reverse SNAT); IP.source_xlated is the source after SNAT. The service frontend is
  * destination_service on requests and source_service on replies. A translated packet's verdict
  * is TRANSLATED and its summary shows the rewrite. See proto/src/main/proto/flow/flow.proto.
+ *
+ * <p>A policy verdict (type 5) is FORWARDED when allowed and DROPPED when denied, as Hubble reports
+ * it, with its direction, match type and policies ({@link PolicyNames}); a policy drop (type 1,
+ * POLICY_DENIED) names the same policies as the denial's verdict.
  *
  * <p>Not thread-safe: one processing thread owns a decoder. Address and MAC strings are cached,
  * and per-flag-byte messages are precomputed, because this runs for every event.
@@ -61,6 +68,7 @@ public final class Decoder {
     private final String nodeName;
     private final LongSupplier wallMinusBootNanos;
     private final ServiceNames services;
+    private final PolicyNames policies;
     private final Map<Integer, String> ipv4Cache = new HashMap<>();
     private final Map<Ipv6Key, String> ipv6Cache = new HashMap<>();
     private final Map<Long, String> macCache = new HashMap<>();
@@ -78,9 +86,15 @@ public final class Decoder {
 
     /** @param services names the service frontend ids that events carry */
     public Decoder(String nodeName, LongSupplier wallMinusBootNanos, ServiceNames services) {
+        this(nodeName, wallMinusBootNanos, services, PolicyNames.NONE);
+    }
+
+    /** @param policies names the policies of verdicts and policy drops */
+    public Decoder(String nodeName, LongSupplier wallMinusBootNanos, ServiceNames services, PolicyNames policies) {
         this.nodeName = nodeName;
         this.wallMinusBootNanos = wallMinusBootNanos;
         this.services = services;
+        this.policies = policies;
     }
 
     /**
@@ -106,6 +120,9 @@ public final class Decoder {
         }
         if (type == EventType.DROP.code()) {
             return len < DROP_SIZE ? DecodeError.SHORT_RECORD : decodeDrop(b, off, out);
+        }
+        if (type == EventType.POLICY_VERDICT.code()) {
+            return len < VERDICT_SIZE ? DecodeError.SHORT_RECORD : decodeVerdict(b, off, out);
         }
         return DecodeError.UNKNOWN_TYPE;
     }
@@ -172,8 +189,72 @@ public final class Decoder {
         }
         l4(b, t, t, off + DROP_TCP_FLAGS, off + DROP_ICMP_TYPE, off + DROP_ICMP_CODE, out);
         service(b.getInt(off + DROP_SERVICE_ID), false, out);
-        out.setSummary(out.getSummary() + "; dropped: " + (desc == null ? "reason " + reason : desc.name()));
+        String by = "";
+        if (desc == DropReason.POLICY_DENIED && point != null) {
+            by = names(deniedBy(point == ObservationPoint.FROM_ENDPOINT, out));
+        }
+        out.setSummary(out.getSummary() + "; dropped: " + (desc == null ? "reason " + reason : desc.name()) + by);
         return null;
+    }
+
+    private DecodeError decodeVerdict(ByteBuffer b, int off, Flow.Builder out) {
+        int t = off + VERDICT_TUPLE;
+        out.clear();
+        DecodeError err = tuple(b, t, t, out);
+        if (err != null) {
+            return err;
+        }
+        int direction = b.get(off + VERDICT_DIRECTION) & 0xff;
+        if (direction != POLICY_INGRESS && direction != POLICY_EGRESS) {
+            return DecodeError.INVALID_FIELD;
+        }
+        boolean egress = direction == POLICY_EGRESS;
+        boolean allowed = (b.get(off + VERDICT_ACTION) & 0xff) == POLICY_ACTION_ALLOW;
+        header(b, off, out);
+        out.setVerdict(allowed ? Verdict.FORWARDED : Verdict.DROPPED)
+                .setEventType(CiliumEventType.newBuilder().setType(EventType.POLICY_VERDICT.code()))
+                .setTrafficDirection(egress ? TrafficDirection.EGRESS : TrafficDirection.INGRESS)
+                .setPolicyMatchType(b.get(off + VERDICT_MATCH_TYPE) & 0xff)
+                .setIsReply(REQUEST);
+        l4(b, t, t, off + VERDICT_TCP_FLAGS, off + VERDICT_ICMP_TYPE, off + VERDICT_ICMP_CODE, out);
+        List<Policy> by;
+        if (allowed) {
+            Policy p = policies.byId(b.getInt(off + VERDICT_POLICY_ID));
+            by = p == null ? List.of() : List.of(p);
+            if (egress) {
+                out.addAllEgressAllowedBy(by);
+            } else {
+                out.addAllIngressAllowedBy(by);
+            }
+        } else {
+            out.setDropReason(DropReason.POLICY_DENIED_VALUE).setDropReasonDesc(DropReason.POLICY_DENIED);
+            by = deniedBy(egress, out);
+        }
+        out.setSummary(out.getSummary() + "; policy " + (egress ? "egress " : "ingress ") + (allowed ? "allowed" : "denied") + names(by));
+        return null;
+    }
+
+    /** A denial names the policies that select the local pod for that direction. */
+    private List<Policy> deniedBy(boolean egress, Flow.Builder out) {
+        List<Policy> by = policies.selecting(egress ? out.getIP().getSource() : out.getIP().getDestination(), egress);
+        if (egress) {
+            out.addAllEgressDeniedBy(by);
+        } else {
+            out.addAllIngressDeniedBy(by);
+        }
+        return by;
+    }
+
+    /** " by ns/name, ns/name" for the summary, which every output format shows; "" for none. */
+    private static String names(List<Policy> by) {
+        if (by.isEmpty()) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder(" by ");
+        for (int i = 0; i < by.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append(by.get(i).getNamespace()).append('/').append(by.get(i).getName());
+        }
+        return s.toString();
     }
 
     /** Time, node and interface: the common header. */

@@ -18,7 +18,7 @@ public final class EventLayout {
     /** One C struct and its size. */
     public record Struct(String name, int size) {}
 
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     // struct event_header
     public static final int HDR_TS_NS = 0;
@@ -68,6 +68,24 @@ public final class EventLayout {
     public static final int DROP_SERVICE_ID = 84;
     public static final int DROP_SIZE = 88;
 
+    // struct policy_verdict_event
+    public static final int VERDICT_TUPLE = 24;
+    public static final int VERDICT_REMOTE_IDENTITY = 64;
+    public static final int VERDICT_POLICY_ID = 68;
+    public static final int VERDICT_PKT_LEN = 72;
+    public static final int VERDICT_DIRECTION = 76;
+    public static final int VERDICT_ACTION = 77;
+    public static final int VERDICT_MATCH_TYPE = 78;
+    public static final int VERDICT_TCP_FLAGS = 79;
+    public static final int VERDICT_ICMP_TYPE = 80;
+    public static final int VERDICT_ICMP_CODE = 81;
+    public static final int VERDICT_SIZE = 88;
+
+    /** FLOWS_POLICY_INGRESS / _EGRESS (policy_maps.h) and enum flows_policy_action. */
+    public static final int POLICY_INGRESS = 0;
+    public static final int POLICY_EGRESS = 1;
+    public static final int POLICY_ACTION_ALLOW = 1;
+
     // enum flows_xlate bits
     public static final int XLATE_DNAT = 1;
     public static final int XLATE_SNAT = 2;
@@ -78,7 +96,8 @@ public final class EventLayout {
             new Struct("event_header", HDR_SIZE),
             new Struct("flow_tuple", TUPLE_SIZE),
             new Struct("trace_event", TRACE_SIZE),
-            new Struct("drop_event", DROP_SIZE));
+            new Struct("drop_event", DROP_SIZE),
+            new Struct("policy_verdict_event", VERDICT_SIZE));
 
     public static final List<Field> FIELDS = List.of(
             new Field("event_header", "ts_ns", HDR_TS_NS, 8),
@@ -118,5 +137,16 @@ public final class EventLayout {
             new Field("drop_event", "icmp_type", DROP_ICMP_TYPE, 1),
             new Field("drop_event", "icmp_code", DROP_ICMP_CODE, 1),
             new Field("drop_event", "pkt_len", DROP_PKT_LEN, 4),
-            new Field("drop_event", "service_id", DROP_SERVICE_ID, 4));
+            new Field("drop_event", "service_id", DROP_SERVICE_ID, 4),
+            new Field("policy_verdict_event", "hdr", 0, HDR_SIZE),
+            new Field("policy_verdict_event", "tuple", VERDICT_TUPLE, TUPLE_SIZE),
+            new Field("policy_verdict_event", "remote_identity", VERDICT_REMOTE_IDENTITY, 4),
+            new Field("policy_verdict_event", "policy_id", VERDICT_POLICY_ID, 4),
+            new Field("policy_verdict_event", "pkt_len", VERDICT_PKT_LEN, 4),
+            new Field("policy_verdict_event", "direction", VERDICT_DIRECTION, 1),
+            new Field("policy_verdict_event", "action", VERDICT_ACTION, 1),
+            new Field("policy_verdict_event", "match_type", VERDICT_MATCH_TYPE, 1),
+            new Field("policy_verdict_event", "tcp_flags", VERDICT_TCP_FLAGS, 1),
+            new Field("policy_verdict_event", "icmp_type", VERDICT_ICMP_TYPE, 1),
+            new Field("policy_verdict_event", "icmp_code", VERDICT_ICMP_CODE, 1));
 }

@@ -7,9 +7,9 @@ import java.nio.ByteOrder;
  * Sizes, offsets and constants of the policy maps' keys and values, and their encoding into the
  * bytes a BPF map update takes.
  *
- * <p>Twin of {@code bpf/include/policy_maps.h}; keep in sync with it. No program uses these
- * structs yet, so PolicyMapLayoutTest compiles the header alone and checks every size and offset
- * against its BTF; once policy.h looks the maps up, the program objects carry the same BTF.
+ * <p>Twin of {@code bpf/include/policy_maps.h}; keep in sync with it. PolicyMapLayoutTest compiles
+ * the header alone and checks every size and offset against its BTF (the pod program, which looks
+ * the maps up through policy.h, carries the same structs).
  */
 public final class PolicyMapLayout {
     private PolicyMapLayout() {}

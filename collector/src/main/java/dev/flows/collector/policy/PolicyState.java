@@ -150,6 +150,22 @@ public final class PolicyState {
         return Collections.unmodifiableMap(out);
     }
 
+    /**
+     * Local pods' addresses to the policies ("namespace/name", sorted) that select them for
+     * {@code d}: what a denial in that direction names.
+     */
+    public Map<String, List<String>> selecting(Direction d) {
+        Map<String, List<String>> out = new HashMap<>();
+        selectedBy.forEach((pod, names) -> {
+            Pod p = cluster.pod(pod);
+            List<String> by = names.stream().filter(n -> policies.get(n).policyTypes().contains(d)).sorted().toList();
+            if (p != null && !by.isEmpty()) {
+                out.put(p.podIP(), by);
+            }
+        });
+        return out;
+    }
+
     /** The identity of a label set in use (as {@code Enricher.podLabels} forms it), or null. */
     public Integer identityOf(List<String> labels) {
         return cluster.identity(labels);

@@ -96,6 +96,74 @@ class DecoderTest {
         assertFalse(unknown.hasDestinationService(), "an id nobody programmed names nothing");
     }
 
+    private static final dev.flows.proto.flow.Policy CART_POLICY = dev.flows.proto.flow.Policy.newBuilder()
+            .setNamespace("shop").setName("cart-from-frontend").setKind("NetworkPolicy").build();
+    private static final dev.flows.proto.flow.Policy EGRESS_POLICY = dev.flows.proto.flow.Policy.newBuilder()
+            .setNamespace("shop").setName("egress-lockdown").setKind("NetworkPolicy").build();
+    private final Decoder withPolicies = new Decoder("node-1", () -> OFFSET, ServiceNames.NONE, new PolicyNames() {
+        @Override
+        public dev.flows.proto.flow.Policy byId(int id) {
+            return id == 42 ? CART_POLICY : null;
+        }
+
+        @Override
+        public java.util.List<dev.flows.proto.flow.Policy> selecting(String podAddress, boolean egress) {
+            if (podAddress.equals("10.244.2.11") && !egress) {
+                return java.util.List.of(CART_POLICY);
+            }
+            return podAddress.equals("10.244.1.10") && egress ? java.util.List.of(EGRESS_POLICY) : java.util.List.of();
+        }
+    });
+
+    private Flow decodeWithPolicies(byte[] bytes) {
+        Flow f = withPolicies.decode(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), 0, bytes.length);
+        assertNotNull(f, "record should decode");
+        return f;
+    }
+
+    @Test
+    void allowedIngressVerdictIsForwardedAndNamesTheAllowingPolicy() {
+        Flow f = decodeWithPolicies(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02).point(ObservationPoint.TO_ENDPOINT)
+                .asVerdict(EventLayout.POLICY_INGRESS, true, 42, 2, 12345));
+        assertEquals(Verdict.FORWARDED, f.getVerdict());
+        assertEquals(5, f.getEventType().getType());
+        assertEquals(TrafficDirection.INGRESS, f.getTrafficDirection());
+        assertEquals(2, f.getPolicyMatchType(), "L3-L4");
+        assertEquals(java.util.List.of(CART_POLICY), f.getIngressAllowedByList());
+        assertEquals(0, f.getEgressAllowedByCount() + f.getIngressDeniedByCount() + f.getEgressDeniedByCount());
+        assertFalse(f.getIsReply().getValue());
+        assertEquals("10.244.2.11", f.getIP().getDestination());
+        assertEquals(8080, f.getL4().getTCP().getDestinationPort());
+        assertEquals("TCP Flags: SYN; policy ingress allowed by shop/cart-from-frontend", f.getSummary());
+    }
+
+    @Test
+    void deniedEgressVerdictIsDroppedAndNamesThePoliciesSelectingThePod() {
+        Flow f = decodeWithPolicies(TraceEvents.udp("10.244.1.10", 5353, "10.244.2.11", 53)
+                .asVerdict(EventLayout.POLICY_EGRESS, false, 0, 0, 12345));
+        assertEquals(Verdict.DROPPED, f.getVerdict());
+        assertEquals(dev.flows.proto.flow.DropReason.POLICY_DENIED, f.getDropReasonDesc());
+        assertEquals(TrafficDirection.EGRESS, f.getTrafficDirection());
+        assertEquals(0, f.getPolicyMatchType());
+        assertEquals(java.util.List.of(EGRESS_POLICY), f.getEgressDeniedByList());
+        assertEquals(0, f.getIngressDeniedByCount() + f.getEgressAllowedByCount());
+        assertEquals("UDP; policy egress denied by shop/egress-lockdown", f.getSummary());
+    }
+
+    @Test
+    void policyDropNamesThePoliciesOfItsDirection() {
+        Flow in = decodeWithPolicies(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02)
+                .point(ObservationPoint.TO_ENDPOINT).asDrop(133, 0));
+        assertEquals(Verdict.DROPPED, in.getVerdict());
+        assertEquals(dev.flows.proto.flow.DropReason.POLICY_DENIED, in.getDropReasonDesc());
+        assertEquals(java.util.List.of(CART_POLICY), in.getIngressDeniedByList());
+        assertEquals(0, in.getEgressDeniedByCount());
+        assertEquals("TCP Flags: SYN; dropped: POLICY_DENIED by shop/cart-from-frontend", in.getSummary());
+        Flow out = decodeWithPolicies(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02).asDrop(133, 0));
+        assertEquals(java.util.List.of(EGRESS_POLICY), out.getEgressDeniedByList());
+        assertEquals(0, out.getIngressDeniedByCount());
+    }
+
     @Test
     void serviceDropIsDroppedWithHubblesReason() {
         Flow f = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "10.96.10.21", 80, 0x02).ts(1000).ifindex(3)
@@ -265,9 +333,11 @@ class DecoderTest {
                 "version 1 records (before translations) are not read");
         assertEquals(DecodeError.UNKNOWN_TYPE,
                 error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_TYPE, 99).bytes(), EventLayout.TRACE_SIZE));
-        assertEquals(DecodeError.UNKNOWN_TYPE,
-                error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_TYPE, EventType.POLICY_VERDICT.code()).bytes(), EventLayout.TRACE_SIZE),
-                "policy verdicts have no body in flows_event.h yet");
+        byte[] shortVerdict = TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).asVerdict(0, true, 1, 2, 300);
+        ByteBuffer.wrap(shortVerdict).order(ByteOrder.nativeOrder()).putShort(EventLayout.HDR_LEN, (short) 64);
+        assertEquals(DecodeError.SHORT_RECORD, error(shortVerdict, 64));
+        assertEquals(DecodeError.INVALID_FIELD, error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).asVerdict(7, true, 1, 2, 300),
+                EventLayout.VERDICT_SIZE), "a direction that is neither ingress nor egress");
         assertEquals(DecodeError.INVALID_FIELD,
                 error(TraceEvents.udp("10.0.0.1", 1, "10.0.0.2", 2).raw(EventLayout.HDR_SUBTYPE, 12).bytes(), EventLayout.TRACE_SIZE));
         assertEquals(DecodeError.INVALID_FIELD,

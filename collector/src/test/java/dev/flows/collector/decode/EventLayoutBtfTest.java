@@ -89,12 +89,16 @@ class EventLayoutBtfTest {
                 btf.enumValues("flows_aggregation_level"));
         assertEquals(Map.of("MODE_OBSERVE", (long) BpfConfig.MODE_OBSERVE, "MODE_DATAPATH", (long) BpfConfig.MODE_DATAPATH),
                 btf.enumValues("flows_mode"));
-        assertEquals(Map.of("CT_F_SERVICE", (long) MapLayout.CT_F_SERVICE, "CT_F_DNAT", (long) MapLayout.CT_F_DNAT),
+        assertEquals(Map.of("CT_F_SERVICE", (long) MapLayout.CT_F_SERVICE, "CT_F_DNAT", (long) MapLayout.CT_F_DNAT,
+                "CT_F_EGRESS_ALLOWED", (long) MapLayout.CT_F_EGRESS_ALLOWED, "CT_F_EGRESS_DENIED", (long) MapLayout.CT_F_EGRESS_DENIED,
+                "CT_F_INGRESS_ALLOWED", (long) MapLayout.CT_F_INGRESS_ALLOWED, "CT_F_INGRESS_DENIED", (long) MapLayout.CT_F_INGRESS_DENIED),
                 btf.enumValues("ct_flags"));
         assertEquals(Map.of("LB_F_NODEPORT", (long) MapLayout.LB_F_NODEPORT, "LB_F_MAGLEV", (long) MapLayout.LB_F_MAGLEV),
                 btf.enumValues("lb_flags"));
         assertEquals(Map.of("XLATE_DNAT", (long) EventLayout.XLATE_DNAT, "XLATE_SNAT", (long) EventLayout.XLATE_SNAT,
                 "XLATE_REV_DNAT", (long) EventLayout.XLATE_REV_DNAT, "XLATE_REV_SNAT", (long) EventLayout.XLATE_REV_SNAT),
                 btf.enumValues("flows_xlate"));
+        assertEquals(Map.of("POLICY_ACTION_DENY", 0L, "POLICY_ACTION_ALLOW", (long) EventLayout.POLICY_ACTION_ALLOW),
+                btf.enumValues("flows_policy_action"));
     }
 }

@@ -131,6 +131,22 @@ public final class TraceEvents {
         return d.array();
     }
 
+    /**
+     * A policy_verdict_event: the trace's tuple and flags moved to the verdict layout, type
+     * POLICY_VERDICT, with the decision.
+     */
+    public byte[] asVerdict(int direction, boolean allowed, int policyId, int matchType, int remoteIdentity) {
+        ByteBuffer v = ByteBuffer.allocate(VERDICT_SIZE).order(ByteOrder.nativeOrder());
+        v.put(0, b.array(), 0, HDR_SIZE);
+        v.putShort(HDR_LEN, (short) VERDICT_SIZE).put(HDR_TYPE, (byte) EventType.POLICY_VERDICT.code())
+                .put(HDR_SUBTYPE, (byte) matchType);
+        v.put(VERDICT_TUPLE, b.array(), TRACE_TUPLE, TUPLE_SIZE);
+        v.putInt(VERDICT_REMOTE_IDENTITY, remoteIdentity).putInt(VERDICT_POLICY_ID, policyId).putInt(VERDICT_PKT_LEN, 74);
+        v.put(VERDICT_DIRECTION, (byte) direction).put(VERDICT_ACTION, (byte) (allowed ? POLICY_ACTION_ALLOW : 0))
+                .put(VERDICT_MATCH_TYPE, (byte) matchType).put(VERDICT_TCP_FLAGS, b.get(TRACE_TCP_FLAGS));
+        return v.array();
+    }
+
     /** A copy of the record's bytes. */
     public byte[] bytes() {
         return b.array().clone();

@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Java twins against bpf/include/policy_maps.h. No program uses the maps yet, so the header
- * is compiled here on its own into a BPF object whose BTF gives the C layout; once policy.h looks
- * the maps up, the objects bpf/build.sh makes carry the same BTF.
+ * The Java twins against bpf/include/policy_maps.h, compiled here on its own into a BPF object
+ * whose BTF gives the C layout (uplink.bpf.o does not include it; pod.bpf.o does, via policy.h).
  */
 class PolicyMapLayoutTest {
     private static final Path HEADER_DIR = Path.of("../bpf/include").toAbsolutePath().normalize();
