@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The datapath's cost, as ratios: (a) pod-to-pod TCP request/response across two nodes with real
@@ -19,16 +21,19 @@ import java.util.List;
  * Builds its own namespaces ({@link BenchNetwork}), removes them at the end, on failure and on Ctrl-C.
  */
 final class DatapathBench {
-    private static final int ROUNDS = 5;
+    private static final int ROUNDS = 6;
     private static final Duration PERSISTENT = Duration.ofMillis(1500);
     private static final Duration NEW_CONNECTIONS = Duration.ofMillis(1000);
-    private static final int LATENCY_SAMPLES = 3000;
+    private static final int LATENCY_SAMPLES = 1500;
+    private static final int PASSES = 3;
+    private static final long SETTLE_MS = 1000;
     private static final int FEW = 10;
     private static final int MANY = 10_000;
 
     private final PrintStream out;
     private final Path pins;
     private final Netns netns = new Netns();
+    private final Logger collectorLog = Logger.getLogger("dev.flows.collector");
 
     /** @param pins the bench's own directory under the bpffs, removed by the caller */
     DatapathBench(PrintStream out, Path pins) {
@@ -39,6 +44,8 @@ final class DatapathBench {
     void run() throws IOException {
         out.println("datapath: two nodes in flows-bench-* namespaces, client pod on node-a, two server pods on node-b;");
         out.println("  'on' = a real collector per node (in this JVM, shipped settings: datapath mode, connection aggregation)");
+        // the collectors' start and programming lines would bury the table
+        collectorLog.setLevel(Level.WARNING);
         BenchNetwork net = BenchNetwork.build();
         Thread cleanup = new Thread(net::close, "bench-netns-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -62,11 +69,19 @@ final class DatapathBench {
         double[][] persistent = new double[2][ROUNDS];
         double[][] fresh = new double[2][ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
-            persistent[0][r] = rr.persistentRate(server, PERSISTENT);
-            fresh[0][r] = rr.newConnectionRate(server, NEW_CONNECTIONS);
+            // off-on, then on-off: a drift in the machine's load weighs on both sides alike
+            boolean offFirst = r % 2 == 0;
+            if (offFirst) {
+                persistent[0][r] = rr.persistentRate(server, PERSISTENT);
+                fresh[0][r] = rr.newConnectionRate(server, NEW_CONNECTIONS);
+            }
             try (Collectors on = Collectors.start(netns, pins, FEW)) {
                 persistent[1][r] = rr.persistentRate(server, PERSISTENT);
                 fresh[1][r] = rr.newConnectionRate(server, NEW_CONNECTIONS);
+            }
+            if (!offFirst) {
+                persistent[0][r] = rr.persistentRate(server, PERSISTENT);
+                fresh[0][r] = rr.newConnectionRate(server, NEW_CONNECTIONS);
             }
             out.printf("  round %d: persistent %,8.0f -> %,8.0f calls/s, new connection %,7.0f -> %,7.0f calls/s%n", r + 1,
                     persistent[0][r], persistent[1][r], fresh[0][r], fresh[1][r]);
@@ -85,40 +100,71 @@ final class DatapathBench {
     }
 
     private void serviceLatency(RequestResponse rr) throws IOException {
-        out.printf("(b) new connection to the LAST service: connect() to first answer, %,d connections each, us%n", LATENCY_SAMPLES);
-        long[] oursFew;
-        long[] oursMany;
+        out.printf("(b) new connection to the LAST service: connect() to first answer, us; %d passes alternating 10 and 10,000, %,d connections each%n",
+                PASSES, LATENCY_SAMPLES);
+        InetSocketAddress pod = new InetSocketAddress(BenchNetwork.SERVER_IPS.get(0), BenchNetwork.SERVER_PORT);
+        long[] podOn;
+        List<long[]> oursFew = new ArrayList<>();
+        List<long[]> oursMany = new ArrayList<>();
         try (Collectors on = Collectors.start(netns, pins, FEW)) {
-            oursFew = latency(rr, FEW);
-            on.update(MANY);
-            oursMany = latency(rr, MANY);
+            podOn = latency(rr, pod);
+            for (int p = 0; p < PASSES; p++) {
+                on.update(FEW);
+                oursFew.add(latency(rr, FEW));
+                on.update(MANY);
+                oursMany.add(latency(rr, MANY));
+            }
         }
-        long[] iptFew = withIptables(rr, FEW);
-        long[] iptMany = withIptables(rr, MANY);
-        latencyRow("ours (BPF service maps)", oursFew, oursMany);
-        latencyRow("iptables (kube-proxy style)", iptFew, iptMany);
+        // the floor: the server pod itself, no translation, nothing attached (before any nat table exists)
+        long[] podOff = latency(rr, pod);
+        List<long[]> iptFew = new ArrayList<>();
+        List<long[]> iptMany = new ArrayList<>();
+        long[] restoreMs = new long[2];
+        for (int p = 0; p < PASSES; p++) {
+            restoreMs[0] = iptables(FEW);
+            iptFew.add(latency(rr, FEW));
+            restoreMs[1] = iptables(MANY);
+            iptMany.add(latency(rr, MANY));
+        }
+        out.printf("  %-28s median %6.1f p99 %7.1f%n", "pod IP, nothing attached", q(podOff, 0.5) / 1000, q(podOff, 0.99) / 1000);
+        out.printf("  %-28s median %6.1f p99 %7.1f%n", "pod IP, collectors on", q(podOn, 0.5) / 1000, q(podOn, 0.99) / 1000);
+        long[] of = pooled(oursFew);
+        long[] om = pooled(oursMany);
+        long[] itf = pooled(iptFew);
+        long[] itm = pooled(iptMany);
+        latencyRow("ours (BPF service maps)", of, om);
+        latencyRow("iptables (kube-proxy style)", itf, itm);
         out.printf("  ours/iptables: at %d services median %.2f p99 %.2f; at %,d services median %.2f p99 %.2f%n",
-                FEW, ratio(oursFew, iptFew, 0.5), ratio(oursFew, iptFew, 0.99),
-                MANY, ratio(oursMany, iptMany, 0.5), ratio(oursMany, iptMany, 0.99));
+                FEW, ratio(of, itf, 0.5), ratio(of, itf, 0.99), MANY, ratio(om, itm, 0.5), ratio(om, itm, 0.99));
+        out.printf("  (iptables-restore of the whole nat table: %d ms for %d services, %,d ms for %,d services: %,d rules)%n",
+                restoreMs[0], FEW, restoreMs[1], MANY, KubeProxyRules.rules(MANY, BenchNetwork.SERVER_IPS.size()));
     }
 
     private long[] latency(RequestResponse rr, int services) {
-        InetSocketAddress last = new InetSocketAddress(BenchNetwork.lastService(services), 80);
-        rr.connectLatencies(last, LATENCY_SAMPLES / 10); // warm-up, and proof the service answers
-        return rr.connectLatencies(last, LATENCY_SAMPLES);
+        return latency(rr, new InetSocketAddress(BenchNetwork.lastService(services), 80));
     }
 
-    /** No programs attached: the node's nat table does the service translation, as with kube-proxy. */
-    private long[] withIptables(RequestResponse rr, int services) throws IOException {
+    private long[] latency(RequestResponse rr, InetSocketAddress target) {
+        rr.connectLatencies(target, LATENCY_SAMPLES / 10); // warm-up, and proof the target answers
+        return rr.connectLatencies(target, LATENCY_SAMPLES);
+    }
+
+    private static long[] pooled(List<long[]> passes) {
+        return passes.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    }
+
+    /**
+     * Replaces node-a's nat table with the rules for {@code services}; returns how long that took.
+     * No programs are attached then: the nat table does the translation, as with kube-proxy.
+     */
+    private long iptables(int services) throws IOException {
         List<String> endpoints = new ArrayList<>();
         BenchNetwork.SERVER_IPS.forEach(ip -> endpoints.add(ip + ":" + BenchNetwork.SERVER_PORT));
         Path rules = KubeProxyRules.write(services, endpoints);
         try {
             long t0 = System.nanoTime();
             BenchNetwork.iptablesRestore(BenchNetwork.NODE_A, rules);
-            out.printf("  iptables-restore of %,d services (%,d rules) took %d ms%n", services, services * (1 + 2 * endpoints.size()) + 2,
-                    (System.nanoTime() - t0) / 1_000_000);
-            return latency(rr, services);
+            return (System.nanoTime() - t0) / 1_000_000;
         } finally {
             Files.deleteIfExists(rules);
         }
@@ -158,7 +204,13 @@ final class DatapathBench {
                         throw new IllegalStateException("the collector of " + node + " attached nothing to eth0: 'on' would measure 'off'");
                     }
                 }
+                // a collector runs for days: measure its steady state, not the JIT and the first scans of its start
+                Thread.sleep(SETTLE_MS);
                 return c;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                c.close();
+                throw new IllegalStateException("interrupted");
             } catch (RuntimeException e) {
                 c.close();
                 throw e;

@@ -18,6 +18,11 @@ import java.util.Locale;
 final class KubeProxyRules {
     private KubeProxyRules() {}
 
+    /** How many rules {@link #write} writes. */
+    static int rules(int services, int endpoints) {
+        return 2 + services * (1 + 2 * endpoints);
+    }
+
     /** Writes the rules for {@code services} services, all backed by {@code endpoints} (ip:port). */
     static Path write(int services, List<String> endpoints) throws IOException {
         Path file = Files.createTempFile("flows-bench-iptables-", ".rules");

@@ -23,6 +23,12 @@ import java.util.concurrent.Executors;
 final class RequestResponse implements AutoCloseable {
     static final int MESSAGE = 64;
     private static final int TIMEOUT_MS = 2000;
+    /**
+     * First byte of a request after which the server closes. The server closing first keeps
+     * TIME_WAIT on its side: thousands of them on the client would make each connect() search
+     * longer for a free port, a cost of the client's kernel and not of the path measured.
+     */
+    private static final byte LAST = 1;
 
     private final List<ServerSocket> servers = new ArrayList<>();
     private final ExecutorService client;
@@ -70,11 +76,19 @@ final class RequestResponse implements AutoCloseable {
     }
 
     private static void accept(ServerSocket server) {
+        // pooled: a thread started per connection would cost more than the connection itself;
+        // the pool's threads are made by this one, so they live in the pod's namespace too
+        ExecutorService connections = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "bench echo");
+            t.setDaemon(true);
+            return t;
+        });
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
-                daemon("bench echo", () -> echo(s));
+                connections.execute(() -> echo(s));
             } catch (IOException e) {
+                connections.shutdown();
                 return; // closed
             }
         }
@@ -86,10 +100,10 @@ final class RequestResponse implements AutoCloseable {
             DataInputStream in = new DataInputStream(s.getInputStream());
             OutputStream out = s.getOutputStream();
             byte[] buf = new byte[MESSAGE];
-            while (true) {
+            do {
                 in.readFully(buf);
                 out.write(buf);
-            }
+            } while (buf[0] != LAST);
         } catch (IOException e) {
             // the client closed: the end of this connection's calls
         }
@@ -147,13 +161,19 @@ final class RequestResponse implements AutoCloseable {
         });
     }
 
-    /** One call on a new connection; returns the time to the answer (the close is not timed). */
+    /** One call on a new connection; returns the time to the answer (the server's close, awaited, is not timed). */
     private static long oneCall(InetSocketAddress target, byte[] buf) throws IOException {
         long t0 = System.nanoTime();
         try (Socket s = connect(target)) {
+            buf[0] = LAST;
             s.getOutputStream().write(buf);
-            readFully(s.getInputStream(), buf);
-            return System.nanoTime() - t0;
+            InputStream in = s.getInputStream();
+            readFully(in, buf);
+            long t = System.nanoTime() - t0;
+            if (in.read() != -1) {
+                throw new IOException("the server sent more than one answer");
+            }
+            return t;
         }
     }
 
