@@ -75,7 +75,7 @@ final class DatapathBench {
                 persistent[0][r] = rr.persistentRate(server, PERSISTENT);
                 fresh[0][r] = rr.newConnectionRate(server, NEW_CONNECTIONS);
             }
-            try (Collectors on = Collectors.start(netns, pins, FEW)) {
+            try (BothCollectors on = BothCollectors.start(netns, pins, FEW)) {
                 persistent[1][r] = rr.persistentRate(server, PERSISTENT);
                 fresh[1][r] = rr.newConnectionRate(server, NEW_CONNECTIONS);
             }
@@ -109,7 +109,7 @@ final class DatapathBench {
         long[] podOn;
         List<long[]> oursFew = new ArrayList<>();
         List<long[]> oursMany = new ArrayList<>();
-        try (Collectors on = Collectors.start(netns, pins, FEW)) {
+        try (BothCollectors on = BothCollectors.start(netns, pins, FEW)) {
             podOn = latency(rr, pod);
             for (int p = 0; p < PASSES; p++) {
                 on.update(FEW);
@@ -199,11 +199,11 @@ final class DatapathBench {
     }
 
     /** One real collector per bench node, both programmed with the same services; closing detaches every program. */
-    private static final class Collectors implements AutoCloseable {
+    private static final class BothCollectors implements AutoCloseable {
         private final List<NodeCollector> nodes = new ArrayList<>();
 
-        static Collectors start(Netns netns, Path pins, int services) {
-            Collectors c = new Collectors();
+        static BothCollectors start(Netns netns, Path pins, int services) {
+            BothCollectors c = new BothCollectors();
             try {
                 for (String node : List.of(BenchNetwork.NODE_A, BenchNetwork.NODE_B)) {
                     c.nodes.add(NodeCollector.start(netns, node, pins, BenchNetwork.cluster(services)));
