@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine (as root) for building, testing and running flows:
-# the packages the build and the lab need (prometheus: the metrics lab test runs /usr/bin/prometheus
+# the packages the build and the lab need (iptables: ./run-bench --datapath builds kube-proxy style rules to compare with; prometheus: the metrics lab test runs /usr/bin/prometheus
 # itself, on loopback; the packaged service is not used), and a mounted bpffs. Idempotent and quiet when
 # everything is already there.
 set -euo pipefail
@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 need=()
-for pkg in clang llvm gcc libc6-dev binutils libbpf-dev bpftool iproute2 maven openjdk-17-jdk-headless util-linux procps tmux prometheus; do
+for pkg in clang llvm gcc libc6-dev binutils libbpf-dev bpftool iproute2 maven openjdk-17-jdk-headless util-linux procps tmux prometheus iptables; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

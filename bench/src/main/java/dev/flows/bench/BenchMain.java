@@ -20,10 +20,12 @@ import picocli.CommandLine.Option;
  * Run it with {@code ./bench} at the repository root (root needed); BENCHMARKS.md explains the
  * figures. With {@code --relay} it measures the relay instead ({@link RelayBench}), with
  * {@code --kafka} the Kafka exporter into a local broker ({@link KafkaBench}), with {@code --policy}
- * the cost of programming one more policy or pod ({@link PolicyBench}).
+ * the cost of programming one more policy or pod ({@link PolicyBench}), with {@code --datapath} the
+ * datapath's cost on real traffic and service lookup against iptables ({@link DatapathBench}).
  *
  * <p>Everything it loads is pinned under {@code /sys/fs/bpf/flows/bench-<pid>}, removed at the
- * end, on failure and on Ctrl-C. It attaches to no interface: programs run with BPF_PROG_TEST_RUN.
+ * end, on failure and on Ctrl-C. It attaches to no interface: programs run with BPF_PROG_TEST_RUN
+ * (but with {@code --datapath}, which attaches only in namespaces of its own).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measures the kernel producer, the ring readers and the pipeline on this machine.")
@@ -56,6 +58,8 @@ public final class BenchMain implements Callable<Integer> {
     boolean kafka;
     @Option(names = "--policy", description = "Measure policy programming instead (one more policy or pod, with 100 and 10,000 existing); no BPF needed.")
     boolean policy;
+    @Option(names = "--datapath", description = "Measure the datapath instead: pod-to-pod request/response with and without it, service latency at 10 and 10,000 services against iptables, programming cost. Builds flows-bench-* namespaces; needs root and iptables.")
+    boolean datapath;
     @Option(names = "--traces", description = "Measure the trace exporter instead (spans/s to an in-process OTLP gRPC receiver, loss); no BPF needed. Rows last --live-seconds.")
     boolean traces;
 
@@ -106,7 +110,9 @@ public final class BenchMain implements Callable<Integer> {
         Thread cleanup = new Thread(() -> Datapath.removePins(pins), "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
-            if (relay) {
+            if (datapath) {
+                new DatapathBench(out, pins).run();
+            } else if (relay) {
                 new RelayBench(out, pins, relayRate, relayPps, Duration.ofSeconds(liveSeconds)).run();
             } else {
                 run(pins);
