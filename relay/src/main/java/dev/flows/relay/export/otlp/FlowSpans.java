@@ -162,18 +162,32 @@ final class FlowSpans {
         }
     }
 
+    /** "SYN,ACK", ...: every combination of the six flags, joined once, so a span's flags do not allocate. */
+    private static final String[] FLAG_NAMES = new String[64];
+
+    static {
+        String[] names = {"SYN", "ACK", "FIN", "RST", "PSH", "URG"};
+        for (int bits = 0; bits < FLAG_NAMES.length; bits++) {
+            StringJoiner j = new StringJoiner(",");
+            for (int i = 0; i < names.length; i++) {
+                if ((bits & 1 << i) != 0) {
+                    j.add(names[i]);
+                }
+            }
+            FLAG_NAMES[bits] = j.toString();
+        }
+    }
+
     private static String flags(TCPFlags t) {
-        StringJoiner j = new StringJoiner(",");
-        if (t.getSYN()) j.add("SYN");
-        if (t.getACK()) j.add("ACK");
-        if (t.getFIN()) j.add("FIN");
-        if (t.getRST()) j.add("RST");
-        if (t.getPSH()) j.add("PSH");
-        if (t.getURG()) j.add("URG");
-        return j.toString();
+        int bits = (t.getSYN() ? 1 : 0) | (t.getACK() ? 2 : 0) | (t.getFIN() ? 4 : 0) | (t.getRST() ? 8 : 0)
+                | (t.getPSH() ? 16 : 0) | (t.getURG() ? 32 : 0);
+        return FLAG_NAMES[bits];
     }
 
     private static List<String> policies(Flow f) {
+        if (f.getEgressDeniedByCount() + f.getIngressDeniedByCount() + f.getEgressAllowedByCount() + f.getIngressAllowedByCount() == 0) {
+            return List.of();
+        }
         List<String> out = new ArrayList<>();
         for (List<Policy> ps : List.of(f.getEgressDeniedByList(), f.getIngressDeniedByList(), f.getEgressAllowedByList(),
                 f.getIngressAllowedByList())) {

@@ -8,6 +8,10 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -21,6 +25,7 @@ import io.opentelemetry.proto.trace.v1.Status;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -28,6 +33,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -55,7 +62,12 @@ public final class OtlpReceiver implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final Map<String, String> headers = new java.util.concurrent.ConcurrentHashMap<>();
     private Server grpc;
+    /** The gRPC receiver's own threads (named {@value #THREADS}*), so a benchmark can tell its CPU from the sender's. */
+    private EventLoopGroup loops;
+    private ExecutorService handlers;
     private HttpServer http;
+
+    private static final String THREADS = "otlp-receiver";
 
     private OtlpReceiver(boolean keep) {
         this.keep = keep;
@@ -64,7 +76,11 @@ public final class OtlpReceiver implements AutoCloseable {
     /** A gRPC receiver on 127.0.0.1 (port 0: any free port). */
     public static OtlpReceiver grpc(int port, boolean keepSpans) throws IOException {
         OtlpReceiver r = new OtlpReceiver(keepSpans);
+        r.loops = new NioEventLoopGroup(1, new DefaultThreadFactory(THREADS + "-io", true));
+        r.handlers = Executors.newFixedThreadPool(4, new DefaultThreadFactory(THREADS + "-handler", true));
         r.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                .bossEventLoopGroup(r.loops).workerEventLoopGroup(r.loops).channelType(NioServerSocketChannel.class)
+                .executor(r.handlers)
                 .addService(ServerInterceptors.intercept(new TraceServiceGrpc.TraceServiceImplBase() {
                     @Override
                     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
@@ -177,6 +193,18 @@ public final class OtlpReceiver implements AutoCloseable {
         return count.get();
     }
 
+    /** CPU time the gRPC receiver's threads have used (reading, parsing, answering), in ns. */
+    public long cpuNanos() {
+        var cpu = ManagementFactory.getThreadMXBean();
+        long n = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(THREADS)) {
+                n += Math.max(0, cpu.getThreadCpuTime(t.getId()));
+            }
+        }
+        return n;
+    }
+
     /** A header of the last request (lowercase name), or null. */
     public String lastHeader(String name) {
         return headers.get(name);
@@ -206,6 +234,8 @@ public final class OtlpReceiver implements AutoCloseable {
     public void close() throws InterruptedException {
         if (grpc != null) {
             grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            handlers.shutdownNow();
         }
         if (http != null) {
             http.stop(0);
