@@ -34,6 +34,15 @@ class InFlightExportsTest {
             return r;
         }
 
+        /** Requests are sent from the export threads: wait until {@code n} have arrived. */
+        void awaitRequests(int n) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (out.size() < n && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals(n, out.size());
+        }
+
         @Override
         public CompletableResultCode flush() {
             return CompletableResultCode.ofSuccess();
@@ -65,7 +74,7 @@ class InFlightExportsTest {
         for (int i = 0; i < 3; i++) {
             assertTrue(exports.export(batch(10)).isDone(), "the processor is answered at once while requests are free");
         }
-        assertEquals(3, receiver.out.size());
+        receiver.awaitRequests(3);
         assertEquals(30, exports.spans(), "sent, not yet answered");
 
         // a fourth batch waits for a free request: the processor's queue takes the pressure
@@ -76,7 +85,7 @@ class InFlightExportsTest {
 
         receiver.out.get(0).succeed();
         fourth.get(5, TimeUnit.SECONDS);
-        assertEquals(4, receiver.out.size());
+        receiver.awaitRequests(4);
         receiver.out.get(1).fail();
         assertEquals(10 + 7, exports.spans(), "the third and fourth batches still out");
 
@@ -94,9 +103,9 @@ class InFlightExportsTest {
     }
 
     @Test
-    void theProcessorMayReuseItsBatchOnceAnswered() {
+    void theProcessorMayReuseItsBatchOnceAnswered() throws Exception {
         SlowReceiver receiver = new SlowReceiver();
-        List<SpanData> seen = new ArrayList<>();
+        List<SpanData> seen = new CopyOnWriteArrayList<>();
         InFlightExports exports = new InFlightExports(new SpanExporter() {
             @Override
             public CompletableResultCode export(Collection<SpanData> spans) {
@@ -119,6 +128,7 @@ class InFlightExportsTest {
         List<SpanData> batch = batch(5);
         exports.export(batch);
         batch.clear();
+        receiver.awaitRequests(1);
         receiver.out.get(0).succeed();
         assertEquals(5, seen.size(), "the exporter got its own copy of the batch");
     }
