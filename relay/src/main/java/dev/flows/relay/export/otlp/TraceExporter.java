@@ -119,8 +119,8 @@ public final class TraceExporter implements FlowExporter {
         long nanos = f.getTime().getSeconds() * 1_000_000_000L + f.getTime().getNanos();
         String name = FlowSpans.name(f);
         SpanBuilder b = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL)
-                .setStartTimestamp(nanos, TimeUnit.NANOSECONDS)
-                .setAllAttributes(FlowSpans.attributes(f));
+                .setStartTimestamp(nanos, TimeUnit.NANOSECONDS);
+        FlowSpans.attributes(f, b);
         if (c.parent == null) {
             ids.next(c.traceId);
             b.setNoParent();
