@@ -30,7 +30,7 @@ import picocli.CommandLine;
  * pods and 20 servers, 12 observations each: SYN, SYN-ACK and both FINs at every point they
  * cross) pushed on one thread, as the export hub's thread would, through {@link TraceExporter}
  * with its shipped settings (or those given) to an OTLP gRPC receiver in this process (the project's test
- * receiver, counting only, on threads of its own whose CPU time is reported apart). Once as fast as the thread can,
+ * receiver, counting spans without parsing them, on threads of its own whose CPU time is reported apart). Once as fast as the thread can,
  * once paced at {@code paced} flows/s.
  */
 final class TracesBench {
@@ -84,10 +84,10 @@ final class TracesBench {
             long exported = after.exported() - before.exported();
             out.printf("  %-28s offered %,7.0f spans/s (%,5.0f ns of the offering thread's CPU each) | exported %,7.0f spans/s "
                             + "| dropped queue full %,7.0f/s (%4.1f%%) | failed %,d | receiver CPU %4.2f cores, %,5.0f ns per span "
-                            + "| in all: %,d of %,d exported, %,d dropped%n",
+                            + "| in all: %,d of %,d exported (the receiver counted %,d), %,d dropped%n",
                     label, offered / seconds, (double) cpu / offered, exported / seconds,
                     dropped / seconds, 100.0 * dropped / Math.max(1, sampled), s.failed(), receiverCpu / 1e9 / seconds,
-                    (double) receiverCpu / Math.max(1, exported), s.exported(), s.sampled(), s.queueFull());
+                    (double) receiverCpu / Math.max(1, exported), s.exported(), s.sampled(), receiver.count(), s.queueFull());
         }
     }
 

@@ -1,12 +1,18 @@
 package dev.flows.relay.export.otlp;
 
 import com.sun.net.httpserver.HttpServer;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
@@ -22,13 +28,16 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,7 +82,7 @@ public final class OtlpReceiver implements AutoCloseable {
         this.keep = keep;
     }
 
-    /** A gRPC receiver on 127.0.0.1 (port 0: any free port). */
+    /** A gRPC receiver on 127.0.0.1 (port 0: any free port); without {@code keepSpans} it only counts them. */
     public static OtlpReceiver grpc(int port, boolean keepSpans) throws IOException {
         OtlpReceiver r = new OtlpReceiver(keepSpans);
         r.loops = new NioEventLoopGroup(1, new DefaultThreadFactory(THREADS + "-io", true));
@@ -81,14 +90,14 @@ public final class OtlpReceiver implements AutoCloseable {
         r.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
                 .bossEventLoopGroup(r.loops).workerEventLoopGroup(r.loops).channelType(NioServerSocketChannel.class)
                 .executor(r.handlers)
-                .addService(ServerInterceptors.intercept(new TraceServiceGrpc.TraceServiceImplBase() {
+                .addService(ServerInterceptors.intercept(keepSpans ? new TraceServiceGrpc.TraceServiceImplBase() {
                     @Override
                     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
                         r.take(request);
                         response.onNext(ExportTraceServiceResponse.getDefaultInstance());
                         response.onCompleted();
                     }
-                }, new ServerInterceptor() {
+                }.bindService() : r.counting(), new ServerInterceptor() {
                     @Override
                     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
                         for (String k : headers.keys()) {
@@ -100,6 +109,61 @@ public final class OtlpReceiver implements AutoCloseable {
                     }
                 })).build().start();
         return r;
+    }
+
+    /**
+     * TraceService/Export that only counts: it walks the request's wire format down to the spans
+     * (resource_spans 1, scope_spans 2, spans 2) without building them, so a benchmark measures
+     * the sender, not this receiver's protobuf parsing (which costs more per span than marshalling).
+     */
+    private ServerServiceDefinition counting() {
+        MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
+            @Override
+            public InputStream stream(byte[] value) {
+                return new ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(InputStream in) {
+                try {
+                    return in.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        MethodDescriptor<byte[], ExportTraceServiceResponse> export = TraceServiceGrpc.getExportMethod()
+                .toBuilder(raw, ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance())).build();
+        return ServerServiceDefinition.builder(TraceServiceGrpc.SERVICE_NAME)
+                .addMethod(export, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<ExportTraceServiceResponse> response) -> {
+                    try {
+                        requests.incrementAndGet();
+                        count.addAndGet(nested(CodedInputStream.newInstance(request), 1, 2, 2));
+                    } catch (IOException e) {
+                        response.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription("not an ExportTraceServiceRequest: " + e).asException());
+                        return;
+                    }
+                    response.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                    response.onCompleted();
+                })).build();
+    }
+
+    /** How many messages the path of field numbers leads to, e.g. (1, 2, 2): spans in scope spans in resource spans. */
+    private static int nested(CodedInputStream in, int... path) throws IOException {
+        int n = 0;
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            if (WireFormat.getTagFieldNumber(tag) != path[0] || WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                in.skipField(tag);
+            } else if (path.length == 1) {
+                in.skipField(tag);
+                n++;
+            } else {
+                int limit = in.pushLimit(in.readRawVarint32());
+                n += nested(in, Arrays.copyOfRange(path, 1, path.length));
+                in.popLimit(limit);
+            }
+        }
+        return n;
     }
 
     /** An HTTP/protobuf receiver on 127.0.0.1, answering POST /v1/traces. */
