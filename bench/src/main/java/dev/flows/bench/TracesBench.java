@@ -30,7 +30,8 @@ import picocli.CommandLine;
  * pods and 20 servers, 12 observations each: SYN, SYN-ACK and both FINs at every point they
  * cross) pushed on one thread, as the export hub's thread would, through {@link TraceExporter}
  * with its shipped settings (or those given) to an OTLP gRPC receiver in this process (the project's test
- * receiver, counting only). Once as fast as the thread can, once paced at {@code paced} flows/s.
+ * receiver, counting spans without parsing them, on threads of its own whose CPU time is reported apart). Once as fast as the thread can,
+ * once paced at {@code paced} flows/s.
  */
 final class TracesBench {
     private static final int CONNECTIONS = 1 << 13;
@@ -69,10 +70,12 @@ final class TracesBench {
             p.push(Duration.ofSeconds(2).toNanos());
             TraceExporter.Stats before = exporter.stats();
             long cpu0 = CPU.getCurrentThreadCpuTime();
+            long receiverCpu0 = receiver.cpuNanos();
             long t0 = System.nanoTime();
             long offered = p.push(duration.toNanos());
             double seconds = (System.nanoTime() - t0) / 1e9;
             long cpu = CPU.getCurrentThreadCpuTime() - cpu0;
+            long receiverCpu = receiver.cpuNanos() - receiverCpu0;
             TraceExporter.Stats after = exporter.stats();
             exporter.close();
             TraceExporter.Stats s = exporter.stats();
@@ -80,9 +83,11 @@ final class TracesBench {
             long dropped = after.queueFull() - before.queueFull();
             long exported = after.exported() - before.exported();
             out.printf("  %-28s offered %,7.0f spans/s (%,5.0f ns of the offering thread's CPU each) | exported %,7.0f spans/s "
-                            + "| dropped queue full %,7.0f/s (%4.1f%%) | failed %,d | in all: %,d of %,d exported, %,d dropped%n",
+                            + "| dropped queue full %,7.0f/s (%4.1f%%) | failed %,d | receiver CPU %4.2f cores, %,5.0f ns per span "
+                            + "| in all: %,d of %,d exported (the receiver counted %,d), %,d dropped%n",
                     label, offered / seconds, (double) cpu / offered, exported / seconds,
-                    dropped / seconds, 100.0 * dropped / Math.max(1, sampled), s.failed(), s.exported(), s.sampled(), s.queueFull());
+                    dropped / seconds, 100.0 * dropped / Math.max(1, sampled), s.failed(), receiverCpu / 1e9 / seconds,
+                    (double) receiverCpu / Math.max(1, exported), s.exported(), s.sampled(), receiver.count(), s.queueFull());
         }
     }
 

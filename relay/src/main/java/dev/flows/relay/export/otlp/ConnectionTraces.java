@@ -3,7 +3,7 @@ package dev.flows.relay.export.otlp;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.TCPFlags;
 import dev.flows.relay.export.ConnectionKey;
-import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,13 +25,14 @@ import java.util.Map;
  * <p>Not thread-safe: the exporter calls it from its one export thread.
  */
 final class ConnectionTraces {
-    /** One remembered connection: its trace and the first span's context, the parent of the rest. */
+    /** One remembered connection: its trace and, as a context, the first span: the parent of the rest. */
     static final class Connection {
         final String traceId;
         final long startNanos;
         long lastNanos;
         boolean closed;
-        SpanContext first;
+        /** Built once per connection, not per span. */
+        Context parent;
 
         Connection(String traceId, long startNanos) {
             this.traceId = traceId;

@@ -19,7 +19,14 @@ final class CountingSpanExporter implements SpanExporter {
     @Override
     public CompletableResultCode export(Collection<SpanData> spans) {
         int n = spans.size();
-        CompletableResultCode result = delegate.export(spans);
+        CompletableResultCode result;
+        try {
+            result = delegate.export(spans);
+        } catch (RuntimeException e) {
+            // the OTLP exporter reports failure in its result; should it throw, the batch is still counted
+            failed.addAndGet(n);
+            return CompletableResultCode.ofFailure();
+        }
         result.whenComplete(() -> (result.isSuccess() ? exported : failed).addAndGet(n));
         return result;
     }

@@ -11,8 +11,7 @@ import dev.flows.proto.flow.TraceObservationPoint;
 import dev.flows.proto.flow.TrafficDirection;
 import dev.flows.proto.flow.Verdict;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.trace.SpanBuilder;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -88,21 +87,24 @@ final class FlowSpans {
         return point == null || f.getTraceObservationPoint() == TraceObservationPoint.UNKNOWN_POINT ? "flow" : point;
     }
 
-    static Attributes attributes(Flow f) {
-        AttributesBuilder a = Attributes.builder();
-        a.put(NETWORK_TYPE, f.getIP().getIpVersion() == IPVersion.IPv6 ? "ipv6" : "ipv4");
-        a.put(SOURCE_ADDRESS, f.getIP().getSource());
-        a.put(DESTINATION_ADDRESS, f.getIP().getDestination());
+    /**
+     * Sets the flow's attributes straight on the span being built: the SDK keeps them in the span
+     * as they come, where an {@code Attributes} built first would be sorted, then copied.
+     */
+    static void attributes(Flow f, SpanBuilder a) {
+        a.setAttribute(NETWORK_TYPE, f.getIP().getIpVersion() == IPVersion.IPv6 ? "ipv6" : "ipv4");
+        a.setAttribute(SOURCE_ADDRESS, f.getIP().getSource());
+        a.setAttribute(DESTINATION_ADDRESS, f.getIP().getDestination());
         Layer4 l4 = f.getL4();
         switch (l4.getProtocolCase()) {
             case TCP -> ports(a, "tcp", l4.getTCP().getSourcePort(), l4.getTCP().getDestinationPort());
             case UDP -> ports(a, "udp", l4.getUDP().getSourcePort(), l4.getUDP().getDestinationPort());
             case SCTP -> ports(a, "sctp", l4.getSCTP().getSourcePort(), l4.getSCTP().getDestinationPort());
-            case ICMPV4, ICMPV6 -> a.put(NETWORK_TRANSPORT, "icmp");
+            case ICMPV4, ICMPV6 -> a.setAttribute(NETWORK_TRANSPORT, "icmp");
             default -> { }
         }
         if (l4.hasTCP()) {
-            a.put(TCP_FLAGS, flags(l4.getTCP().getFlags()));
+            a.setAttribute(TCP_FLAGS, flags(l4.getTCP().getFlags()));
         }
         putIfSet(a, K8S_NODE, f.getNodeName());
         Endpoint local = observedAtSource(f) ? f.getSource() : f.getDestination();
@@ -112,25 +114,24 @@ final class FlowSpans {
         putIfSet(a, SOURCE_NAMESPACE, f.getSource().getNamespace());
         putIfSet(a, DESTINATION_POD, f.getDestination().getPodName());
         putIfSet(a, DESTINATION_NAMESPACE, f.getDestination().getNamespace());
-        a.put(VERDICT, f.getVerdict().name());
+        a.setAttribute(VERDICT, f.getVerdict().name());
         if (isDrop(f)) {
-            a.put(DROP_REASON, f.getDropReasonDesc().name());
+            a.setAttribute(DROP_REASON, f.getDropReasonDesc().name());
         }
-        a.put(OBSERVATION_POINT, f.getTraceObservationPoint().name());
+        a.setAttribute(OBSERVATION_POINT, f.getTraceObservationPoint().name());
         if (f.getTrafficDirection() != TrafficDirection.TRAFFIC_DIRECTION_UNKNOWN) {
-            a.put(TRAFFIC_DIRECTION, f.getTrafficDirection().name());
+            a.setAttribute(TRAFFIC_DIRECTION, f.getTrafficDirection().name());
         }
         if (f.hasIsReply()) {
-            a.put(IS_REPLY, f.getIsReply().getValue());
+            a.setAttribute(IS_REPLY, f.getIsReply().getValue());
         }
         if (!f.getDestinationService().getName().isEmpty()) {
-            a.put(SERVICE, f.getDestinationService().getNamespace() + "/" + f.getDestinationService().getName());
+            a.setAttribute(SERVICE, f.getDestinationService().getNamespace() + "/" + f.getDestinationService().getName());
         }
         List<String> policies = policies(f);
         if (!policies.isEmpty()) {
-            a.put(POLICIES, policies);
+            a.setAttribute(POLICIES, policies);
         }
-        return a.build();
     }
 
     /**
@@ -150,30 +151,44 @@ final class FlowSpans {
         }
     }
 
-    private static void ports(AttributesBuilder a, String transport, int source, int destination) {
-        a.put(NETWORK_TRANSPORT, transport);
-        a.put(SOURCE_PORT, source);
-        a.put(DESTINATION_PORT, destination);
+    private static void ports(SpanBuilder a, String transport, int source, int destination) {
+        a.setAttribute(NETWORK_TRANSPORT, transport);
+        a.setAttribute(SOURCE_PORT, (long) source);
+        a.setAttribute(DESTINATION_PORT, (long) destination);
     }
 
-    private static void putIfSet(AttributesBuilder a, AttributeKey<String> key, String value) {
+    private static void putIfSet(SpanBuilder a, AttributeKey<String> key, String value) {
         if (!value.isEmpty()) {
-            a.put(key, value);
+            a.setAttribute(key, value);
+        }
+    }
+
+    /** "SYN,ACK", ...: every combination of the six flags, joined once, so a span's flags do not allocate. */
+    private static final String[] FLAG_NAMES = new String[64];
+
+    static {
+        String[] names = {"SYN", "ACK", "FIN", "RST", "PSH", "URG"};
+        for (int bits = 0; bits < FLAG_NAMES.length; bits++) {
+            StringJoiner j = new StringJoiner(",");
+            for (int i = 0; i < names.length; i++) {
+                if ((bits & 1 << i) != 0) {
+                    j.add(names[i]);
+                }
+            }
+            FLAG_NAMES[bits] = j.toString();
         }
     }
 
     private static String flags(TCPFlags t) {
-        StringJoiner j = new StringJoiner(",");
-        if (t.getSYN()) j.add("SYN");
-        if (t.getACK()) j.add("ACK");
-        if (t.getFIN()) j.add("FIN");
-        if (t.getRST()) j.add("RST");
-        if (t.getPSH()) j.add("PSH");
-        if (t.getURG()) j.add("URG");
-        return j.toString();
+        int bits = (t.getSYN() ? 1 : 0) | (t.getACK() ? 2 : 0) | (t.getFIN() ? 4 : 0) | (t.getRST() ? 8 : 0)
+                | (t.getPSH() ? 16 : 0) | (t.getURG() ? 32 : 0);
+        return FLAG_NAMES[bits];
     }
 
     private static List<String> policies(Flow f) {
+        if (f.getEgressDeniedByCount() + f.getIngressDeniedByCount() + f.getEgressAllowedByCount() + f.getIngressAllowedByCount() == 0) {
+            return List.of();
+        }
         List<String> out = new ArrayList<>();
         for (List<Policy> ps : List.of(f.getEgressDeniedByList(), f.getIngressDeniedByList(), f.getEgressAllowedByList(),
                 f.getIngressAllowedByList())) {

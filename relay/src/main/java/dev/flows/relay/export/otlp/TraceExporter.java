@@ -38,7 +38,8 @@ public final class TraceExporter implements FlowExporter {
 
     /**
      * What became of the flows and spans: flows without addresses (no connection, so no span),
-     * spans sampled in and out, exported, lost, waiting, and the connections forgotten early.
+     * spans sampled in and out, exported, lost, waiting (in the processor's queue or sent and not yet answered), and
+     * the connections forgotten early.
      */
     public record Stats(long noAddress, long sampled, long unsampled, long exported, long failed, long queueFull, long queued,
             long connectionsEvicted) {}
@@ -46,6 +47,7 @@ public final class TraceExporter implements FlowExporter {
     private final ConnectionTraces connections;
     private final ConnectionIds ids = new ConnectionIds();
     private final CountingSpanExporter sink;
+    private final InFlightExports inFlight;
     private final BatchProcessorLoss processorLoss = new BatchProcessorLoss();
     private final SdkTracerProvider provider;
     private final Tracer tracer;
@@ -59,7 +61,8 @@ public final class TraceExporter implements FlowExporter {
     TraceExporter(TracesConfig config, SpanExporter sink) {
         this.connections = new ConnectionTraces(config.connectionIdle(), config.connections());
         this.sink = new CountingSpanExporter(sink);
-        BatchSpanProcessor batches = BatchSpanProcessor.builder(this.sink)
+        this.inFlight = new InFlightExports(this.sink, config.exportsInFlight());
+        BatchSpanProcessor batches = BatchSpanProcessor.builder(inFlight)
                 .setMaxQueueSize(config.queueSize())
                 .setMaxExportBatchSize(config.batchSize())
                 .setScheduleDelay(config.scheduleDelay())
@@ -116,21 +119,21 @@ public final class TraceExporter implements FlowExporter {
         long nanos = f.getTime().getSeconds() * 1_000_000_000L + f.getTime().getNanos();
         String name = FlowSpans.name(f);
         SpanBuilder b = tracer.spanBuilder(name).setSpanKind(SpanKind.INTERNAL)
-                .setStartTimestamp(nanos, TimeUnit.NANOSECONDS)
-                .setAllAttributes(FlowSpans.attributes(f));
-        if (c.first == null) {
+                .setStartTimestamp(nanos, TimeUnit.NANOSECONDS);
+        FlowSpans.attributes(f, b);
+        if (c.parent == null) {
             ids.next(c.traceId);
             b.setNoParent();
         } else {
-            b.setParent(Context.root().with(Span.wrap(c.first)));
+            b.setParent(c.parent);
         }
         Span span = b.startSpan();
         if (FlowSpans.isDrop(f)) {
             span.setStatus(StatusCode.ERROR, f.getDropReasonDesc().name());
         }
         span.end(nanos, TimeUnit.NANOSECONDS);
-        if (c.first == null) {
-            c.first = span.getSpanContext();
+        if (c.parent == null) {
+            c.parent = Context.root().with(Span.wrap(span.getSpanContext()));
         }
         (span.getSpanContext().isSampled() ? sampled : unsampled).incrementAndGet();
     }
@@ -142,7 +145,7 @@ public final class TraceExporter implements FlowExporter {
             return last;
         }
         return new Stats(noAddress.get(), sampled.get(), unsampled.get(), sink.exported(), sink.failed(), processorLoss.queueFull(),
-                processorLoss.queued(), connections.evicted());
+                processorLoss.queued() + inFlight.spans(), connections.evicted());
     }
 
     /** Spans the receiver took, and spans lost on the way (counted in the relay's status with other export loss). */

@@ -61,6 +61,11 @@ public final class TracesConfig {
             description = "Most spans per export request (at most --otlp-queue). Default: ${DEFAULT-VALUE}.")
     private int batchSize;
 
+    @Option(names = "--otlp-exports-in-flight", paramLabel = "N", defaultValue = "4",
+            description = "Export requests sent and not yet answered at once; more keep a busy relay's spans moving while "
+                    + "each request waits for the receiver. Default: ${DEFAULT-VALUE}.")
+    private int exportsInFlight;
+
     @Option(names = "--otlp-schedule-delay", paramLabel = "DURATION", defaultValue = "1s",
             description = "Longest a span waits for its batch to fill before it is sent. Default: ${DEFAULT-VALUE}.")
     private String scheduleDelay;
@@ -111,6 +116,9 @@ public final class TracesConfig {
         if (batchSize < 1 || batchSize > queueSize) {
             throw new ConfigException("--otlp-batch-size " + batchSize + ": must be between 1 and --otlp-queue (" + queueSize + ")");
         }
+        if (exportsInFlight < 1 || exportsInFlight > 64) {
+            throw new ConfigException("--otlp-exports-in-flight " + exportsInFlight + ": must be between 1 and 64");
+        }
         scheduleDelayParsed = positive("--otlp-schedule-delay", scheduleDelay);
         timeoutParsed = positive("--otlp-timeout", timeout);
         connectionIdleParsed = positive("--otlp-connection-idle", connectionIdle);
@@ -158,6 +166,7 @@ public final class TracesConfig {
     public double samplingRatio() { return samplingRatio; }
     public int queueSize() { return queueSize; }
     public int batchSize() { return batchSize; }
+    public int exportsInFlight() { return exportsInFlight; }
     public Duration scheduleDelay() { return scheduleDelayParsed; }
     public Duration timeout() { return timeoutParsed; }
     public Map<String, String> headers() { return headersParsed; }

@@ -17,6 +17,9 @@ import dev.flows.proto.flow.TrafficDirection;
 import dev.flows.proto.flow.UDP;
 import dev.flows.proto.flow.Verdict;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import org.junit.jupiter.api.Test;
 
 class FlowSpansTest {
@@ -58,7 +61,7 @@ class FlowSpansTest {
         Flow f = tcp(T, "node-a", FROM_ENDPOINT, false, 5353, "").toBuilder()
                 .setL4(Layer4.newBuilder().setUDP(UDP.newBuilder().setSourcePort(5353).setDestinationPort(53)))
                 .setDestinationService(Service.newBuilder().setNamespace("infra").setName("dns")).build();
-        Attributes a = FlowSpans.attributes(f);
+        Attributes a = attributes(f);
         assertEquals("udp", a.get(FlowSpans.NETWORK_TRANSPORT));
         assertEquals(53L, a.get(FlowSpans.DESTINATION_PORT));
         assertEquals("infra/dns", a.get(FlowSpans.SERVICE));
@@ -66,7 +69,14 @@ class FlowSpansTest {
         assertNull(a.get(FlowSpans.DROP_REASON));
     }
 
+    /** The attributes of the span the exporter's SDK builds from this flow. */
+    private static Attributes attributes(Flow f) {
+        SpanBuilder b = SdkTracerProvider.builder().build().get("test").spanBuilder("flow");
+        FlowSpans.attributes(f, b);
+        return ((ReadableSpan) b.startSpan()).toSpanData().getAttributes();
+    }
+
     private static String pod(Flow f) {
-        return FlowSpans.attributes(f).get(FlowSpans.K8S_POD);
+        return attributes(f).get(FlowSpans.K8S_POD);
     }
 }

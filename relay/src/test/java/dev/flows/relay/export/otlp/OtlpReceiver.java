@@ -1,13 +1,23 @@
 package dev.flows.relay.export.otlp;
 
 import com.sun.net.httpserver.HttpServer;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -18,16 +28,22 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -55,24 +71,33 @@ public final class OtlpReceiver implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final Map<String, String> headers = new java.util.concurrent.ConcurrentHashMap<>();
     private Server grpc;
+    /** The gRPC receiver's own threads (named {@value #THREADS}*), so a benchmark can tell its CPU from the sender's. */
+    private EventLoopGroup loops;
+    private ExecutorService handlers;
     private HttpServer http;
+
+    private static final String THREADS = "otlp-receiver";
 
     private OtlpReceiver(boolean keep) {
         this.keep = keep;
     }
 
-    /** A gRPC receiver on 127.0.0.1 (port 0: any free port). */
+    /** A gRPC receiver on 127.0.0.1 (port 0: any free port); without {@code keepSpans} it only counts them. */
     public static OtlpReceiver grpc(int port, boolean keepSpans) throws IOException {
         OtlpReceiver r = new OtlpReceiver(keepSpans);
+        r.loops = new NioEventLoopGroup(1, new DefaultThreadFactory(THREADS + "-io", true));
+        r.handlers = Executors.newFixedThreadPool(4, new DefaultThreadFactory(THREADS + "-handler", true));
         r.grpc = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                .addService(ServerInterceptors.intercept(new TraceServiceGrpc.TraceServiceImplBase() {
+                .bossEventLoopGroup(r.loops).workerEventLoopGroup(r.loops).channelType(NioServerSocketChannel.class)
+                .executor(r.handlers)
+                .addService(ServerInterceptors.intercept(keepSpans ? new TraceServiceGrpc.TraceServiceImplBase() {
                     @Override
                     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
                         r.take(request);
                         response.onNext(ExportTraceServiceResponse.getDefaultInstance());
                         response.onCompleted();
                     }
-                }, new ServerInterceptor() {
+                }.bindService() : r.counting(), new ServerInterceptor() {
                     @Override
                     public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
                         for (String k : headers.keys()) {
@@ -84,6 +109,61 @@ public final class OtlpReceiver implements AutoCloseable {
                     }
                 })).build().start();
         return r;
+    }
+
+    /**
+     * TraceService/Export that only counts: it walks the request's wire format down to the spans
+     * (resource_spans 1, scope_spans 2, spans 2) without building them, so a benchmark measures
+     * the sender, not this receiver's protobuf parsing (which costs more per span than marshalling).
+     */
+    private ServerServiceDefinition counting() {
+        MethodDescriptor.Marshaller<byte[]> raw = new MethodDescriptor.Marshaller<>() {
+            @Override
+            public InputStream stream(byte[] value) {
+                return new ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(InputStream in) {
+                try {
+                    return in.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        MethodDescriptor<byte[], ExportTraceServiceResponse> export = TraceServiceGrpc.getExportMethod()
+                .toBuilder(raw, ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance())).build();
+        return ServerServiceDefinition.builder(TraceServiceGrpc.SERVICE_NAME)
+                .addMethod(export, ServerCalls.asyncUnaryCall((byte[] request, StreamObserver<ExportTraceServiceResponse> response) -> {
+                    try {
+                        requests.incrementAndGet();
+                        count.addAndGet(nested(CodedInputStream.newInstance(request), 1, 2, 2));
+                    } catch (IOException e) {
+                        response.onError(io.grpc.Status.INVALID_ARGUMENT.withDescription("not an ExportTraceServiceRequest: " + e).asException());
+                        return;
+                    }
+                    response.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                    response.onCompleted();
+                })).build();
+    }
+
+    /** How many messages the path of field numbers leads to, e.g. (1, 2, 2): spans in scope spans in resource spans. */
+    private static int nested(CodedInputStream in, int... path) throws IOException {
+        int n = 0;
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            if (WireFormat.getTagFieldNumber(tag) != path[0] || WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                in.skipField(tag);
+            } else if (path.length == 1) {
+                in.skipField(tag);
+                n++;
+            } else {
+                int limit = in.pushLimit(in.readRawVarint32());
+                n += nested(in, Arrays.copyOfRange(path, 1, path.length));
+                in.popLimit(limit);
+            }
+        }
+        return n;
     }
 
     /** An HTTP/protobuf receiver on 127.0.0.1, answering POST /v1/traces. */
@@ -177,6 +257,18 @@ public final class OtlpReceiver implements AutoCloseable {
         return count.get();
     }
 
+    /** CPU time the gRPC receiver's threads have used (reading, parsing, answering), in ns. */
+    public long cpuNanos() {
+        var cpu = ManagementFactory.getThreadMXBean();
+        long n = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(THREADS)) {
+                n += Math.max(0, cpu.getThreadCpuTime(t.getId()));
+            }
+        }
+        return n;
+    }
+
     /** A header of the last request (lowercase name), or null. */
     public String lastHeader(String name) {
         return headers.get(name);
@@ -206,6 +298,8 @@ public final class OtlpReceiver implements AutoCloseable {
     public void close() throws InterruptedException {
         if (grpc != null) {
             grpc.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            handlers.shutdownNow();
         }
         if (http != null) {
             http.stop(0);

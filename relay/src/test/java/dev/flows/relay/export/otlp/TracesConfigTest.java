@@ -30,6 +30,7 @@ class TracesConfigTest {
         assertEquals(1.0, c.samplingRatio());
         assertEquals(16384, c.queueSize());
         assertEquals(512, c.batchSize());
+        assertEquals(4, c.exportsInFlight());
         assertEquals(Duration.ofSeconds(1), c.scheduleDelay());
         assertEquals(Duration.ofSeconds(10), c.timeout());
         assertEquals(Duration.ofMinutes(1), c.connectionIdle());
@@ -62,6 +63,7 @@ class TracesConfigTest {
                 error("--otlp-queue", "512", "--otlp-batch-size", "600"));
         assertEquals("--otlp-connection-idle 0s: must be more than 0", error("--otlp-connection-idle", "0s"));
         assertEquals("--otlp-connections 0: must be at least 1", error("--otlp-connections", "0"));
+        assertEquals("--otlp-exports-in-flight 0: must be between 1 and 64", error("--otlp-exports-in-flight", "0"));
         assertEquals("--otlp-header novalue: must be KEY=VALUE", error("--otlp-header", "novalue"));
     }
 }
