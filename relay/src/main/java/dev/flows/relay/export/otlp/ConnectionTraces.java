@@ -19,8 +19,9 @@ import java.util.Map;
  * derived from the key and that start, so every later flow of the connection (the reply, the
  * other node's observations) gets the same id. A connection is forgotten when it has been idle for
  * {@code idle} (flow time) or when the table is full (least recently seen first, counted); a TCP
- * SYN without ACK after the connection's FIN or RST starts a new trace at once, so a reused
- * 4-tuple is a new trace.
+ * SYN without ACK later (in flow time) than the connection's FIN or RST starts a new trace at
+ * once, so a reused 4-tuple is a new trace; an older SYN that arrives late (another node's
+ * observation, delayed past the close) still joins the connection's trace.
  *
  * <p>Not thread-safe: the exporter calls it from its one export thread.
  */
@@ -30,7 +31,8 @@ final class ConnectionTraces {
         final String traceId;
         final long startNanos;
         long lastNanos;
-        boolean closed;
+        /** Flow time of the first FIN or RST seen; Long.MAX_VALUE while open. */
+        long closedNanos = Long.MAX_VALUE;
         /** Built once per connection, not per span. */
         Context parent;
 
@@ -80,7 +82,7 @@ final class ConnectionTraces {
         Connection c = table.get(k);
         boolean tcp = f.getL4().hasTCP();
         TCPFlags flags = f.getL4().getTCP().getFlags();
-        if (c != null && (t - c.lastNanos > idleNanos || c.closed && tcp && flags.getSYN() && !flags.getACK())) {
+        if (c != null && (t - c.lastNanos > idleNanos || t > c.closedNanos && tcp && flags.getSYN() && !flags.getACK())) {
             table.remove(k);
             c = null;
         }
@@ -90,7 +92,7 @@ final class ConnectionTraces {
         }
         c.lastNanos = Math.max(c.lastNanos, t);
         if (tcp && (flags.getFIN() || flags.getRST())) {
-            c.closed = true;
+            c.closedNanos = Math.min(c.closedNanos, t);
         }
         return c;
     }

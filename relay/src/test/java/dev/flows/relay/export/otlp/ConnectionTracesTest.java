@@ -58,6 +58,16 @@ class ConnectionTracesTest {
     }
 
     @Test
+    void anotherNodesSynArrivingAfterTheCloseButOlderThanItStaysInTheConnectionsTrace() {
+        // under load the relay's merge can pass node-b's observations after node-a's whole connection
+        String first = traces.of(tcp(T0, "node-a", FROM_ENDPOINT, false, 40000, "SYN")).traceId;
+        assertEquals(first, traces.of(tcp(T0 + 5 * MS, "node-a", FROM_ENDPOINT, false, 40000, "FIN,ACK")).traceId);
+        assertEquals(first, traces.of(tcp(T0 + 2 * MS, "node-b", TO_ENDPOINT, false, 40000, "SYN")).traceId);
+        assertEquals(first, traces.of(tcp(T0 + 3 * MS, "node-b", FROM_ENDPOINT, true, 40000, "SYN,ACK")).traceId);
+        assertNotEquals(first, traces.of(tcp(T0 + 9 * MS, "node-a", FROM_ENDPOINT, false, 40000, "SYN")).traceId);
+    }
+
+    @Test
     void aRetransmittedSynOfAnOpenConnectionStaysInItsTrace() {
         String first = traces.of(tcp(T0, "node-a", FROM_ENDPOINT, false, 40000, "SYN")).traceId;
         assertEquals(first, traces.of(tcp(T0 + 1000 * MS, "node-a", FROM_ENDPOINT, false, 40000, "SYN")).traceId);
