@@ -21,8 +21,9 @@ import java.util.function.LongSupplier;
  * first), then optionally follow the buffer. Waits for gRPC flow control before every message and
  * stops as soon as the client cancels. Sends either one GetFlowsResponse per message (Observer
  * clients) or the same responses serialized into {@link FlowBatch}es (the relay): a batch goes
- * when it reaches {@link #BATCH_BYTES}, and whenever the stream would otherwise wait (for new
- * flows) or end, so batching never holds a flow back.
+ * when it reaches {@link #BATCH_BYTES}, whenever the stream would otherwise wait (for new flows)
+ * or end, and at the latest {@link #BATCH_DELAY_NANOS} after its first response (a follow with a
+ * narrow filter, reading a buffer that never runs dry, may select a flow only now and then).
  */
 final class GetFlowsCall implements Runnable {
     private static final long FOLLOW_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -35,6 +36,7 @@ final class GetFlowsCall implements Runnable {
     static final int ON_READY_THRESHOLD_BYTES = 512 * 1024;
     /** A batch is sent once its responses reach this size: a few hundred flows. */
     static final int BATCH_BYTES = 64 * 1024;
+    static final long BATCH_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final GetFlowsRequest req;
     private final FlowSelection selection;
@@ -46,6 +48,8 @@ final class GetFlowsCall implements Runnable {
     /** The batch being filled; null when responses go one per message. */
     private final FlowBatch.Builder batch;
     private int batchBytes;
+    /** System.nanoTime() of the batch's first response. */
+    private long batchStarted;
     private volatile Thread worker;
 
     /** One GetFlowsResponse per message. */
@@ -173,6 +177,9 @@ final class GetFlowsCall implements Runnable {
                     return;
                 }
                 sendIfSelected(e);
+                if (batchBytes > 0 && System.nanoTime() - batchStarted > BATCH_DELAY_NANOS && !sendBatch()) {
+                    return;
+                }
             } else if (read instanceof FlowBuffer.Read.Lost lost) {
                 sendOverrun(lost.count());
             } else if (sendBatch()) {
@@ -210,6 +217,9 @@ final class GetFlowsCall implements Runnable {
             return sendMessage(resp);
         }
         ByteString bytes = resp.toByteString();
+        if (batchBytes == 0) {
+            batchStarted = System.nanoTime();
+        }
         batch.addResponses(bytes);
         batchBytes += bytes.size();
         return batchBytes < BATCH_BYTES || sendBatch();
