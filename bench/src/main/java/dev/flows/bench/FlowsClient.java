@@ -34,7 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * timestamp of the packet, converted to wall time by the collector). Same machine, same clock.
  */
 final class FlowsClient implements AutoCloseable {
+    /** Responses asked for at a time (half again once half have arrived), not gRPC's one per response. */
+    private static final int WINDOW = 4096;
     private final ManagedChannel channel;
+    /** Responses received since more were asked for; transport thread only. */
+    private int sinceRequest;
     private final AtomicLong flows = new AtomicLong();
     private final ConcurrentHashMap<LostEventSource, AtomicLong> lost = new ConcurrentHashMap<>();
     private final CountDownLatch done = new CountDownLatch(1);
@@ -58,10 +62,12 @@ final class FlowsClient implements AutoCloseable {
             @Override
             public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> c) {
                 call = c;
+                c.disableAutoRequestWithInitial(WINDOW);
             }
 
             @Override
             public void onNext(GetFlowsResponse r) {
+                requestMore();
                 if (r.hasFlow()) {
                     flows.incrementAndGet();
                     long t = Timestamps.toNanos(r.getFlow().getTime());
@@ -104,10 +110,12 @@ final class FlowsClient implements AutoCloseable {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> c) {
                         call = c;
+                        c.disableAutoRequestWithInitial(WINDOW);
                     }
 
                     @Override
                     public void onNext(byte[] r) {
+                        requestMore();
                         if (r.length > 0 && r[0] == 0x0A) {
                             flows.incrementAndGet();
                         }
@@ -125,6 +133,13 @@ final class FlowsClient implements AutoCloseable {
                     }
                 });
         return this;
+    }
+
+    private void requestMore() {
+        if (++sinceRequest >= WINDOW / 2) {
+            call.request(sinceRequest);
+            sinceRequest = 0;
+        }
     }
 
     private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {

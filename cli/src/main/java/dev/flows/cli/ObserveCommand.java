@@ -3,7 +3,6 @@ package dev.flows.cli;
 import dev.flows.lab.LabState;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
-import dev.flows.proto.observer.ObserverGrpc;
 import io.grpc.ManagedChannel;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,19 +55,21 @@ public final class ObserveCommand implements Callable<Integer> {
             return 0;
         }
         String target = server.target(LabState.fromEnvironment());
-        ManagedChannel channel = ServerOptions.channel(target);
+        ManagedChannel channel = ServerOptions.streamingChannel(target);
         try {
-            Iterator<GetFlowsResponse> it = ObserverGrpc.newBlockingStub(channel).getFlows(request);
-            while (it.hasNext()) {
-                printer.print(it.next(), out, err);
+            FlowStream.run(channel, request, r -> {
+                printer.print(r, out, err);
                 if (request.getFollow()) {
                     printer.flush(out);
                 }
-            }
+            });
             printer.flush(out);
         } catch (io.grpc.StatusRuntimeException e) {
             printer.flush(out);
             throw new ServerException(target, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            printer.flush(out);
         } finally {
             ServerOptions.close(channel);
         }

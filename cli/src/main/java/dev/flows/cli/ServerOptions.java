@@ -31,6 +31,15 @@ public final class ServerOptions {
         return ManagedChannelBuilder.forTarget(target).usePlaintext().build();
     }
 
+    /**
+     * The same for one long stream whose responses are handled on the transport thread
+     * ({@link FlowStream}): no thread hop per response. Only for a handler that never waits on
+     * another call of this channel.
+     */
+    static ManagedChannel streamingChannel(String target) {
+        return ManagedChannelBuilder.forTarget(target).usePlaintext().directExecutor().build();
+    }
+
     static void close(ManagedChannel channel) {
         channel.shutdownNow();
         try {

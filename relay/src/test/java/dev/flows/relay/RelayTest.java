@@ -338,6 +338,42 @@ class RelayTest {
                 "ServerStatus counts what the relay could not read");
     }
 
+    @Test
+    void aDamagedResponseInsideABatchIsCountedAndTheStreamGoesOn() throws Exception {
+        FakeCollector good = collector("node-a");
+        good.add(BASE + 2 * S);
+        // A collector answering the batched GetFlows: a flow, then batches of bytes that are no
+        // GetFlowsResponse, more batches than the relay's history credit (each must give its credit
+        // back), then a batch with a flow among damaged responses.
+        List<dev.flows.proto.relay.FlowBatch> batches = new ArrayList<>();
+        batches.add(batchOf(List.of(flowAt(BASE + S).toByteArray())));
+        byte[] damaged = {0x0A, 0x7F, 0x01};
+        for (int i = 0; i < 20; i++) {
+            batches.add(batchOf(java.util.Collections.nCopies(50, damaged)));
+        }
+        batches.add(batchOf(List.of(damaged, flowAt(BASE + 3 * S).toByteArray(), damaged)));
+        io.grpc.BindableService batched = () -> io.grpc.ServerServiceDefinition.builder(dev.flows.proto.relay.FlowBatchesGrpc.SERVICE_NAME)
+                .addMethod(dev.flows.proto.relay.FlowBatchesGrpc.getGetFlowBatchesMethod(),
+                        io.grpc.stub.ServerCalls.<GetFlowsRequest, dev.flows.proto.relay.FlowBatch>asyncServerStreamingCall((req, out) -> {
+                            batches.forEach(out::onNext);
+                            out.onCompleted();
+                        }))
+                .build();
+        ObserverServer bad = new ObserverServer(io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new InetSocketAddress("127.0.0.1", 0)), RawCollector.serving(List.of()), batched).start();
+        closing.add(bad);
+        relay(Map.of(good.address(), "", "127.0.0.1:" + bad.port(), "node-bad"), 1000, 2);
+        List<GetFlowsResponse> rs = get(GetFlowsRequest.getDefaultInstance());
+        assertEquals(List.of(BASE + S, BASE + 2 * S, BASE + 3 * S), flowTimes(rs), "every readable flow, in order");
+        assertEquals(20 * 50 + 2, losses.decodeErrors());
+    }
+
+    static dev.flows.proto.relay.FlowBatch batchOf(List<byte[]> responses) {
+        dev.flows.proto.relay.FlowBatch.Builder b = dev.flows.proto.relay.FlowBatch.newBuilder();
+        responses.forEach(r -> b.addResponses(com.google.protobuf.ByteString.copyFrom(r)));
+        return b.build();
+    }
+
     static GetFlowsResponse flowAt(long t) {
         return GetFlowsResponse.newBuilder().setNodeName("node-bad").setTime(Timestamps.fromNanos(t))
                 .setFlow(dev.flows.proto.flow.Flow.newBuilder().setTime(Timestamps.fromNanos(t))).build();

@@ -1,5 +1,6 @@
 package dev.flows.collector.api;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.util.Timestamps;
 import dev.flows.collector.buffer.Entry;
 import dev.flows.collector.buffer.FlowBuffer;
@@ -9,6 +10,7 @@ import dev.flows.proto.flow.LostEvent;
 import dev.flows.proto.flow.LostEventSource;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
+import dev.flows.proto.relay.FlowBatch;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -17,7 +19,11 @@ import java.util.function.LongSupplier;
 /**
  * One GetFlows stream, run on its own thread: select history (since/until, filters, number,
  * first), then optionally follow the buffer. Waits for gRPC flow control before every message and
- * stops as soon as the client cancels.
+ * stops as soon as the client cancels. Sends either one GetFlowsResponse per message (Observer
+ * clients) or the same responses serialized into {@link FlowBatch}es (the relay): a batch goes
+ * when it reaches {@link #BATCH_BYTES}, whenever the stream would otherwise wait (for new flows)
+ * or end, and at the latest {@link #BATCH_DELAY_NANOS} after its first response (a follow with a
+ * narrow filter, reading a buffer that never runs dry, may select a flow only now and then).
  */
 final class GetFlowsCall implements Runnable {
     private static final long FOLLOW_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -28,6 +34,9 @@ final class GetFlowsCall implements Runnable {
      * direct buffers beyond the HTTP/2 windows.
      */
     static final int ON_READY_THRESHOLD_BYTES = 512 * 1024;
+    /** A batch is sent once its responses reach this size: a few hundred flows. */
+    static final int BATCH_BYTES = 64 * 1024;
+    static final long BATCH_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final GetFlowsRequest req;
     private final FlowSelection selection;
@@ -35,11 +44,33 @@ final class GetFlowsCall implements Runnable {
     private final LossCounters losses;
     private final String nodeName;
     private final LongSupplier wallNanos;
-    private final ServerCallStreamObserver<GetFlowsResponse> out;
+    private final ServerCallStreamObserver<Object> out;
+    /** The batch being filled; null when responses go one per message. */
+    private final FlowBatch.Builder batch;
+    private int batchBytes;
+    /** System.nanoTime() of the batch's first response. */
+    private long batchStarted;
     private volatile Thread worker;
 
+    /** One GetFlowsResponse per message. */
     GetFlowsCall(GetFlowsRequest req, FlowSelection selection, FlowBuffer buffer, LossCounters losses,
             String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<GetFlowsResponse> out) {
+        this(req, selection, buffer, losses, nodeName, wallNanos, erase(out), null);
+    }
+
+    /** The same responses in batches. */
+    static GetFlowsCall batched(GetFlowsRequest req, FlowSelection selection, FlowBuffer buffer, LossCounters losses,
+            String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<FlowBatch> out) {
+        return new GetFlowsCall(req, selection, buffer, losses, nodeName, wallNanos, erase(out), FlowBatch.newBuilder());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ServerCallStreamObserver<Object> erase(ServerCallStreamObserver<?> out) {
+        return (ServerCallStreamObserver<Object>) out;
+    }
+
+    private GetFlowsCall(GetFlowsRequest req, FlowSelection selection, FlowBuffer buffer, LossCounters losses,
+            String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<Object> out, FlowBatch.Builder batch) {
         this.req = req;
         this.selection = selection;
         this.buffer = buffer;
@@ -47,6 +78,7 @@ final class GetFlowsCall implements Runnable {
         this.nodeName = nodeName;
         this.wallNanos = wallNanos;
         this.out = out;
+        this.batch = batch;
         out.setOnReadyThreshold(ON_READY_THRESHOLD_BYTES);
         out.setOnReadyHandler(this::wake);
         out.setOnCancelHandler(this::wake);
@@ -67,7 +99,7 @@ final class GetFlowsCall implements Runnable {
             if (next >= 0 && req.getFollow() && !out.isCancelled()) {
                 follow(next);
             }
-            if (!out.isCancelled()) {
+            if (sendBatch() && !out.isCancelled()) {
                 out.onCompleted();
             }
         } catch (IllegalStateException e) {
@@ -145,9 +177,12 @@ final class GetFlowsCall implements Runnable {
                     return;
                 }
                 sendIfSelected(e);
+                if (batchBytes > 0 && System.nanoTime() - batchStarted > BATCH_DELAY_NANOS && !sendBatch()) {
+                    return;
+                }
             } else if (read instanceof FlowBuffer.Read.Lost lost) {
                 sendOverrun(lost.count());
-            } else {
+            } else if (sendBatch()) {
                 r.await(FOLLOW_WAIT_NANOS);
             }
         }
@@ -176,8 +211,33 @@ final class GetFlowsCall implements Runnable {
         return emit(b.build());
     }
 
-    /** Waits for flow control, then sends; false when the client has gone. */
+    /** Sends (or adds to the batch); false when the client has gone. */
     private boolean emit(GetFlowsResponse resp) throws InterruptedException {
+        if (batch == null) {
+            return sendMessage(resp);
+        }
+        ByteString bytes = resp.toByteString();
+        if (batchBytes == 0) {
+            batchStarted = System.nanoTime();
+        }
+        batch.addResponses(bytes);
+        batchBytes += bytes.size();
+        return batchBytes < BATCH_BYTES || sendBatch();
+    }
+
+    /** Sends the batch if one is being filled and holds anything; false when the client has gone. */
+    private boolean sendBatch() throws InterruptedException {
+        if (batch == null || batch.getResponsesCount() == 0) {
+            return true;
+        }
+        FlowBatch full = batch.build();
+        batch.clear();
+        batchBytes = 0;
+        return sendMessage(full);
+    }
+
+    /** Waits for flow control, then sends one message; false when the client has gone. */
+    private boolean sendMessage(Object message) throws InterruptedException {
         while (!out.isReady()) {
             if (out.isCancelled()) {
                 return false;
@@ -190,7 +250,7 @@ final class GetFlowsCall implements Runnable {
         if (out.isCancelled()) {
             return false;
         }
-        out.onNext(resp);
+        out.onNext(message);
         return true;
     }
 }

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The gRPC server of an Observer endpoint (a collector: Observer and Peer; the relay: its
  * Observer) plus the standard health service, which reports SERVING for "" and
- * "hubble.server.Observer" (the hubble CLI checks the latter before anything).
+ * "hubble.server.Observer" (the hubble CLI checks the latter before anything). A collector's
+ * Observer comes with its batched GetFlows for the relay ({@link FlowBatchService}).
  */
 public final class ObserverServer implements AutoCloseable {
     public static final String HEALTH_SERVICE = "hubble.server.Observer";
@@ -25,6 +26,9 @@ public final class ObserverServer implements AutoCloseable {
     public ObserverServer(ServerBuilder<?> builder, BindableService... services) {
         for (BindableService s : services) {
             builder.addService(s);
+            if (s instanceof ObserverService observer) {
+                builder.addService(observer.batches());
+            }
         }
         this.server = builder.addService(health.getHealthService()).build();
     }

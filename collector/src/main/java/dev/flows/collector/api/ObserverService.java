@@ -14,13 +14,16 @@ import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.proto.observer.ServerStatusRequest;
 import dev.flows.proto.observer.ServerStatusResponse;
 import dev.flows.proto.observer.TLS;
+import dev.flows.proto.relay.FlowBatch;
 import dev.flows.proto.relay.NodeState;
+import io.grpc.BindableService;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -78,6 +81,20 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     @Override
     public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> observer) {
         ServerCallStreamObserver<GetFlowsResponse> out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
+        start(req, out, selection -> new GetFlowsCall(req, selection, buffer, losses, self.nodeName(), wallNanos, out));
+    }
+
+    /** The relay's form of GetFlows: the same stream, its responses in batches ({@link FlowBatchService}). */
+    void getFlowBatches(GetFlowsRequest req, ServerCallStreamObserver<FlowBatch> out) {
+        start(req, out, selection -> GetFlowsCall.batched(req, selection, buffer, losses, self.nodeName(), wallNanos, out));
+    }
+
+    /** The batched form of GetFlows, to be served beside this service (ObserverServer does). */
+    public BindableService batches() {
+        return new FlowBatchService(this);
+    }
+
+    private void start(GetFlowsRequest req, StreamObserver<?> out, Function<FlowSelection, GetFlowsCall> call) {
         FlowSelection selection;
         try {
             selection = GetFlowsRequests.check(req);
@@ -85,9 +102,8 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
             out.onError(e);
             return;
         }
-        GetFlowsCall call = new GetFlowsCall(req, selection, buffer, losses, self.nodeName(), wallNanos, out);
         try {
-            streams.execute(call);
+            streams.execute(call.apply(selection));
         } catch (RejectedExecutionException e) {
             out.onError(Status.RESOURCE_EXHAUSTED
                     .withDescription("too many concurrent GetFlows streams on " + self.nodeName())

@@ -43,8 +43,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * for the rest of the stream.
  */
 final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
-    /** Responses a collector may send ahead of the merge while history is read. */
-    static final int HISTORY_CREDIT = 1024;
+    /**
+     * Batches a collector may send ahead of the merge while history is read: at most 8 x 64 KiB of
+     * responses (a few thousand flows) per collector.
+     */
+    static final int HISTORY_CREDIT = 8;
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Responses taken from the merge per lock round, then sent outside the lock. */
     static final int BATCH = 256;
@@ -333,32 +336,14 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     }
 
     @Override
-    public void received(Upstream from, RawResponse r) {
+    public void received(Upstream from, List<RawResponse> batch) {
         lock.lock();
         try {
             if (from.cancelled()) {
                 return;
             }
-            if (r.kind() == RawResponse.Kind.MALFORMED) {
-                // Not passed on (the client would fail its whole stream on it), and not silent;
-                // its credit goes back as if the merge had let it go.
-                losses.addDecodeErrors(1);
-                from.released();
-                return;
-            }
-            if (from.takeAnnouncement()) {
-                notice(NodeState.NODE_CONNECTED, List.of(from.peer().name()), "");
-                backoffs.remove(from.peer().address());
-            }
-            if (r.isFlow()) {
-                from.lastFlowNanos = r.timeNanos();
-            }
-            // Only live flows may be dropped (and are then counted and reported). A collector's
-            // own loss notice stands for many events: dropping it would turn them into one, or
-            // hide them; notices are rare and small, so they always get through.
-            if (!merge.offer(from, r, clock.monoNanos(), live != null && r.isFlow())) {
-                dropped++;
-                losses.addClientQueueDrops(1);
+            for (RawResponse r : batch) {
+                receivedOne(from, r);
             }
             // On the collector's transport thread: wake the sender only if it sleeps.
             if (waiting) {
@@ -366,6 +351,31 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Lock held. */
+    private void receivedOne(Upstream from, RawResponse r) {
+        if (r.kind() == RawResponse.Kind.MALFORMED) {
+            // Not passed on (the client would fail its whole stream on it), and not silent;
+            // its credit goes back as if the merge had let it go.
+            losses.addDecodeErrors(1);
+            from.released();
+            return;
+        }
+        if (from.takeAnnouncement()) {
+            notice(NodeState.NODE_CONNECTED, List.of(from.peer().name()), "");
+            backoffs.remove(from.peer().address());
+        }
+        if (r.isFlow()) {
+            from.lastFlowNanos = r.timeNanos();
+        }
+        // Only live flows may be dropped (and are then counted and reported). A collector's
+        // own loss notice stands for many events: dropping it would turn them into one, or
+        // hide them; notices are rare and small, so they always get through.
+        if (!merge.offer(from, r, clock.monoNanos(), live != null && r.isFlow())) {
+            dropped++;
+            losses.addClientQueueDrops(1);
         }
     }
 
