@@ -56,6 +56,8 @@ public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--kafka", description = "Measure the Kafka exporter instead (flows/s into a local broker it starts, loss, consumer-verified); no BPF needed. Uses --live-seconds.")
     boolean kafka;
+    @Option(names = "--exports", description = "Issue 5's exports figures in one run: --metrics, then --kafka, then --traces; no BPF needed.")
+    boolean exports;
     @Option(names = "--policy", description = "Measure policy programming instead (one more policy or pod, with 100 and 10,000 existing); no BPF needed.")
     boolean policy;
     @Option(names = "--datapath", description = "Measure the datapath instead: pod-to-pod request/response with and without it, service latency at 10 and 10,000 services against iptables, programming cost. Builds flows-bench-* namespaces; needs root and iptables.")
@@ -89,20 +91,20 @@ public final class BenchMain implements Callable<Integer> {
                     "want --ring-mib a power of two in 1..256, --rounds >= 1, --live-seconds in 1..30");
         }
         out.println(Report.systemLine());
-        if (metrics) {
+        if (metrics || exports) {
             new MetricsBench(out).run();
-            return 0;
         }
-        if (kafka) {
+        if (kafka || exports) {
             new KafkaBench(out, Duration.ofSeconds(liveSeconds)).run();
+        }
+        if (traces || exports) {
+            new TracesBench(out, Duration.ofSeconds(liveSeconds), tracesRate, tracesOtlp).run();
+        }
+        if (metrics || kafka || traces || exports) {
             return 0;
         }
         if (policy) {
             new PolicyBench(out).run();
-            return 0;
-        }
-        if (traces) {
-            new TracesBench(out, Duration.ofSeconds(liveSeconds), tracesRate, tracesOtlp).run();
             return 0;
         }
         Path pins = Datapath.PIN_ROOT.resolve("bench-" + ProcessHandle.current().pid());
