@@ -33,6 +33,8 @@ final class RelayBench {
     static final double FLOWS_PER_SECOND_TARGET = 250_000;
     static final long MEDIAN_TARGET_NANOS = 100_000_000L;
     static final long P99_TARGET_NANOS = 1_000_000_000L;
+    /** The unreported live pass before the figures: long enough that the JIT has settled. */
+    static final Duration WARM_PASS = Duration.ofSeconds(12);
 
     private final PrintStream out;
     private final Path pins;
@@ -74,10 +76,11 @@ final class RelayBench {
             endpoints.add(new RelayThroughput.Endpoint("node-1"));
             try (Relay relay = startRelay(endpoints.stream().map(RelayThroughput.Endpoint::address).toList())) {
                 // A relay runs for days: measure it compiled. One unreported pass of the live and
-                // history reads first (on 2 cores the JIT needs about that long beside the load;
-                // a cold first pass received a fraction of what the next ones did).
-                out.println("   warm-up pass (not reported) ...");
-                RelayThroughput.live(endpoints, pool, relay.port(), rate, warmup, length);
+                // history reads first. On 2 cores beside the load the JIT takes its time: after a
+                // 5 s pass the next 4 s still cost about twice the CPU per flow of a relay that
+                // had run for 15 s.
+                out.printf("   warm-up pass of %d s (not reported) ...%n", WARM_PASS.toSeconds());
+                RelayThroughput.live(endpoints, pool, relay.port(), rate, warmup, WARM_PASS);
                 RelayThroughput.history(endpoints, relay.port());
                 live = RelayThroughput.live(endpoints, pool, relay.port(), rate, warmup, length);
                 history = RelayThroughput.history(endpoints, relay.port());
