@@ -51,7 +51,7 @@ public final class Relay implements AutoCloseable {
         RelayObserverService observer = new RelayObserverService(pool, ObserverService.streamExecutor(config.maxStreams()),
                 RelayClock.system(), config.sortWindow(), config.quietGrace(), config.clientQueue(),
                 new RelayLosses(exporters.isEmpty() ? null : () -> exportStats().stream().mapToLong(ExportQueue.Stats::lost).sum()), VERSION);
-        this.server = ObserverServer.create(config.listen(), observer);
+        this.server = ObserverServer.create(config.listen(), observer, observer.batches());
         this.exporters = exporters;
         this.observer = observer;
     }

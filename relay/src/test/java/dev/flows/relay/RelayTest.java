@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.util.Timestamps;
+import dev.flows.collector.api.FlowBatchMethod;
 import dev.flows.collector.api.ObserverServer;
 import dev.flows.collector.api.ObserverService;
 import dev.flows.proto.flow.LostEventSource;
@@ -20,8 +21,10 @@ import dev.flows.relay.api.RelayClock;
 import dev.flows.relay.api.RelayLosses;
 import dev.flows.relay.api.RelayObserverService;
 import dev.flows.relay.peers.PeerPool;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -84,7 +87,7 @@ class RelayTest {
         RelayObserverService svc = new RelayObserverService(pool, ObserverService.streamExecutor(8),
                 new RelayClock(() -> relayWall.get() >= 0 ? relayWall.get() : RelayTestClock.wallNanos(), System::nanoTime),
                 WINDOW, QUIET_GRACE, clientQueue, losses, "test");
-        ObserverServer server = ObserverServer.create(new InetSocketAddress("127.0.0.1", 0), svc).start();
+        ObserverServer server = ObserverServer.create(new InetSocketAddress("127.0.0.1", 0), svc, svc.batches()).start();
         closing.add(server);
         pool.setTargets("test", targets);
         waitFor(() -> pool.peers().stream().filter(p -> p.connected()).count() == expectConnected, "peers connected");
@@ -107,6 +110,14 @@ class RelayTest {
     List<GetFlowsResponse> get(GetFlowsRequest req) {
         List<GetFlowsResponse> out = new ArrayList<>();
         relay.withDeadlineAfter(10, TimeUnit.SECONDS).getFlows(req).forEachRemaining(out::add);
+        return out;
+    }
+
+    /** The same request as the flows CLI makes it: relay.FlowBatches, many responses per message. */
+    List<GetFlowsResponse> getBatched(GetFlowsRequest req) {
+        List<GetFlowsResponse> out = new ArrayList<>();
+        ClientCalls.blockingServerStreamingCall(client, FlowBatchMethod.CLIENT,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), req).forEachRemaining(out::addAll);
         return out;
     }
 
@@ -169,6 +180,61 @@ class RelayTest {
         assertEquals(List.of(BASE, BASE + S, BASE + 2 * S, BASE + 3 * S, BASE + 4 * S), first);
         List<Long> since = flowTimes(get(GetFlowsRequest.newBuilder().setSince(Timestamps.fromNanos(BASE + 55 * S)).build()));
         assertEquals(5, since.size(), "since applies on every node: " + since);
+    }
+
+    @Test
+    void batchesCarryWhatGetFlowsSendsInTheSameOrder() throws Exception {
+        FakeCollector a = collector("node-a");
+        FakeCollector b = collector("node-b");
+        for (int i = 0; i < 3000; i++) { // several 64 KiB batches
+            a.add(BASE + (2 * i) * S);
+            b.add(BASE + (2 * i + 1) * S);
+        }
+        relay(a, b);
+        for (GetFlowsRequest req : List.of(GetFlowsRequest.getDefaultInstance(), GetFlowsRequest.newBuilder().setNumber(10).build(),
+                GetFlowsRequest.newBuilder().setNumber(7).setFirst(true).build())) {
+            List<GetFlowsResponse> single = get(req), batched = getBatched(req);
+            assertEquals(single.size(), batched.size(), "as many responses: " + req);
+            assertTrue(batched.get(0).hasNodeStatus(), "node status first");
+            // the relay's own node-status notice is stamped when it is made; everything else is the same bytes
+            assertEquals(single.subList(1, single.size()), batched.subList(1, batched.size()), req.toString());
+        }
+        assertEquals(6000, flowTimes(getBatched(GetFlowsRequest.getDefaultInstance())).size());
+    }
+
+    @Test
+    void aBatchedFollowDeliversANewFlowWithoutWaitingForTheBatchToFill() throws Exception {
+        FakeCollector a = collector("node-a");
+        FakeCollector b = collector("node-b");
+        relay(a, b);
+        BlockingQueue<GetFlowsResponse> got = new LinkedBlockingQueue<>();
+        io.grpc.ClientCall<GetFlowsRequest, List<GetFlowsResponse>> call = client.newCall(FlowBatchMethod.CLIENT, CallOptions.DEFAULT);
+        ClientCalls.asyncServerStreamingCall(call, GetFlowsRequest.newBuilder().setFollow(true).build(),
+                new io.grpc.stub.StreamObserver<List<GetFlowsResponse>>() {
+                    @Override
+                    public void onNext(List<GetFlowsResponse> rs) {
+                        got.addAll(rs);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {}
+
+                    @Override
+                    public void onCompleted() {}
+                });
+        try {
+            GetFlowsResponse status = got.poll(5, TimeUnit.SECONDS);
+            assertTrue(status != null && status.hasNodeStatus(), "node status first: " + status);
+            Thread.sleep(300); // the relay opens its live streams
+            long t = RelayTestClock.wallNanos();
+            a.add(t);
+            b.add(t + 1);
+            GetFlowsResponse first = got.poll(WINDOW.toMillis() + 3000, TimeUnit.MILLISECONDS);
+            assertTrue(first != null && first.hasFlow(), "a live flow arrives: " + first);
+            assertEquals(t, Timestamps.toNanos(first.getFlow().getTime()));
+        } finally {
+            call.cancel("test done", null);
+        }
     }
 
     @Test

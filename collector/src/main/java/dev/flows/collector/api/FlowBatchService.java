@@ -1,17 +1,18 @@
 package dev.flows.collector.api;
 
-import dev.flows.proto.observer.GetFlowsRequest;
-import dev.flows.proto.relay.FlowBatch;
 import dev.flows.proto.relay.FlowBatchesGrpc;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
+import io.grpc.stub.ServerCalls;
 
 /**
  * relay.FlowBatches: GetFlows for the relay, with the same request semantics, checks and stream
  * limit as the Observer's, its responses many per message. gRPC's cost per message on both ends
- * (framing, write, flow control, delivery) is then paid per few hundred flows on this hop.
+ * (framing, write, flow control, delivery) is then paid per few hundred flows on this hop. On the
+ * wire each message is a FlowBatch; here it is written by {@link BatchWriter}, never built.
  */
-final class FlowBatchService extends FlowBatchesGrpc.FlowBatchesImplBase {
+final class FlowBatchService implements BindableService {
     private final ObserverService observer;
 
     FlowBatchService(ObserverService observer) {
@@ -19,7 +20,10 @@ final class FlowBatchService extends FlowBatchesGrpc.FlowBatchesImplBase {
     }
 
     @Override
-    public void getFlowBatches(GetFlowsRequest req, StreamObserver<FlowBatch> out) {
-        observer.getFlowBatches(req, (ServerCallStreamObserver<FlowBatch>) out);
+    public ServerServiceDefinition bindService() {
+        return ServerServiceDefinition.builder(FlowBatchesGrpc.SERVICE_NAME)
+                .addMethod(FlowBatchMethod.SERVER, ServerCalls.asyncServerStreamingCall(
+                        (req, out) -> observer.getFlowBatches(req, (ServerCallStreamObserver<BatchWriter>) out)))
+                .build();
     }
 }

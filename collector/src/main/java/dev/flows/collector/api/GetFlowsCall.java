@@ -1,6 +1,5 @@
 package dev.flows.collector.api;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.util.Timestamps;
 import dev.flows.collector.buffer.Entry;
 import dev.flows.collector.buffer.FlowBuffer;
@@ -10,7 +9,6 @@ import dev.flows.proto.flow.LostEvent;
 import dev.flows.proto.flow.LostEventSource;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
-import dev.flows.proto.relay.FlowBatch;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -20,9 +18,10 @@ import java.util.function.LongSupplier;
  * One GetFlows stream, run on its own thread: select history (since/until, filters, number,
  * first), then optionally follow the buffer. Waits for gRPC flow control before every message and
  * stops as soon as the client cancels. Sends either one GetFlowsResponse per message (Observer
- * clients) or the same responses serialized into {@link FlowBatch}es (the relay): a batch goes
- * when it reaches {@link #BATCH_BYTES}, whenever the stream would otherwise wait (for new flows)
- * or end, and at the latest {@link #BATCH_DELAY_NANOS} after its first response (a follow with a
+ * clients) or the same responses serialized into FlowBatches (the relay, {@link BatchWriter}): a batch goes
+ * when it reaches {@link #BATCH_BYTES}, when the stream has caught up with the buffer and the batch
+ * is {@link #BATCH_LINGER_NANOS} old, when the stream ends, and at the latest
+ * {@link #BATCH_DELAY_NANOS} after its first response (a follow with a
  * narrow filter, reading a buffer that never runs dry, may select a flow only now and then).
  */
 final class GetFlowsCall implements Runnable {
@@ -37,6 +36,8 @@ final class GetFlowsCall implements Runnable {
     /** A batch is sent once its responses reach this size: a few hundred flows. */
     static final int BATCH_BYTES = 64 * 1024;
     static final long BATCH_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How long a following batch waits for more flows once the buffer has run dry: what a flow may wait here. */
+    static final long BATCH_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final GetFlowsRequest req;
     private final FlowSelection selection;
@@ -46,8 +47,7 @@ final class GetFlowsCall implements Runnable {
     private final LongSupplier wallNanos;
     private final ServerCallStreamObserver<Object> out;
     /** The batch being filled; null when responses go one per message. */
-    private final FlowBatch.Builder batch;
-    private int batchBytes;
+    private final BatchWriter batch;
     /** System.nanoTime() of the batch's first response. */
     private long batchStarted;
     private volatile Thread worker;
@@ -60,8 +60,9 @@ final class GetFlowsCall implements Runnable {
 
     /** The same responses in batches. */
     static GetFlowsCall batched(GetFlowsRequest req, FlowSelection selection, FlowBuffer buffer, LossCounters losses,
-            String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<FlowBatch> out) {
-        return new GetFlowsCall(req, selection, buffer, losses, nodeName, wallNanos, erase(out), FlowBatch.newBuilder());
+            String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<BatchWriter> out) {
+        return new GetFlowsCall(req, selection, buffer, losses, nodeName, wallNanos, erase(out),
+                new BatchWriter(BATCH_BYTES + BATCH_BYTES / 4));
     }
 
     @SuppressWarnings("unchecked")
@@ -70,7 +71,7 @@ final class GetFlowsCall implements Runnable {
     }
 
     private GetFlowsCall(GetFlowsRequest req, FlowSelection selection, FlowBuffer buffer, LossCounters losses,
-            String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<Object> out, FlowBatch.Builder batch) {
+            String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<Object> out, BatchWriter batch) {
         this.req = req;
         this.selection = selection;
         this.buffer = buffer;
@@ -177,15 +178,38 @@ final class GetFlowsCall implements Runnable {
                     return;
                 }
                 sendIfSelected(e);
-                if (batchBytes > 0 && System.nanoTime() - batchStarted > BATCH_DELAY_NANOS && !sendBatch()) {
+                if (batch != null && batch.count() > 0 && System.nanoTime() - batchStarted > BATCH_DELAY_NANOS && !sendBatch()) {
                     return;
                 }
             } else if (read instanceof FlowBuffer.Read.Lost lost) {
                 sendOverrun(lost.count());
+            } else if (lingering()) {
+                continue;
             } else if (sendBatch()) {
                 r.await(FOLLOW_WAIT_NANOS);
             }
         }
+    }
+
+    /**
+     * Caught up with the buffer while a batch is young: sleeps until it is {@link #BATCH_LINGER_NANOS}
+     * old, without asking the buffer to wake us, so the flows appended meanwhile go in this batch.
+     * Sending at once cost a batch, a wakeup of this thread and of the relay per few flows (the
+     * writer appends as it decodes, and woke us for each). False when there is nothing to wait for.
+     */
+    private boolean lingering() throws InterruptedException {
+        if (batch == null || batch.count() == 0) {
+            return false;
+        }
+        long left = batchStarted + BATCH_LINGER_NANOS - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        LockSupport.parkNanos(this, left);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return true;
     }
 
     /** Sends a flow that passes time and filters, or a loss notice; true if a flow was sent. */
@@ -216,24 +240,21 @@ final class GetFlowsCall implements Runnable {
         if (batch == null) {
             return sendMessage(resp);
         }
-        ByteString bytes = resp.toByteString();
-        if (batchBytes == 0) {
+        if (batch.count() == 0) {
             batchStarted = System.nanoTime();
         }
-        batch.addResponses(bytes);
-        batchBytes += bytes.size();
-        return batchBytes < BATCH_BYTES || sendBatch();
+        batch.add(resp);
+        return batch.size() < BATCH_BYTES || sendBatch();
     }
 
     /** Sends the batch if one is being filled and holds anything; false when the client has gone. */
     private boolean sendBatch() throws InterruptedException {
-        if (batch == null || batch.getResponsesCount() == 0) {
+        if (batch == null || batch.count() == 0) {
             return true;
         }
-        FlowBatch full = batch.build();
+        boolean sent = sendMessage(batch);
         batch.clear();
-        batchBytes = 0;
-        return sendMessage(full);
+        return sent;
     }
 
     /** Waits for flow control, then sends one message; false when the client has gone. */

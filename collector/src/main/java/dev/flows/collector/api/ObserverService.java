@@ -14,7 +14,6 @@ import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.proto.observer.ServerStatusRequest;
 import dev.flows.proto.observer.ServerStatusResponse;
 import dev.flows.proto.observer.TLS;
-import dev.flows.proto.relay.FlowBatch;
 import dev.flows.proto.relay.NodeState;
 import io.grpc.BindableService;
 import io.grpc.Status;
@@ -85,7 +84,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     }
 
     /** The relay's form of GetFlows: the same stream, its responses in batches ({@link FlowBatchService}). */
-    void getFlowBatches(GetFlowsRequest req, ServerCallStreamObserver<FlowBatch> out) {
+    void getFlowBatches(GetFlowsRequest req, ServerCallStreamObserver<BatchWriter> out) {
         start(req, out, selection -> GetFlowsCall.batched(req, selection, buffer, losses, self.nodeName(), wallNanos, out));
     }
 

@@ -5,7 +5,6 @@ import com.google.protobuf.WireFormat;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.relay.FlowBatch;
 import dev.flows.proto.relay.FlowBatchesGrpc;
-import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.io.IOException;
@@ -41,12 +40,15 @@ final class RawFlowBatches {
         @Override
         public List<RawResponse> parse(InputStream in) {
             try {
-                byte[] bytes = in instanceof KnownLength ? in.readNBytes(in.available()) : in.readAllBytes();
+                byte[] bytes = RawGetFlows.readMessage(in);
                 CodedInputStream batch = CodedInputStream.newInstance(bytes);
                 List<RawResponse> out = new ArrayList<>();
                 for (int tag = batch.readTag(); tag != 0; tag = batch.readTag()) {
                     if (tag == RESPONSES_TAG) {
-                        out.add(ResponseScan.scan(batch.readByteArray()));
+                        int length = batch.readRawVarint32();
+                        int offset = batch.getTotalBytesRead();
+                        batch.skipRawBytes(length); // throws if the length runs past the batch
+                        out.add(ResponseScan.scan(bytes, offset, length));
                     } else if (!batch.skipField(tag)) {
                         break;
                     }

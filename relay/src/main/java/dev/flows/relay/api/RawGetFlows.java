@@ -2,14 +2,11 @@ package dev.flows.relay.api;
 
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.ObserverGrpc;
-import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * observer.Observer/GetFlows as the relay calls it on collectors and serves it to clients: the
@@ -27,22 +24,14 @@ final class RawGetFlows {
     private static final class Marshaller implements MethodDescriptor.Marshaller<RawResponse> {
         @Override
         public InputStream stream(RawResponse r) {
-            return new BytesStream(r.bytes());
+            return r.stream();
         }
 
         /** Never fails on the bytes themselves: a malformed response comes back as such, for the caller to count. */
         @Override
         public RawResponse parse(InputStream in) {
             try {
-                byte[] bytes;
-                if (in instanceof KnownLength) {
-                    bytes = new byte[in.available()];
-                    if (in.readNBytes(bytes, 0, bytes.length) != bytes.length) {
-                        throw new IOException("the message ended before its length");
-                    }
-                } else {
-                    bytes = in.readAllBytes();
-                }
+                byte[] bytes = readMessage(in);
                 return ResponseScan.scan(bytes);
             } catch (IOException e) {
                 throw Status.INTERNAL.withDescription("reading a GetFlows response: " + e.getMessage()).withCause(e)
@@ -51,18 +40,18 @@ final class RawGetFlows {
         }
     }
 
-    /** gRPC's framer asks the length first, then has the bytes written straight into its buffer. */
-    private static final class BytesStream extends ByteArrayInputStream implements Drainable, KnownLength {
-        BytesStream(byte[] bytes) {
-            super(bytes);
+    /**
+     * A received message in one array of its size: InputStream.readNBytes(int) would read it in
+     * 8 KiB pieces and copy them together again.
+     */
+    static byte[] readMessage(InputStream in) throws IOException {
+        if (!(in instanceof KnownLength)) {
+            return in.readAllBytes();
         }
-
-        @Override
-        public int drainTo(OutputStream target) throws IOException {
-            int n = count - pos;
-            target.write(buf, pos, n);
-            pos = count;
-            return n;
+        byte[] bytes = new byte[in.available()];
+        if (in.readNBytes(bytes, 0, bytes.length) != bytes.length) {
+            throw new IOException("the message ended before its length");
         }
+        return bytes;
     }
 }

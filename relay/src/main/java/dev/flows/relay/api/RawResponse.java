@@ -1,7 +1,14 @@
 package dev.flows.relay.api;
 
 import com.google.protobuf.util.Timestamps;
+import dev.flows.collector.api.BatchWriter;
 import dev.flows.proto.observer.GetFlowsResponse;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 
 /**
  * One GetFlowsResponse as it travels through the relay: the collector's serialized bytes, passed to
@@ -19,12 +26,20 @@ final class RawResponse {
         MALFORMED
     }
 
-    private final byte[] bytes;
+    private final byte[] array;
+    private final int offset;
+    private final int length;
     private final Kind kind;
     private final long timeNanos;
 
-    RawResponse(byte[] bytes, Kind kind, long timeNanos) {
-        this.bytes = bytes;
+    /**
+     * The response is {@code length} bytes of {@code array} from {@code offset}: a collector's batch
+     * is read into one array and its responses stay where they are in it, not copied out one by one.
+     */
+    RawResponse(byte[] array, int offset, int length, Kind kind, long timeNanos) {
+        this.array = array;
+        this.offset = offset;
+        this.length = length;
         this.kind = kind;
         this.timeNanos = timeNanos;
     }
@@ -37,12 +52,18 @@ final class RawResponse {
             case LOST_EVENTS -> Kind.LOST_EVENTS;
             case RESPONSETYPES_NOT_SET -> Kind.OTHER;
         };
-        return new RawResponse(r.toByteArray(), kind, Timestamps.toNanos(r.hasFlow() ? r.getFlow().getTime() : r.getTime()));
+        byte[] bytes = r.toByteArray();
+        return new RawResponse(bytes, 0, bytes.length, kind, Timestamps.toNanos(r.hasFlow() ? r.getFlow().getTime() : r.getTime()));
     }
 
-    /** The serialized GetFlowsResponse; not to be modified. */
-    byte[] bytes() {
-        return bytes;
+    /** The serialized GetFlowsResponse, as a stream gRPC's framer drains straight into its buffer. */
+    InputStream stream() {
+        return new BytesStream(array, offset, length);
+    }
+
+    /** Adds the bytes to a batch being sent. */
+    void writeTo(BatchWriter batch) {
+        batch.add(array, offset, length);
     }
 
     Kind kind() {
@@ -56,5 +77,20 @@ final class RawResponse {
     /** What the merge orders by: a flow's own time; anything else by the time of the response. */
     long timeNanos() {
         return timeNanos;
+    }
+
+    /** gRPC's framer asks the length first, then has the bytes written straight into its buffer. */
+    private static final class BytesStream extends ByteArrayInputStream implements Drainable, KnownLength {
+        BytesStream(byte[] array, int offset, int length) {
+            super(array, offset, length);
+        }
+
+        @Override
+        public int drainTo(OutputStream target) throws IOException {
+            int n = count - pos;
+            target.write(buf, pos, n);
+            pos = count;
+            return n;
+        }
     }
 }

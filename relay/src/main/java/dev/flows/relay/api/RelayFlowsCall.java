@@ -70,7 +70,8 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private final long windowNanos;
     private final long quietGraceNanos;
     private final RelayLosses losses;
-    private final ServerCallStreamObserver<RawResponse> out;
+    private final Outbound outbound;
+    private final ServerCallStreamObserver<?> out;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Deque<RawResponse> notices = new ArrayDeque<>();
@@ -89,7 +90,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private boolean waiting;
 
     RelayFlowsCall(GetFlowsRequest req, PeerPool pool, RelayClock clock, long windowNanos, long quietGraceNanos,
-            int capacity, RelayLosses losses, ServerCallStreamObserver<RawResponse> out) {
+            int capacity, RelayLosses losses, Outbound outbound) {
         this.req = req;
         this.pool = pool;
         this.clock = clock;
@@ -97,7 +98,8 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         this.quietGraceNanos = quietGraceNanos;
         this.capacity = capacity;
         this.losses = losses;
-        this.out = out;
+        this.outbound = outbound;
+        this.out = outbound.call();
         out.setOnReadyThreshold(ON_READY_THRESHOLD_BYTES);
         out.setOnReadyHandler(this::signal);
         out.setOnCancelHandler(this::signal);
@@ -133,6 +135,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
                 history(req, connected);
             }
             if (!out.isCancelled()) {
+                outbound.flush();
                 out.onCompleted();
             }
         } catch (InterruptedException e) {
@@ -170,7 +173,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     }
 
     private void history(GetFlowsRequest request, List<Peer> peers) throws InterruptedException {
-        Trim trim = new Trim(request.getNumber(), request.getFirst(), out::onNext);
+        Trim trim = new Trim(request.getNumber(), request.getFirst(), outbound::send);
         lock.lock();
         try {
             merge = MergeQueue.exact(capacity);
@@ -182,6 +185,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         }
         if (drain(trim)) {
             trim.finish();
+            outbound.flush();
         }
         lock.lock();
         try {
@@ -206,7 +210,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         } finally {
             lock.unlock();
         }
-        drain(new Trim(0, false, out::onNext));
+        drain(new Trim(0, false, outbound::send));
     }
 
     /** Called with the lock held. */
@@ -275,11 +279,13 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             // The relay's own notices straight out; merged responses through the trim.
             for (int i = 0; i < batch.size(); i++) {
                 if (i < own) {
-                    out.onNext(batch.get(i));
+                    outbound.send(batch.get(i));
                 } else if (!trim.accept(batch.get(i))) {
+                    outbound.flush();
                     return false;
                 }
             }
+            outbound.flush();
             batch.clear();
         }
     }

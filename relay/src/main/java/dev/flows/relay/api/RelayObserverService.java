@@ -1,5 +1,7 @@
 package dev.flows.relay.api;
 
+import dev.flows.collector.api.BatchWriter;
+import dev.flows.collector.api.FlowBatchMethod;
 import dev.flows.collector.api.GetFlowsRequests;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetNodesRequest;
@@ -7,6 +9,7 @@ import dev.flows.proto.observer.GetNodesResponse;
 import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.proto.observer.ServerStatusRequest;
 import dev.flows.proto.observer.ServerStatusResponse;
+import dev.flows.proto.relay.FlowBatchesGrpc;
 import dev.flows.relay.peers.PeerPool;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
@@ -58,14 +61,23 @@ public final class RelayObserverService implements BindableService {
     @Override
     public ServerServiceDefinition bindService() {
         return ServerServiceDefinition.builder(ObserverGrpc.SERVICE_NAME)
-                .addMethod(RawGetFlows.METHOD, ServerCalls.asyncServerStreamingCall(this::getFlows))
+                .addMethod(RawGetFlows.METHOD, ServerCalls.asyncServerStreamingCall(
+                        (req, observer) -> getFlows(req, Outbound.single((ServerCallStreamObserver<RawResponse>) observer))))
                 .addMethod(ObserverGrpc.getServerStatusMethod(), ServerCalls.asyncUnaryCall(this::serverStatus))
                 .addMethod(ObserverGrpc.getGetNodesMethod(), ServerCalls.asyncUnaryCall(this::getNodes))
                 .build();
     }
 
-    private void getFlows(GetFlowsRequest req, StreamObserver<RawResponse> observer) {
-        ServerCallStreamObserver<RawResponse> out = (ServerCallStreamObserver<RawResponse>) observer;
+    /** relay.FlowBatches beside the Observer: the same GetFlows, many responses per message (the flows CLI asks for it). */
+    public BindableService batches() {
+        return () -> ServerServiceDefinition.builder(FlowBatchesGrpc.SERVICE_NAME)
+                .addMethod(FlowBatchMethod.SERVER, ServerCalls.asyncServerStreamingCall(
+                        (req, observer) -> getFlows(req, Outbound.batched((ServerCallStreamObserver<BatchWriter>) observer))))
+                .build();
+    }
+
+    private void getFlows(GetFlowsRequest req, Outbound outbound) {
+        ServerCallStreamObserver<?> out = outbound.call();
         try {
             GetFlowsRequests.check(req);
         } catch (StatusRuntimeException e) {
@@ -73,7 +85,7 @@ public final class RelayObserverService implements BindableService {
             return;
         }
         try {
-            streams.execute(new RelayFlowsCall(req, pool, clock, windowNanos, quietGraceNanos, clientQueue, losses, out));
+            streams.execute(new RelayFlowsCall(req, pool, clock, windowNanos, quietGraceNanos, clientQueue, losses, outbound));
         } catch (RejectedExecutionException e) {
             out.onError(Status.RESOURCE_EXHAUSTED.withDescription("too many concurrent GetFlows streams on the relay")
                     .asRuntimeException());

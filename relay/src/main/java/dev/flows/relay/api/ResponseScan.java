@@ -29,10 +29,14 @@ final class ResponseScan {
     private static final long MIN_SECONDS = -62_135_596_800L, MAX_SECONDS = 253_402_300_799L;
 
     private final byte[] b;
+    /** Where the response ends in {@link #b}. */
+    private final int limit;
     private int pos;
 
-    private ResponseScan(byte[] b) {
+    private ResponseScan(byte[] b, int offset, int limit) {
         this.b = b;
+        this.pos = offset;
+        this.limit = limit;
     }
 
     /** Thrown inside the scan only: the bytes are not well-formed protobuf. */
@@ -46,19 +50,24 @@ final class ResponseScan {
 
     /** The response the bytes hold, with its kind and time; MALFORMED if they are not a GetFlowsResponse. */
     static RawResponse scan(byte[] bytes) {
+        return scan(bytes, 0, bytes.length);
+    }
+
+    /** The same for the response that is {@code length} bytes of {@code array} from {@code offset}. */
+    static RawResponse scan(byte[] array, int offset, int length) {
         try {
-            return new ResponseScan(bytes).response();
+            return new ResponseScan(array, offset, offset + length).response(offset, length);
         } catch (Malformed e) {
-            return new RawResponse(bytes, RawResponse.Kind.MALFORMED, 0);
+            return new RawResponse(array, offset, length, RawResponse.Kind.MALFORMED, 0);
         }
     }
 
-    private RawResponse response() throws Malformed {
+    private RawResponse response(int offset, int length) throws Malformed {
         RawResponse.Kind kind = RawResponse.Kind.OTHER;
         // [seconds, nanos] of Flow.time and of GetFlowsResponse.time, as merged so far
         long[] flowTime = new long[2];
         long[] time = new long[2];
-        while (pos < b.length) {
+        while (pos < limit) {
             int tag = tag();
             int field = tag >>> 3, type = tag & 7;
             if (type == LEN && field == FLOW) {
@@ -74,7 +83,7 @@ final class ResponseScan {
             }
         }
         long[] t = kind == RawResponse.Kind.FLOW ? flowTime : time;
-        return new RawResponse(b, kind, nanos(t));
+        return new RawResponse(b, offset, length, kind, nanos(t));
     }
 
     /** Reads a Flow up to {@code end}, merging each occurrence of its time into {@code t}. */
@@ -126,7 +135,7 @@ final class ResponseScan {
     /** A length-delimited field's length, checked against the bytes left; returns where it ends. */
     private int end() throws Malformed {
         int len = (int) varint(); // a length is 32 bits: protobuf drops the rest of a longer varint
-        if (len < 0 || len > b.length - pos) {
+        if (len < 0 || len > limit - pos) {
             throw Malformed.INSTANCE;
         }
         return pos + len;
@@ -157,7 +166,7 @@ final class ResponseScan {
                     throw Malformed.INSTANCE;
                 }
                 while (true) {
-                    if (pos >= b.length) {
+                    if (pos >= limit) {
                         throw Malformed.INSTANCE;
                     }
                     int tag = tag();
@@ -176,7 +185,7 @@ final class ResponseScan {
     }
 
     private void fixed(int n) throws Malformed {
-        if (n > b.length - pos) {
+        if (n > limit - pos) {
             throw Malformed.INSTANCE;
         }
         pos += n;
@@ -185,7 +194,7 @@ final class ResponseScan {
     private long varint() throws Malformed {
         long v = 0;
         for (int shift = 0; shift < 64; shift += 7) {
-            if (pos >= b.length) {
+            if (pos >= limit) {
                 throw Malformed.INSTANCE;
             }
             byte x = b[pos++];

@@ -2,7 +2,6 @@ package dev.flows.relay.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -20,6 +19,8 @@ import dev.flows.proto.relay.NodeState;
 import dev.flows.proto.relay.NodeStatusEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -53,13 +54,30 @@ class ResponseScanTest {
 
     static void assertAgrees(byte[] b) {
         RawResponse scanned = ResponseScan.scan(b);
-        assertSame(b, scanned.bytes(), "the bytes pass through untouched");
+        assertArrayEquals(b, sent(scanned), "the bytes pass through untouched");
+        // inside a batch a response is scanned where it lies: the bytes around it must not count
+        byte[] batch = new byte[b.length + 6];
+        Arrays.fill(batch, (byte) 0xFF);
+        System.arraycopy(b, 0, batch, 3, b.length);
+        RawResponse inBatch = ResponseScan.scan(batch, 3, b.length);
+        assertEquals(scanned.kind(), inBatch.kind(), "in a batch");
+        assertEquals(scanned.timeNanos(), inBatch.timeNanos(), "in a batch");
+        assertArrayEquals(b, sent(inBatch), "only its own bytes are sent from a batch");
         Optional<RawResponse> want = expected(b);
         if (scanned.kind() == RawResponse.Kind.MALFORMED) {
             assertTrue(want.isEmpty(), () -> "scan refused bytes protobuf reads as " + want.get().kind());
         } else if (want.isPresent()) {
             assertEquals(want.get().kind(), scanned.kind());
             assertEquals(want.get().timeNanos(), scanned.timeNanos());
+        }
+    }
+
+    /** What gRPC's framer would send for the response. */
+    static byte[] sent(RawResponse r) {
+        try {
+            return r.stream().readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -165,7 +183,7 @@ class ResponseScanTest {
         assertEquals(RawResponse.Kind.MALFORMED, ResponseScan.scan(new byte[] {0x0C}).kind(), "an end-group alone");
         assertEquals(RawResponse.Kind.MALFORMED, ResponseScan.scan(new byte[] {0x00, 0x00}).kind(), "field number 0");
         byte[] longVarint = new byte[12];
-        java.util.Arrays.fill(longVarint, (byte) 0xFF);
+        Arrays.fill(longVarint, (byte) 0xFF);
         longVarint[0] = 0x08;
         assertEquals(RawResponse.Kind.MALFORMED, ResponseScan.scan(longVarint).kind(), "a varint of more than ten bytes");
         byte[] deep = new byte[4 * 200];
@@ -206,8 +224,8 @@ class ResponseScanTest {
     void whatTheRelayMakesItselfKeepsItsBytes() throws InvalidProtocolBufferException {
         GetFlowsResponse r = lost(T);
         RawResponse raw = RawResponse.of(r);
-        assertArrayEquals(r.toByteArray(), raw.bytes());
-        assertEquals(r, GetFlowsResponse.parseFrom(raw.bytes()));
+        assertArrayEquals(r.toByteArray(), sent(raw));
+        assertEquals(r, GetFlowsResponse.parseFrom(sent(raw)));
         assertEquals(RawResponse.Kind.LOST_EVENTS, raw.kind());
         assertEquals(T, raw.timeNanos());
     }
