@@ -1,6 +1,7 @@
 package dev.flows.bench;
 
 import com.google.protobuf.util.Timestamps;
+import dev.flows.collector.api.FlowBatchMethod;
 import dev.flows.proto.flow.LostEventSource;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
@@ -10,16 +11,13 @@ import dev.flows.proto.observer.ServerStatusResponse;
 import dev.flows.proto.relay.NodeState;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,8 +32,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * timestamp of the packet, converted to wall time by the collector). Same machine, same clock.
  */
 final class FlowsClient implements AutoCloseable {
-    /** Responses asked for at a time (half again once half have arrived), not gRPC's one per response. */
-    private static final int WINDOW = 4096;
+    /** Messages asked for at a time (half again once half have arrived), not gRPC's one per message: as cli FlowStream. */
+    private static final int WINDOW = 4096, BATCH_WINDOW = 16;
+    /** The window of this stream's form. */
+    private int window;
     private final ManagedChannel channel;
     /** Responses received since more were asked for; transport thread only. */
     private int sinceRequest;
@@ -56,105 +56,74 @@ final class FlowsClient implements AutoCloseable {
         this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
     }
 
-    /** Starts the stream; responses are counted on gRPC's thread as they arrive. */
-    FlowsClient start(GetFlowsRequest req) {
-        ObserverGrpc.newStub(channel).getFlows(req, new ClientResponseObserver<GetFlowsRequest, GetFlowsResponse>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> c) {
-                call = c;
-                c.disableAutoRequestWithInitial(WINDOW);
-            }
-
-            @Override
-            public void onNext(GetFlowsResponse r) {
-                requestMore();
-                if (r.hasFlow()) {
-                    flows.incrementAndGet();
-                    long t = Timestamps.toNanos(r.getFlow().getTime());
-                    if (t >= recordFromWall) {
-                        record(wallNanos() - t);
-                    }
-                } else if (r.hasNodeStatus() && r.getNodeStatus().getStateChange() != NodeState.NODE_CONNECTED) {
-                    down.addAll(r.getNodeStatus().getNodeNamesList());
-                } else if (r.hasLostEvents()) {
-                    lost.computeIfAbsent(r.getLostEvents().getSource(), s -> new AtomicLong())
-                            .addAndGet(r.getLostEvents().getNumEventsLost());
+    /**
+     * Starts the stream as {@code flows observe} asks for it: relay.FlowBatches, every response in
+     * each batch parsed (cli FlowStream); or, with {@code batches} false, as a Hubble client does:
+     * observer.Observer/GetFlows, one response per message. Handled on gRPC's thread as they arrive.
+     */
+    FlowsClient start(GetFlowsRequest req, boolean batches) {
+        if (batches) {
+            window = BATCH_WINDOW;
+            ClientCalls.asyncServerStreamingCall(channel.newCall(FlowBatchMethod.CLIENT, CallOptions.DEFAULT), req,
+                    new Observer<List<GetFlowsResponse>>() {
+                        @Override
+                        public void onNext(List<GetFlowsResponse> batch) {
+                            requestMore();
+                            batch.forEach(FlowsClient.this::handle);
+                        }
+                    });
+        } else {
+            window = WINDOW;
+            ObserverGrpc.newStub(channel).getFlows(req, new Observer<GetFlowsResponse>() {
+                @Override
+                public void onNext(GetFlowsResponse r) {
+                    requestMore();
+                    handle(r);
                 }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                error = t;
-                done.countDown();
-            }
-
-            @Override
-            public void onCompleted() {
-                done.countDown();
-            }
-        });
+            });
+        }
         return this;
     }
 
-    /**
-     * Starts the stream without parsing the responses: each is read into a byte array and counted
-     * as a flow when its first field is the flow (field 1: collectors and the relay write a
-     * response's fields in number order). Not what `flows observe` does: it measures the path up to
-     * the client without the client's own protobuf parsing. Loss notices are not counted here.
-     */
-    FlowsClient startUnparsed(GetFlowsRequest req) {
-        MethodDescriptor<GetFlowsRequest, byte[]> method = ObserverGrpc.getGetFlowsMethod()
-                .toBuilder(ObserverGrpc.getGetFlowsMethod().getRequestMarshaller(), new BytesMarshaller()).build();
-        ClientCalls.asyncServerStreamingCall(channel.newCall(method, CallOptions.DEFAULT), req,
-                new ClientResponseObserver<GetFlowsRequest, byte[]>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> c) {
-                        call = c;
-                        c.disableAutoRequestWithInitial(WINDOW);
-                    }
+    private void handle(GetFlowsResponse r) {
+        if (r.hasFlow()) {
+            flows.incrementAndGet();
+            long t = Timestamps.toNanos(r.getFlow().getTime());
+            if (t >= recordFromWall) {
+                record(wallNanos() - t);
+            }
+        } else if (r.hasNodeStatus() && r.getNodeStatus().getStateChange() != NodeState.NODE_CONNECTED) {
+            down.addAll(r.getNodeStatus().getNodeNamesList());
+        } else if (r.hasLostEvents()) {
+            lost.computeIfAbsent(r.getLostEvents().getSource(), s -> new AtomicLong())
+                    .addAndGet(r.getLostEvents().getNumEventsLost());
+        }
+    }
 
-                    @Override
-                    public void onNext(byte[] r) {
-                        requestMore();
-                        if (r.length > 0 && r[0] == 0x0A) {
-                            flows.incrementAndGet();
-                        }
-                    }
+    /** Flow control and the end of the stream, the same for both forms. */
+    private abstract class Observer<T> implements ClientResponseObserver<GetFlowsRequest, T> {
+        @Override
+        public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> c) {
+            call = c;
+            c.disableAutoRequestWithInitial(window);
+        }
 
-                    @Override
-                    public void onError(Throwable t) {
-                        error = t;
-                        done.countDown();
-                    }
+        @Override
+        public void onError(Throwable t) {
+            error = t;
+            done.countDown();
+        }
 
-                    @Override
-                    public void onCompleted() {
-                        done.countDown();
-                    }
-                });
-        return this;
+        @Override
+        public void onCompleted() {
+            done.countDown();
+        }
     }
 
     private void requestMore() {
-        if (++sinceRequest >= WINDOW / 2) {
+        if (++sinceRequest >= window / 2) {
             call.request(sinceRequest);
             sinceRequest = 0;
-        }
-    }
-
-    private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-        @Override
-        public InputStream stream(byte[] value) {
-            throw new UnsupportedOperationException("the bench client sends no responses");
-        }
-
-        @Override
-        public byte[] parse(InputStream in) {
-            try {
-                return in.readNBytes(in.available());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
         }
     }
 

@@ -80,7 +80,7 @@ final class RelayLatency {
      * warm-up, up to the end plus what the merge window still held.
      */
     static Result run(List<Node> busy, int relayPort, int pps, Duration warmup, Duration length) throws InterruptedException {
-        try (FlowsClient client = new FlowsClient(relayPort).start(GetFlowsRequest.newBuilder().setFollow(true).build())) {
+        try (FlowsClient client = new FlowsClient(relayPort).start(GetFlowsRequest.newBuilder().setFollow(true).build(), true)) {
             Thread.sleep(500); // the relay opens its streams to the collectors
             long start = System.nanoTime();
             long recordAt = start + warmup.toNanos(), end = recordAt + length.toNanos();

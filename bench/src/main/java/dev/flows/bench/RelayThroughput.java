@@ -93,8 +93,8 @@ final class RelayThroughput {
      * offered flow is either received or reported lost.
      */
     static Result live(List<Endpoint> endpoints, List<Flow> pool, int relayPort, int rate, Duration warmup,
-            Duration length) throws InterruptedException {
-        try (FlowsClient client = new FlowsClient(relayPort).start(GetFlowsRequest.newBuilder().setFollow(true).build())) {
+            Duration length, boolean batches) throws InterruptedException {
+        try (FlowsClient client = new FlowsClient(relayPort).start(GetFlowsRequest.newBuilder().setFollow(true).build(), batches)) {
             Thread.sleep(500); // the relay opens its streams to the collectors; flows before that are not followed
             long lostBefore = client.serverStatus().getFlowsLost().getEventQueue();
             long end = System.nanoTime() + warmup.toNanos() + length.toNanos();
@@ -123,31 +123,19 @@ final class RelayThroughput {
      * through the relay; lossless by construction (the relay gives each collector stream flow
      * control credit), so this is the ceiling of the path.
      */
-    static Result history(List<Endpoint> endpoints, int relayPort) throws InterruptedException {
-        return history(endpoints.stream().mapToLong(e -> e.buffer.size()).sum(), relayPort, true);
+    static Result history(List<Endpoint> endpoints, int relayPort, boolean batches) throws InterruptedException {
+        return history(endpoints.stream().mapToLong(e -> e.buffer.size()).sum(), relayPort, batches);
     }
 
-    /**
-     * The same read through the relay by a client that does not parse what it receives (see
-     * {@link FlowsClient#startUnparsed}): the path without the client's own protobuf parsing.
-     */
-    static Result historyUnparsed(List<Endpoint> endpoints, int relayPort) throws InterruptedException {
-        return history(endpoints.stream().mapToLong(e -> e.buffer.size()).sum(), relayPort, false);
-    }
-
-    /** The same read from one endpoint directly, without the relay: what the relay is compared with. */
+    /** The same read from one endpoint directly, without the relay, as flows observe reads it. */
     static Result direct(Endpoint endpoint) throws InterruptedException {
         return history(endpoint.buffer.size(), endpoint.server.port(), true);
     }
 
-    private static Result history(long held, int port, boolean parse) throws InterruptedException {
+    private static Result history(long held, int port, boolean batches) throws InterruptedException {
         try (FlowsClient client = new FlowsClient(port)) {
             long t0 = System.nanoTime(), c0 = processCpuNanos();
-            if (parse) {
-                client.start(GetFlowsRequest.getDefaultInstance());
-            } else {
-                client.startUnparsed(GetFlowsRequest.getDefaultInstance());
-            }
+            client.start(GetFlowsRequest.getDefaultInstance(), batches);
             if (!client.awaitEnd(60_000)) {
                 throw new IllegalStateException("history through the relay did not end within 60 s");
             }

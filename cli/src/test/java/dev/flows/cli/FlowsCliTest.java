@@ -110,4 +110,47 @@ class FlowsCliTest {
             server.shutdownNow();
         }
     }
+
+    @Test
+    void readsBatchesFromAServerThatServesThemInTheirOrder() throws Exception {
+        List<GetFlowsRequest> batched = new ArrayList<>();
+        List<GetFlowsRequest> single = new ArrayList<>();
+        int messages = 3 * FlowStream.BATCH_WINDOW, perMessage = 100; // beyond one window of requests
+        io.grpc.BindableService batches = () -> io.grpc.ServerServiceDefinition.builder(dev.flows.proto.relay.FlowBatchesGrpc.SERVICE_NAME)
+                .addMethod(dev.flows.collector.api.FlowBatchMethod.SERVER, io.grpc.stub.ServerCalls.asyncServerStreamingCall((req, out) -> {
+                    batched.add(req);
+                    dev.flows.collector.api.BatchWriter batch = new dev.flows.collector.api.BatchWriter(1024);
+                    for (int m = 0, n = 0; m < messages; m++) {
+                        for (int i = 0; i < perMessage; i++, n++) {
+                            batch.add(GetFlowsResponse.newBuilder().setFlow(Flow.newBuilder().setVerdict(Verdict.FORWARDED).setSummary("UDP " + n)).build());
+                        }
+                        out.onNext(batch); // copied by gRPC before onNext returns
+                        batch.clear();
+                    }
+                    out.onCompleted();
+                }))
+                .build();
+        Server server = ServerBuilder.forPort(0).addService(new ObserverGrpc.ObserverImplBase() {
+            @Override
+            public void getFlows(GetFlowsRequest request, StreamObserver<GetFlowsResponse> responses) {
+                single.add(request);
+                responses.onCompleted();
+            }
+        }).addService(batches).build().start();
+        try {
+            int code = run("observe", "--server", "localhost:" + server.getPort(), "--pod", "shop/cart", "--all");
+
+            assertEquals(0, code, err.toString());
+            List<String> lines = out.toString().lines().toList();
+            assertEquals(messages * perMessage, lines.size());
+            for (int n = 0; n < lines.size(); n++) {
+                assertTrue(lines.get(n).endsWith("FORWARDED (UDP " + n + ")"), lines.get(n));
+            }
+            assertEquals(1, batched.size(), "asked once, as batches");
+            assertEquals(2, batched.get(0).getWhitelistCount(), "with the filters");
+            assertEquals(List.of(), single, "GetFlows is not asked when batches are served");
+        } finally {
+            server.shutdownNow();
+        }
+    }
 }
