@@ -45,7 +45,7 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--relay", description = "Measure the relay instead (flows/s from two collectors through it, packet-to-client latency); of the other options only --live-seconds applies (its timed runs).")
     boolean relay;
 
-    @Option(names = "--relay-rate", defaultValue = "250000", description = "With --relay: flows/s the two collectors offer together in the live row. Default ${DEFAULT-VALUE}.")
+    @Option(names = "--relay-rate", defaultValue = "250000", description = "With --relay: flows/s the two collectors offer together in the live rows (above the target, the rows show the capacity). Default ${DEFAULT-VALUE}.")
     int relayRate;
 
     @Option(names = "--relay-pps", defaultValue = "1000", description = "With --relay: packets/s per busy node in the latency rows. Default ${DEFAULT-VALUE}.")
