@@ -18,11 +18,11 @@ import java.util.function.LongSupplier;
  * One GetFlows stream, run on its own thread: select history (since/until, filters, number,
  * first), then optionally follow the buffer. Waits for gRPC flow control before every message and
  * stops as soon as the client cancels. Sends either one GetFlowsResponse per message (Observer
- * clients) or the same responses serialized into FlowBatches (the relay, {@link BatchWriter}): a batch goes
- * when it reaches {@link #BATCH_BYTES}, when the stream has caught up with the buffer and the batch
- * is {@link #BATCH_LINGER_NANOS} old, when the stream ends, and at the latest
- * {@link #BATCH_DELAY_NANOS} after its first response (a follow with a
- * narrow filter, reading a buffer that never runs dry, may select a flow only now and then).
+ * clients) or the same responses serialized into FlowBatches (the relay, {@link BatchWriter}). A
+ * batch goes when it reaches {@link #BATCH_BYTES}; when the stream has caught up with the buffer
+ * and the batch is {@link #BATCH_LINGER_NANOS} old; when the stream ends; and at the latest
+ * {@link #BATCH_DELAY_NANOS} after its first response (a follow with a narrow filter, reading a
+ * buffer that never runs dry, may select a flow only now and then).
  */
 final class GetFlowsCall implements Runnable {
     private static final long FOLLOW_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -183,9 +183,7 @@ final class GetFlowsCall implements Runnable {
                 }
             } else if (read instanceof FlowBuffer.Read.Lost lost) {
                 sendOverrun(lost.count());
-            } else if (lingering()) {
-                continue;
-            } else if (sendBatch()) {
+            } else if (!lingering() && sendBatch()) {
                 r.await(FOLLOW_WAIT_NANOS);
             }
         }
