@@ -37,7 +37,7 @@ final class FlowsClient implements AutoCloseable {
     /** The window of this stream's form. */
     private int window;
     private final ManagedChannel channel;
-    /** Responses received since more were asked for; transport thread only. */
+    /** Messages received since more were asked for; transport thread only. */
     private int sinceRequest;
     private final AtomicLong flows = new AtomicLong();
     private final ConcurrentHashMap<LostEventSource, AtomicLong> lost = new ConcurrentHashMap<>();
