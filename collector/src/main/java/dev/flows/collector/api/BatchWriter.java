@@ -4,13 +4,9 @@ import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.relay.FlowBatch;
-import io.grpc.Drainable;
-import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
@@ -25,7 +21,7 @@ public final class BatchWriter {
     static final MethodDescriptor.Marshaller<BatchWriter> MARSHALLER = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(BatchWriter batch) {
-            return new Bytes(batch.bytes, batch.size);
+            return new DrainableBytes(batch.bytes, 0, batch.size);
         }
 
         @Override
@@ -99,20 +95,5 @@ public final class BatchWriter {
     public void clear() {
         size = 0;
         count = 0;
-    }
-
-    /** gRPC's framer asks the length first, then has the bytes written straight into its buffer. */
-    private static final class Bytes extends ByteArrayInputStream implements Drainable, KnownLength {
-        Bytes(byte[] bytes, int size) {
-            super(bytes, 0, size);
-        }
-
-        @Override
-        public int drainTo(OutputStream target) throws IOException {
-            int n = count - pos;
-            target.write(buf, pos, n);
-            pos = count;
-            return n;
-        }
     }
 }

@@ -1,8 +1,8 @@
 package dev.flows.relay.api;
 
+import dev.flows.collector.api.FlowBatchMethod;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.ObserverGrpc;
-import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.io.IOException;
@@ -31,27 +31,12 @@ final class RawGetFlows {
         @Override
         public RawResponse parse(InputStream in) {
             try {
-                byte[] bytes = readMessage(in);
+                byte[] bytes = FlowBatchMethod.readMessage(in);
                 return ResponseScan.scan(bytes);
             } catch (IOException e) {
                 throw Status.INTERNAL.withDescription("reading a GetFlows response: " + e.getMessage()).withCause(e)
                         .asRuntimeException();
             }
         }
-    }
-
-    /**
-     * A received message in one array of its size: InputStream.readNBytes(int) would read it in
-     * 8 KiB pieces and copy them together again.
-     */
-    static byte[] readMessage(InputStream in) throws IOException {
-        if (!(in instanceof KnownLength)) {
-            return in.readAllBytes();
-        }
-        byte[] bytes = new byte[in.available()];
-        if (in.readNBytes(bytes, 0, bytes.length) != bytes.length) {
-            throw new IOException("the message ended before its length");
-        }
-        return bytes;
     }
 }

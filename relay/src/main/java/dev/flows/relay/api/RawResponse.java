@@ -2,13 +2,9 @@ package dev.flows.relay.api;
 
 import com.google.protobuf.util.Timestamps;
 import dev.flows.collector.api.BatchWriter;
+import dev.flows.collector.api.DrainableBytes;
 import dev.flows.proto.observer.GetFlowsResponse;
-import io.grpc.Drainable;
-import io.grpc.KnownLength;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * One GetFlowsResponse as it travels through the relay: the collector's serialized bytes, passed to
@@ -58,7 +54,7 @@ final class RawResponse {
 
     /** The serialized GetFlowsResponse, as a stream gRPC's framer drains straight into its buffer. */
     InputStream stream() {
-        return new BytesStream(array, offset, length);
+        return new DrainableBytes(array, offset, length);
     }
 
     /** Adds the bytes to a batch being sent. */
@@ -77,20 +73,5 @@ final class RawResponse {
     /** What the merge orders by: a flow's own time; anything else by the time of the response. */
     long timeNanos() {
         return timeNanos;
-    }
-
-    /** gRPC's framer asks the length first, then has the bytes written straight into its buffer. */
-    private static final class BytesStream extends ByteArrayInputStream implements Drainable, KnownLength {
-        BytesStream(byte[] array, int offset, int length) {
-            super(array, offset, length);
-        }
-
-        @Override
-        public int drainTo(OutputStream target) throws IOException {
-            int n = count - pos;
-            target.write(buf, pos, n);
-            pos = count;
-            return n;
-        }
     }
 }
