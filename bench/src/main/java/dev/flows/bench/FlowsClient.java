@@ -1,7 +1,7 @@
 package dev.flows.bench;
 
 import com.google.protobuf.util.Timestamps;
-import dev.flows.collector.api.FlowBatchMethod;
+import dev.flows.cli.FlowStream;
 import dev.flows.proto.flow.LostEventSource;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
@@ -9,19 +9,13 @@ import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.proto.observer.ServerStatusRequest;
 import dev.flows.proto.observer.ServerStatusResponse;
 import dev.flows.proto.relay.NodeState;
-import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientCalls;
-import io.grpc.stub.ClientResponseObserver;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,20 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * timestamp of the packet, converted to wall time by the collector). Same machine, same clock.
  */
 final class FlowsClient implements AutoCloseable {
-    /** Messages asked for at a time (half again once half have arrived), not gRPC's one per message: as cli FlowStream. */
-    private static final int WINDOW = 4096, BATCH_WINDOW = 16;
-    /** The window of this stream's form. */
-    private int window;
     private final ManagedChannel channel;
-    /** Messages received since more were asked for; transport thread only. */
-    private int sinceRequest;
     private final AtomicLong flows = new AtomicLong();
     private final ConcurrentHashMap<LostEventSource, AtomicLong> lost = new ConcurrentHashMap<>();
-    private final CountDownLatch done = new CountDownLatch(1);
     /** Nodes the stream said were unavailable or failed (their flows are missing from the count). */
     private final Set<String> down = ConcurrentHashMap.newKeySet();
-    private volatile ClientCallStreamObserver<GetFlowsRequest> call;
-    private volatile Throwable error;
+    private volatile FlowStream stream;
     /** Latencies (ns) of flows stamped at or after this wall time are recorded; MAX_VALUE: none. */
     private volatile long recordFromWall = Long.MAX_VALUE;
     private long[] latencies = new long[1 << 16];
@@ -57,31 +43,13 @@ final class FlowsClient implements AutoCloseable {
     }
 
     /**
-     * Starts the stream as {@code flows observe} asks for it: relay.FlowBatches, every response in
-     * each batch parsed (cli FlowStream); or, with {@code batches} false, as a Hubble client does:
-     * observer.Observer/GetFlows, one response per message. Handled on gRPC's thread as they arrive.
+     * Starts the stream as {@code flows observe} asks for it, through the CLI's own
+     * {@link FlowStream}: relay.FlowBatches, every response parsed; or, with {@code batches} false,
+     * as a Hubble client does: observer.Observer/GetFlows, one response per message. Responses are
+     * handled on gRPC's thread as they arrive.
      */
     FlowsClient start(GetFlowsRequest req, boolean batches) {
-        if (batches) {
-            window = BATCH_WINDOW;
-            ClientCalls.asyncServerStreamingCall(channel.newCall(FlowBatchMethod.CLIENT, CallOptions.DEFAULT), req,
-                    new Observer<List<GetFlowsResponse>>() {
-                        @Override
-                        public void onNext(List<GetFlowsResponse> batch) {
-                            requestMore();
-                            batch.forEach(FlowsClient.this::handle);
-                        }
-                    });
-        } else {
-            window = WINDOW;
-            ObserverGrpc.newStub(channel).getFlows(req, new Observer<GetFlowsResponse>() {
-                @Override
-                public void onNext(GetFlowsResponse r) {
-                    requestMore();
-                    handle(r);
-                }
-            });
-        }
+        stream = batches ? FlowStream.open(channel, req, this::handle) : FlowStream.openGetFlows(channel, req, this::handle);
         return this;
     }
 
@@ -97,33 +65,6 @@ final class FlowsClient implements AutoCloseable {
         } else if (r.hasLostEvents()) {
             lost.computeIfAbsent(r.getLostEvents().getSource(), s -> new AtomicLong())
                     .addAndGet(r.getLostEvents().getNumEventsLost());
-        }
-    }
-
-    /** Flow control and the end of the stream, the same for both forms. */
-    private abstract class Observer<T> implements ClientResponseObserver<GetFlowsRequest, T> {
-        @Override
-        public void beforeStart(ClientCallStreamObserver<GetFlowsRequest> c) {
-            call = c;
-            c.disableAutoRequestWithInitial(window);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            error = t;
-            done.countDown();
-        }
-
-        @Override
-        public void onCompleted() {
-            done.countDown();
-        }
-    }
-
-    private void requestMore() {
-        if (++sinceRequest >= window / 2) {
-            call.request(sinceRequest);
-            sinceRequest = 0;
         }
     }
 
@@ -168,11 +109,11 @@ final class FlowsClient implements AutoCloseable {
 
     /** Waits for the server to end the stream; false on timeout. Throws if it failed. */
     boolean awaitEnd(long millis) throws InterruptedException {
-        boolean ended = done.await(millis, TimeUnit.MILLISECONDS);
-        if (error != null) {
-            throw new IllegalStateException("GetFlows through the relay failed: " + error, error);
+        try {
+            return stream.await(millis);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("GetFlows through the relay failed: " + e, e);
         }
-        return ended;
     }
 
     ServerStatusResponse serverStatus() {
@@ -187,9 +128,9 @@ final class FlowsClient implements AutoCloseable {
 
     @Override
     public void close() {
-        ClientCallStreamObserver<GetFlowsRequest> c = call;
-        if (c != null && done.getCount() > 0) {
-            c.cancel("bench done", null);
+        FlowStream s = stream;
+        if (s != null) {
+            s.cancel();
         }
         channel.shutdownNow();
     }
