@@ -1,5 +1,6 @@
 package dev.flows.bench;
 
+import dev.flows.relay.export.kafka.KafkaLogging;
 import dev.flows.collector.bpf.BpfConfig;
 import dev.flows.collector.bpf.Datapath;
 import dev.flows.collector.bpf.RingBufferReader;
@@ -78,6 +79,7 @@ public final class BenchMain implements Callable<Integer> {
     private final PrintStream out = System.out;
 
     public static void main(String[] args) {
+        KafkaLogging.warningsOnly();
         System.exit(new CommandLine(new BenchMain()).execute(args));
     }
 

@@ -4,6 +4,7 @@ import dev.flows.collector.config.ConfigException;
 import dev.flows.relay.export.FlowExporter;
 import dev.flows.relay.export.kafka.KafkaConfig;
 import dev.flows.relay.export.kafka.KafkaExporter;
+import dev.flows.relay.export.kafka.KafkaLogging;
 import dev.flows.relay.export.metrics.MetricsConfig;
 import dev.flows.relay.export.metrics.RelayMetrics;
 import dev.flows.relay.export.otlp.TraceExporter;
@@ -27,6 +28,7 @@ public final class RelayMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+        KafkaLogging.warningsOnly();
         CommandLine cl = new CommandLine(new RelayMain());
         cl.setParameterExceptionHandler((ex, a) -> {
             ex.getCommandLine().getErr().println("flows-relay: " + ex.getMessage() + " (see --help)");
