@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Values reach the programs unchanged through the settings ConfigMap, and bad values stop the install with one line. */
 class ValuesTest {
@@ -66,6 +68,19 @@ class ValuesTest {
     void aZeroSamplingRatioIsPassedNotDropped() {
         Manifests m = Manifests.parse(Chart.render(DEFAULTS, Map.of("otlp.endpoint", "http://otel:4317", "otlp.samplingRatio", "0")));
         assertTrue(relayArgs(m).contains("--otlp-sampling-ratio=0"), relayArgs(m).toString());
+    }
+
+    /** values.schema.json: a misspelt key or a value the program would refuse stops helm, naming the field. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "collector.mod      | datapath  | collector: Additional property mod is not allowed",
+        "collector.mode     | obsrve    | collector.mode must be one of the following: \"observe\", \"datapath\"",
+        "kafka.format       | avro      | kafka.format must be one of the following",
+        "otlp.endpoint      | otel:4317 | otlp.endpoint: Does not match pattern",
+        "relay.extraArgs[0] | retry-max | relay.extraArgs.0: Does not match pattern"})
+    void badValuesAreRefusedNamingTheField(String key, String value, String message) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Chart.render(DEFAULTS, Map.of(key, value)));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
     }
 
     @Test
