@@ -51,7 +51,7 @@ reach the program unchanged.
 {{/* The collector's flags, one per line, for its argument file. */}}
 {{- define "flows.collectorArgs" -}}
 {{- $c := .Values.collector -}}
-{{- $args := list (printf "--mode=%s" $c.mode) -}}
+{{- $args := list (printf "--mode=%s" $c.mode) (printf "--listen=0.0.0.0:%d" (int64 $c.port)) -}}
 {{- with $c.aggregation.level }}{{ $args = append $args (printf "--aggregation=%s" .) }}{{ end -}}
 {{- with $c.aggregation.interval }}{{ $args = append $args (printf "--aggregation-interval=%s" .) }}{{ end -}}
 {{- with $c.podInterfaces }}{{ $args = append $args (printf "--pod-interfaces=%s" .) }}{{ end -}}
@@ -76,7 +76,7 @@ reach the program unchanged.
 {{/* The relay's flags, one per line, for its argument file. */}}
 {{- define "flows.relayArgs" -}}
 {{- $r := .Values.relay -}}
-{{- $args := list (printf "--collectors-dns=%s.%s.svc.%s:4244" (include "flows.collectorService" .) .Release.Namespace .Values.clusterDomain) -}}
+{{- $args := list (printf "--collectors-dns=%s.%s.svc.%s:%d" (include "flows.collectorService" .) .Release.Namespace .Values.clusterDomain (int64 .Values.collector.port)) -}}
 {{- with $r.sortWindow }}{{ $args = append $args (printf "--sort-window=%s" .) }}{{ end -}}
 {{- with $r.quietGrace }}{{ $args = append $args (printf "--quiet-grace=%s" .) }}{{ end -}}
 {{- if not (kindIs "invalid" $r.clientQueue) }}{{ $args = append $args (printf "--client-queue=%d" (int64 $r.clientQueue)) }}{{ end -}}

@@ -51,6 +51,12 @@ class RenderedChartTest {
         return m.get(DaemonSet.class, COLLECTOR).getSpec().getTemplate().getSpec();
     }
 
+    /** The port the collectors serve their Observer API on, as their container declares it. */
+    private static int collectorGrpcPort(Manifests m) {
+        return collectorPod(m).getContainers().get(0).getPorts().stream().filter(p -> p.getName().equals("grpc"))
+                .findFirst().orElseThrow(() -> new AssertionError("collector: no grpc port")).getContainerPort();
+    }
+
     private static PodSpec relayPod(Manifests m) {
         return m.get(Deployment.class, RELAY).getSpec().getTemplate().getSpec();
     }
@@ -206,7 +212,7 @@ class RenderedChartTest {
         Service headless = m.get(Service.class, COLLECTOR);
         assertEquals("None", headless.getSpec().getClusterIP(), "the collectors' Service is headless");
         assertSelects(headless, m.get(DaemonSet.class, COLLECTOR).getSpec().getTemplate().getMetadata().getLabels(), collectorPod(m));
-        assertEquals(4244, port(headless, "grpc").getPort());
+        assertEquals(collectorGrpcPort(m), port(headless, "grpc").getPort());
 
         Service relay = m.get(Service.class, RELAY);
         assertSelects(relay, m.get(Deployment.class, RELAY).getSpec().getTemplate().getMetadata().getLabels(), relayPod(m));
@@ -246,21 +252,22 @@ class RenderedChartTest {
         Map<String, String> relayLabels = m.get(Deployment.class, RELAY).getSpec().getTemplate().getMetadata().getLabels();
         np.getSpec().getPodSelector().getMatchLabels().forEach((k, v) -> assertEquals(v, collectorLabels.get(k)));
         assertEquals(List.of("Ingress"), np.getSpec().getPolicyTypes());
+        int grpc = collectorGrpcPort(m);
         boolean grpcRule = false;
         for (NetworkPolicyIngressRule rule : np.getSpec().getIngress()) {
-            boolean coversGrpc = rule.getPorts().isEmpty() || rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == 4244);
+            boolean coversGrpc = rule.getPorts().isEmpty() || rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == grpc);
             if (!coversGrpc) {
                 continue;
             }
             grpcRule = true;
-            assertEquals(1, rule.getFrom().size(), "4244 open to one peer, the relay");
+            assertEquals(1, rule.getFrom().size(), grpc + " open to one peer, the relay");
             var peer = rule.getFrom().get(0);
             assertEquals(null, peer.getIpBlock());
             assertEquals(null, peer.getNamespaceSelector(), "the relay's namespace only");
             peer.getPodSelector().getMatchLabels().forEach((k, v) -> assertEquals(v, relayLabels.get(k), "selects the relay pods"));
             assertTrue(peer.getPodSelector().getMatchLabels().containsKey("app.kubernetes.io/component"));
         }
-        assertTrue(grpcRule, "no rule admits the relay to 4244");
+        assertTrue(grpcRule, "no rule admits the relay to " + grpc);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -268,7 +275,10 @@ class RenderedChartTest {
     void theRelayFindsTheCollectorsThroughTheHeadlessService(Chart.ValueSet values) {
         Manifests m = Chart.manifests(values);
         List<String> args = ContainerArgs.of(m, relayPod(m).getContainers().get(0));
-        assertTrue(args.contains("--collectors-dns=" + COLLECTOR + "." + Chart.NAMESPACE + ".svc.cluster.local:4244"), args.toString());
+        assertTrue(args.contains("--collectors-dns=" + COLLECTOR + "." + Chart.NAMESPACE + ".svc.cluster.local:" + collectorGrpcPort(m)),
+                args.toString());
+        assertTrue(ContainerArgs.of(m, collectorPod(m).getContainers().get(0)).contains("--listen=0.0.0.0:" + collectorGrpcPort(m)),
+                "the collector listens on its container port");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -59,7 +59,7 @@ class ValuesTest {
     @Test
     void theDefaultsObserveAndLeaveTheProgramsDefaultsAlone() {
         Manifests m = Chart.manifests(DEFAULTS);
-        assertEquals(List.of("--mode=observe", "--metrics-listen=0.0.0.0:9966"), collectorArgs(m));
+        assertEquals(List.of("--mode=observe", "--listen=0.0.0.0:4244", "--metrics-listen=0.0.0.0:9966"), collectorArgs(m));
         assertEquals(List.of("--collectors-dns=flows-collector.kube-system.svc.cluster.local:4244",
                 "--metrics-listen=0.0.0.0:9965"), relayArgs(m));
     }
