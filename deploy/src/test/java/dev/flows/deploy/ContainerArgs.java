@@ -5,8 +5,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -74,10 +72,7 @@ final class ContainerArgs {
     }
 
     private static PodSpec pod(Manifests m, Container c) {
-        return java.util.stream.Stream.concat(
-                        m.all(DaemonSet.class).stream().map(d -> d.getSpec().getTemplate().getSpec()),
-                        m.all(Deployment.class).stream().map(d -> d.getSpec().getTemplate().getSpec()))
-                .filter(p -> p.getContainers().contains(c)).findFirst()
+        return m.podSpecs().stream().filter(p -> p.getContainers().contains(c)).findFirst()
                 .orElseThrow(() -> new AssertionError(c.getName() + " is in no pod"));
     }
 }

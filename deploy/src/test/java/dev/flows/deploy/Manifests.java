@@ -3,6 +3,8 @@ package dev.flows.deploy;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -118,6 +121,16 @@ final class Manifests {
     /** The one object of that kind and name; fails naming what is missing. */
     <T extends HasMetadata> T get(Class<T> kind, String name) {
         return find(kind, name).orElseThrow(() -> new AssertionError("no " + kind.getSimpleName() + " " + name));
+    }
+
+    /** The pod templates of the DaemonSets, then of the Deployments. */
+    List<PodTemplateSpec> podTemplates() {
+        return Stream.concat(all(DaemonSet.class).stream().map(d -> d.getSpec().getTemplate()),
+                all(Deployment.class).stream().map(d -> d.getSpec().getTemplate())).toList();
+    }
+
+    List<PodSpec> podSpecs() {
+        return podTemplates().stream().map(PodTemplateSpec::getSpec).toList();
     }
 
     List<GenericKubernetesResource> serviceMonitors() {

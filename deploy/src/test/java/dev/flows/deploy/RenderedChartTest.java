@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +41,6 @@ class RenderedChartTest {
 
     static List<Chart.ValueSet> valueSets() {
         return Chart.valueSets();
-    }
-
-    private static Stream<PodSpec> podSpecs(Manifests m) {
-        return Stream.concat(m.all(DaemonSet.class).stream().map(d -> d.getSpec().getTemplate().getSpec()),
-                m.all(Deployment.class).stream().map(d -> d.getSpec().getTemplate().getSpec()));
     }
 
     private static PodSpec collectorPod(Manifests m) {
@@ -79,7 +75,7 @@ class RenderedChartTest {
     @MethodSource("valueSets")
     void everyContainerHasResourcesSecurityContextAndAPinnedImage(Chart.ValueSet values) {
         String tag = ":" + Chart.appVersion();
-        podSpecs(Chart.manifests(values)).forEach(pod -> {
+        Chart.manifests(values).podSpecs().forEach(pod -> {
             for (Container c : Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream()).toList()) {
                 ResourceRequirements r = c.getResources();
                 assertNotNull(r, c.getName() + ": resources");
@@ -101,7 +97,7 @@ class RenderedChartTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("valueSets")
     void everyContainerIsProbedOnItsGrpcHealthService(Chart.ValueSet values) {
-        podSpecs(Chart.manifests(values)).forEach(pod -> {
+        Chart.manifests(values).podSpecs().forEach(pod -> {
             for (Container c : pod.getContainers()) {
                 Set<Integer> ports = new HashSet<>();
                 c.getPorts().forEach(p -> ports.add(p.getContainerPort()));
@@ -122,7 +118,7 @@ class RenderedChartTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("valueSets")
     void privilegeOnlyWhereBidirectionalPropagationNeedsIt(Chart.ValueSet values) {
-        podSpecs(Chart.manifests(values)).forEach(pod -> {
+        Chart.manifests(values).podSpecs().forEach(pod -> {
             for (Container c : pod.getInitContainers()) {
                 boolean bidirectional = c.getVolumeMounts().stream().anyMatch(v -> "Bidirectional".equals(v.getMountPropagation()));
                 assertEquals(bidirectional, Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()),
@@ -156,7 +152,7 @@ class RenderedChartTest {
                 .orElseThrow(() -> new AssertionError("no NODE_NAME"));
         assertEquals("spec.nodeName", nodeName.getValueFrom().getFieldRef().getFieldPath());
 
-        Map<String, Volume> volumes = new java.util.HashMap<>();
+        Map<String, Volume> volumes = new HashMap<>();
         pod.getVolumes().forEach(v -> volumes.put(v.getName(), v));
         VolumeMount bpf = mount(c, "/sys/fs/bpf");
         assertEquals("/sys/fs/bpf", volumes.get(bpf.getName()).getHostPath().getPath());

@@ -49,6 +49,27 @@ class ValuesTest {
         assertEquals(List.of("flows-relay", "flows-collector"), names);
     }
 
+    /**
+     * The programs read their flags only at start, so a change of a component's flags must change
+     * its pod template (the pods roll), and only its own: a collector roll leaves a node without flows.
+     */
+    @Test
+    void aSettingsChangeRollsTheComponentItConcerns() {
+        List<String> before = checksums(Chart.manifests(DEFAULTS));
+        List<String> relayChanged = checksums(Manifests.parse(Chart.render(DEFAULTS, Map.of("relay.sortWindow", "2s"))));
+        List<String> collectorChanged = checksums(Manifests.parse(Chart.render(DEFAULTS, Map.of("collector.uplink", "ens5"))));
+        assertEquals(2, before.size(), "the collector's and the relay's pod templates");
+        assertTrue(before.get(0) != null && before.get(1) != null, before.toString());
+        assertEquals(before.get(0), relayChanged.get(0), "a relay setting rolls the collectors");
+        assertTrue(!before.get(1).equals(relayChanged.get(1)), "a relay setting does not roll the relay");
+        assertTrue(!before.get(0).equals(collectorChanged.get(0)), "a collector setting does not roll the collectors");
+        assertEquals(before.get(1), collectorChanged.get(1), "a collector setting rolls the relay");
+    }
+
+    private static List<String> checksums(Manifests m) {
+        return m.podTemplates().stream().map(t -> t.getMetadata().getAnnotations().get("checksum/settings")).toList();
+    }
+
     @Test
     void largeNumbersAreNotPrintedAsFloats() {
         List<String> args = collectorArgs(Chart.manifests(set("datapath.yaml")));
