@@ -59,7 +59,7 @@ class RenderedChartTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("valueSets")
-    void rendersTheComponentsAndNothingElse(Chart.ValueSet values) {
+    void rendersOneOfEachComponentEachObjectInTheReleaseNamespace(Chart.ValueSet values) {
         Manifests m = Chart.manifests(values);
         assertEquals(1, m.all(DaemonSet.class).size(), "one collector DaemonSet");
         assertEquals(1, m.all(Deployment.class).size(), "one relay Deployment");
