@@ -1,6 +1,8 @@
 package dev.flows.collector;
 
-import dev.flows.collector.api.ObserverServer;
+import dev.flows.observer.wire.GetFlowsStreams;
+
+import dev.flows.observer.wire.ObserverServer;
 import dev.flows.collector.api.ObserverService;
 import dev.flows.collector.api.PeerService;
 import dev.flows.collector.api.ServerIdentity;
@@ -11,10 +13,10 @@ import dev.flows.collector.bpf.EventSource;
 import dev.flows.collector.bpf.NetInterfaces;
 import dev.flows.collector.buffer.FlowBuffer;
 import dev.flows.collector.bpf.Ipv4Prefix;
-import dev.flows.collector.cluster.ClusterFileWatch;
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.YamlClusterLoader;
-import dev.flows.collector.cluster.Node;
+import dev.flows.cluster.ClusterFileWatch;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.YamlClusterLoader;
+import dev.flows.cluster.Node;
 import dev.flows.collector.config.CollectorConfig;
 import dev.flows.collector.datapath.ConntrackSweeper;
 import dev.flows.collector.datapath.DesiredServices;
@@ -128,8 +130,8 @@ public final class Collector implements AutoCloseable {
         String address = config.listen().getHostString() + ":" + config.listen().getPort();
         ObserverService observer = new ObserverService(buffer, losses,
                 new ServerIdentity(config.nodeName(), address, VERSION),
-                ObserverService.streamExecutor(64), Collector::wallNanos, System::nanoTime);
-        this.server = ObserverServer.createNonBlocking(config.listen(), observer,
+                GetFlowsStreams.executor(64), Collector::wallNanos, System::nanoTime);
+        this.server = ObserverServer.createNonBlocking(config.listen(), observer, observer.batches(),
                 new PeerService(() -> cluster, config.listen().getPort()));
         this.metricSources = new CollectorMetrics.Sources(eventsRead::get, losses, errors, ring::pendingBytes, config.ringSize(),
                 queue::size, queue.capacity(), buffer::size, buffer.capacity());

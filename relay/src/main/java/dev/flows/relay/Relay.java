@@ -1,7 +1,8 @@
 package dev.flows.relay;
 
-import dev.flows.collector.api.ObserverServer;
-import dev.flows.collector.api.ObserverService;
+import dev.flows.observer.wire.GetFlowsStreams;
+
+import dev.flows.observer.wire.ObserverServer;
 import dev.flows.relay.api.RelayClock;
 import dev.flows.relay.api.RelayLosses;
 import dev.flows.relay.api.RelayObserverService;
@@ -48,7 +49,7 @@ public final class Relay implements AutoCloseable {
 
     private Relay(RelayConfig config, List<FlowExporter> exporters) {
         this.pool = new PeerPool(Relay::channel, config.healthInterval(), config.retryInitial(), config.retryMax());
-        RelayObserverService observer = new RelayObserverService(pool, ObserverService.streamExecutor(config.maxStreams()),
+        RelayObserverService observer = new RelayObserverService(pool, GetFlowsStreams.executor(config.maxStreams()),
                 RelayClock.system(), config.sortWindow(), config.quietGrace(), config.clientQueue(),
                 new RelayLosses(exporters.isEmpty() ? null : () -> exportStats().stream().mapToLong(ExportQueue.Stats::lost).sum()), VERSION);
         this.server = ObserverServer.create(config.listen(), observer, observer.batches());

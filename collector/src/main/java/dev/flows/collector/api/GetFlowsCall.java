@@ -1,9 +1,11 @@
 package dev.flows.collector.api;
 
+import dev.flows.observer.wire.BatchWriter;
+
 import com.google.protobuf.util.Timestamps;
-import dev.flows.collector.buffer.Entry;
+import dev.flows.observer.filter.FlowEntry;
 import dev.flows.collector.buffer.FlowBuffer;
-import dev.flows.collector.filter.FlowSelection;
+import dev.flows.observer.filter.FlowSelection;
 import dev.flows.collector.pipeline.LossCounters;
 import dev.flows.proto.flow.LostEvent;
 import dev.flows.proto.flow.LostEventSource;
@@ -156,7 +158,7 @@ final class GetFlowsCall implements Runnable {
         if (req.getFollow() && req.getNumber() == 0 && !req.hasSince()) {
             return end;
         }
-        for (Entry e : selection.newest(end, buffer::get)) {
+        for (FlowEntry e : selection.newest(end, buffer::get)) {
             if (!send(e)) {
                 return -1;
             }
@@ -173,7 +175,7 @@ final class GetFlowsCall implements Runnable {
             }
             FlowBuffer.Read read = r.next();
             if (read instanceof FlowBuffer.Read.Ok ok) {
-                Entry e = ok.entry();
+                FlowEntry e = ok.entry();
                 if (e.isFlow() && e.timeNanos() > until) {
                     return;
                 }
@@ -211,7 +213,7 @@ final class GetFlowsCall implements Runnable {
     }
 
     /** Sends a flow that passes time and filters, or a loss notice; true if a flow was sent. */
-    private boolean sendIfSelected(Entry e) throws InterruptedException {
+    private boolean sendIfSelected(FlowEntry e) throws InterruptedException {
         return selection.selects(e) && send(e) && e.isFlow();
     }
 
@@ -223,7 +225,7 @@ final class GetFlowsCall implements Runnable {
                 .setTime(Timestamps.fromNanos(wallNanos.getAsLong())).build());
     }
 
-    private boolean send(Entry e) throws InterruptedException {
+    private boolean send(FlowEntry e) throws InterruptedException {
         GetFlowsResponse.Builder b = GetFlowsResponse.newBuilder().setNodeName(nodeName);
         if (e.isFlow()) {
             b.setFlow(e.flow()).setTime(e.flow().getTime());

@@ -1,5 +1,9 @@
 package dev.flows.collector.config;
 
+import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Durations;
+import dev.flows.observer.config.HostPort;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.flows.collector.policy;
 
-import dev.flows.collector.decode.Addresses;
+import dev.flows.observer.net.Addresses;
 
 /**
  * An IPv4 prefix with its host bits cleared: an ipcache key, and the prefixes of ipBlock rules.

@@ -5,7 +5,7 @@ import static dev.flows.collector.policy.PolicyMapLayout.PREFIX_ANY_PROTOCOL;
 import static dev.flows.collector.policy.PolicyMapLayout.PREFIX_FULL;
 import static dev.flows.collector.policy.PolicyMapLayout.PREFIX_PORT_BITS_START;
 
-import dev.flows.collector.cluster.NetworkPolicy.Direction;
+import dev.flows.cluster.NetworkPolicy.Direction;
 import java.util.function.Consumer;
 
 /**

@@ -1,6 +1,6 @@
 package dev.flows.collector.policy;
 
-import dev.flows.collector.cluster.Pod;
+import dev.flows.cluster.Pod;
 import java.util.Collection;
 import java.util.Map;
 

@@ -10,7 +10,7 @@ import dev.flows.collector.decode.DecodeError;
 import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.decode.Decoder;
 import dev.flows.collector.decode.EventLayout;
-import dev.flows.collector.decode.ObservationPoint;
+import dev.flows.observer.events.ObservationPoint;
 import dev.flows.collector.decode.RawEventQueue;
 import dev.flows.collector.decode.TraceEvents;
 import dev.flows.collector.enrich.Enricher;

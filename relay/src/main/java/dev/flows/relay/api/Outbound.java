@@ -1,6 +1,6 @@
 package dev.flows.relay.api;
 
-import dev.flows.collector.api.BatchWriter;
+import dev.flows.observer.wire.BatchWriter;
 import io.grpc.stub.ServerCallStreamObserver;
 
 /**
