@@ -1,5 +1,7 @@
 package dev.flows.cli;
 
+import dev.flows.cli.app.FlowsCli;
+
 import dev.flows.observer.wire.GetFlowsStreams;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

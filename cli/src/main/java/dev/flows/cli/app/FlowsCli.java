@@ -1,5 +1,13 @@
-package dev.flows.cli;
+package dev.flows.cli.app;
 
+import dev.flows.cli.CliFailure;
+import dev.flows.cli.CompletionCommand;
+import dev.flows.cli.FlagException;
+import dev.flows.cli.LabCommand;
+import dev.flows.cli.NodesCommand;
+import dev.flows.cli.ObserveCommand;
+import dev.flows.cli.StatusCommand;
+import dev.flows.cli.top.TopCommand;
 import dev.flows.lab.LabException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -8,13 +16,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code flows} command. Exit codes: 0 success, 1 the operation failed (server error, lab
+ * The {@code flows} command: the one class that knows every subcommand, in a package of its own so
+ * that the packages of the subcommands ({@code cli}, {@code cli.top}) depend on each other in one
+ * direction only. Exit codes: 0 success, 1 the operation failed (server error, lab
  * error), 2 a flag has a bad value. Errors are one line on stderr, never a stack trace.
  */
 @Command(name = "flows", mixinStandardHelpOptions = true, version = "flows 0.1.0",
         description = "eBPF flow observability for Kubernetes.",
         subcommands = {ObserveCommand.class, StatusCommand.class, NodesCommand.class, LabCommand.class,
-            CompletionCommand.class, dev.flows.cli.top.TopCommand.class})
+            CompletionCommand.class, TopCommand.class})
 public final class FlowsCli implements Runnable {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
