@@ -155,7 +155,7 @@ public final class FlowStream {
 
         @Override
         public void onError(Throwable t) {
-            if (mayFallBack && !received && failure == null && Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
+            if (mayFallBack && failure == null && FlowBatchMethod.notServed(t, received)) {
                 start(new Call<GetFlowsResponse>(ObserverGrpc.getGetFlowsMethod(), WINDOW, handler, false));
                 return;
             }

@@ -1,6 +1,7 @@
 package dev.flows.collector.api;
 
 import dev.flows.observer.wire.BatchWriter;
+import dev.flows.observer.wire.StreamLimits;
 
 import com.google.protobuf.util.Timestamps;
 import dev.flows.observer.filter.FlowEntry;
@@ -21,22 +22,13 @@ import java.util.function.LongSupplier;
  * first), then optionally follow the buffer. Waits for gRPC flow control before every message and
  * stops as soon as the client cancels. Sends either one GetFlowsResponse per message (Observer
  * clients) or the same responses serialized into FlowBatches (the relay, {@link BatchWriter}). A
- * batch goes when it reaches {@link #BATCH_BYTES}; when the stream has caught up with the buffer
+ * batch goes when it reaches {@link StreamLimits#BATCH_BYTES}; when the stream has caught up with the buffer
  * and the batch is {@link #BATCH_LINGER_NANOS} old; when the stream ends; and at the latest
  * {@link #BATCH_DELAY_NANOS} after its first response (a follow with a narrow filter, reading a
  * buffer that never runs dry, may select a flow only now and then).
  */
 final class GetFlowsCall implements Runnable {
     private static final long FOLLOW_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    /**
-     * Bytes gRPC may hold queued for this stream before isReady turns false. Its default (32 KiB)
-     * is ~90 flows: the stream thread parked and was woken every 90 flows. Still bounded: flow
-     * control waits past this; with the collector's 64 streams all stalled, at most 32 MiB of
-     * direct buffers beyond the HTTP/2 windows.
-     */
-    static final int ON_READY_THRESHOLD_BYTES = 512 * 1024;
-    /** A batch is sent once its responses reach this size: a few hundred flows. */
-    static final int BATCH_BYTES = 64 * 1024;
     static final long BATCH_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** How long a following batch waits for more flows once the buffer has run dry: what a flow may wait here. */
     static final long BATCH_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -64,7 +56,7 @@ final class GetFlowsCall implements Runnable {
     static GetFlowsCall batched(GetFlowsRequest req, FlowSelection selection, FlowBuffer buffer, LossCounters losses,
             String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<BatchWriter> out) {
         return new GetFlowsCall(req, selection, buffer, losses, nodeName, wallNanos, erase(out),
-                new BatchWriter(BATCH_BYTES + BATCH_BYTES / 4));
+                StreamLimits.batchWriter());
     }
 
     @SuppressWarnings("unchecked")
@@ -82,7 +74,7 @@ final class GetFlowsCall implements Runnable {
         this.wallNanos = wallNanos;
         this.out = out;
         this.batch = batch;
-        out.setOnReadyThreshold(ON_READY_THRESHOLD_BYTES);
+        out.setOnReadyThreshold(StreamLimits.ON_READY_THRESHOLD_BYTES);
         out.setOnReadyHandler(this::wake);
         out.setOnCancelHandler(this::wake);
     }
@@ -244,7 +236,7 @@ final class GetFlowsCall implements Runnable {
             batchStarted = System.nanoTime();
         }
         batch.add(resp);
-        return batch.size() < BATCH_BYTES || sendBatch();
+        return batch.size() < StreamLimits.BATCH_BYTES || sendBatch();
     }
 
     /** Sends the batch if one is being filled and holds anything; false when the client has gone. */

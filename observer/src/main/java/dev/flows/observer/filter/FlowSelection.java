@@ -42,7 +42,7 @@ public final class FlowSelection {
         return new FlowSelection(filter,
                 req.hasSince() ? Timestamps.toNanos(req.getSince()) : Long.MIN_VALUE,
                 req.hasUntil() ? Timestamps.toNanos(req.getUntil()) : Long.MAX_VALUE,
-                n <= 0 ? Long.MAX_VALUE : n,
+                Trim.limit(n),
                 req.getFirst());
     }
 
@@ -91,14 +91,11 @@ public final class FlowSelection {
     /** The oldest {@link #limit()} selected flows with the loss notices among them, oldest first. */
     public List<FlowEntry> oldest(List<FlowEntry> history) {
         List<FlowEntry> picked = new ArrayList<>();
-        long count = 0;
-        for (int i = 0; i < history.size() && count < limit; i++) {
+        Trim<FlowEntry> trim = new Trim<>(limit, true, FlowEntry::isFlow, picked::add);
+        for (int i = 0; i < history.size(); i++) {
             FlowEntry e = history.get(i);
-            if (selects(e)) {
-                picked.add(e);
-                if (e.isFlow()) {
-                    count++;
-                }
+            if (selects(e) && !trim.accept(e)) {
+                break;
             }
         }
         return picked;

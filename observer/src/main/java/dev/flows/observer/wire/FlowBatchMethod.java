@@ -22,6 +22,16 @@ import java.util.List;
 public final class FlowBatchMethod {
     private FlowBatchMethod() {}
 
+    /**
+     * Whether a failed GetFlowBatches call means "this server does not serve batches" (an older
+     * collector, Hubble's own relay, any other Observer), so the same request is to be asked again
+     * as observer.Observer/GetFlows: it failed UNIMPLEMENTED before any message came. A call that
+     * delivered and then failed is a real failure.
+     */
+    public static boolean notServed(Throwable error, boolean anythingReceived) {
+        return !anythingReceived && Status.fromThrowable(error).getCode() == Status.Code.UNIMPLEMENTED;
+    }
+
     /** Field number shifted left by 3, or'ed with the wire type (length-delimited). */
     private static final int RESPONSES_TAG = FlowBatch.RESPONSES_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 

@@ -8,6 +8,8 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.relay.NodeState;
 import dev.flows.proto.relay.NodeStatusEvent;
+import dev.flows.observer.filter.Trim;
+import dev.flows.observer.wire.StreamLimits;
 import dev.flows.relay.peers.Backoff;
 import dev.flows.relay.peers.Peer;
 import dev.flows.relay.peers.PeerListener;
@@ -51,11 +53,6 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Responses taken from the merge per lock round, then sent outside the lock. */
     static final int BATCH = 256;
-    /**
-     * Bytes gRPC may queue on the client stream before isReady() turns false, as the collector's
-     * GetFlowsCall: the default 32 KiB (~90 flows) parks this thread every few batches.
-     */
-    static final int ON_READY_THRESHOLD_BYTES = 512 * 1024;
     /*
      * Retries of a failed live stream: short at first (a restart takes a second or two), and
      * bounded so that a collector that keeps failing its stream while passing its health check
@@ -100,7 +97,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         this.losses = losses;
         this.outbound = outbound;
         this.out = outbound.call();
-        out.setOnReadyThreshold(ON_READY_THRESHOLD_BYTES);
+        out.setOnReadyThreshold(StreamLimits.ON_READY_THRESHOLD_BYTES);
         out.setOnReadyHandler(this::signal);
         out.setOnCancelHandler(this::signal);
     }
@@ -173,7 +170,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     }
 
     private void history(GetFlowsRequest request, List<Peer> peers) throws InterruptedException {
-        Trim trim = new Trim(request.getNumber(), request.getFirst(), outbound::send);
+        Trim<RawResponse> trim = new Trim<>(request.getNumber(), request.getFirst(), RawResponse::isFlow, outbound::send);
         lock.lock();
         try {
             merge = MergeQueue.exact(capacity);
@@ -210,7 +207,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         } finally {
             lock.unlock();
         }
-        drain(new Trim(0, false, outbound::send));
+        drain(new Trim<>(0, false, RawResponse::isFlow, outbound::send));
     }
 
     /** Called with the lock held. */
@@ -263,7 +260,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
      * merge ran to its end. Everything that may go is taken in one lock round and sent outside it,
      * so the collectors' transport threads offering to the merge are not held up by the sending.
      */
-    private boolean drain(Trim trim) throws InterruptedException {
+    private boolean drain(Trim<RawResponse> trim) throws InterruptedException {
         List<RawResponse> batch = new ArrayList<>(BATCH + 16);
         while (true) {
             int own;
