@@ -124,7 +124,7 @@ final class NetworkPolicyReader {
     /** {network, length}, host bits cleared (the API server accepts them set). */
     private int[] cidr(Object value, String field) {
         String[] parts = value instanceof String s ? s.split("/", -1) : new String[0];
-        if (parts.length != 2 || !YamlClusterLoader.isIpv4(parts[0]) || !parts[1].matches("\\d{1,2}") || Integer.parseInt(parts[1]) > 32) {
+        if (parts.length != 2 || !YamlObjectReader.isIpv4(parts[0]) || !parts[1].matches("\\d{1,2}") || Integer.parseInt(parts[1]) > 32) {
             throw problems.fail("has an invalid CIDR", field, value, "an IPv4 prefix such as 203.0.113.0/24");
         }
         int addr = 0;

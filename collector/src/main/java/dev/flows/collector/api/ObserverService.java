@@ -19,12 +19,9 @@ import dev.flows.proto.observer.ServerStatusResponse;
 import dev.flows.proto.observer.TLS;
 import dev.flows.proto.relay.NodeState;
 import io.grpc.BindableService;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
