@@ -246,7 +246,7 @@ public final class LabUp {
 
     private static List<String> javaJar(Path jar) {
         // A fixed heap with the throughput collector keeps decoding at full speed
-        // (a growing G1 heap slowed it several times over: see BENCHMARKS.md).
+        // (a growing G1 heap slowed it several times over: see bench/HISTORY.md).
         return List.of(java(), "-XX:+UseParallelGC", "-Xms256m", "-Xmx256m", "-jar", jar.toString());
     }
 
