@@ -1,20 +1,14 @@
-package dev.flows.collector.pipeline;
+package dev.flows.collector;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.flows.collector.api.ObserverService;
-import dev.flows.collector.api.ServerIdentity;
 import dev.flows.collector.bpf.FakeEventSource;
-import dev.flows.collector.buffer.FlowBuffer;
+import dev.flows.collector.config.CollectorConfig;
 import dev.flows.collector.decode.DecodeError;
-import dev.flows.collector.decode.DecodeErrors;
-import dev.flows.collector.decode.Decoder;
 import dev.flows.collector.decode.EventLayout;
-import dev.flows.observer.events.ObservationPoint;
-import dev.flows.collector.decode.RawEventQueue;
 import dev.flows.collector.decode.TraceEvents;
-import dev.flows.collector.enrich.Enricher;
 import dev.flows.collector.enrich.TestClusters;
+import dev.flows.observer.events.ObservationPoint;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.FlowFilter;
 import dev.flows.proto.flow.LostEventSource;
@@ -24,19 +18,20 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.observer.ObserverGrpc;
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
- * Synthesized kernel events through every stage a real collector runs: fake ring → raw queue →
- * decoder → enricher → buffer → GetFlows, asserting what a client of the API sees.
+ * Synthesized kernel events through the real {@link Collector} wiring, on a fake event source:
+ * fake ring → raw queue → decoder → enricher → buffer → GetFlows, asserting what a client of the
+ * API sees. The test steps the collector's own reader and processing steps instead of starting
+ * their threads, so that a burst larger than the raw queue overflows it deterministically.
  */
 class PipelineTest {
     static final long BOOT_TO_WALL = 1_763_000_000_000_000_000L;
@@ -44,13 +39,15 @@ class PipelineTest {
     @Test
     void clientSeesEnrichedFlowsAndEveryLoss() throws Exception {
         FakeEventSource ring = new FakeEventSource();
-        RawEventQueue queue = new RawEventQueue(8, RawEventQueue.DEFAULT_SLOT_SIZE);
-        FlowBuffer buffer = new FlowBuffer(1023);
-        DecodeErrors errors = new DecodeErrors();
-        FlowProcessor processor = new FlowProcessor(new Decoder("node-1", () -> BOOT_TO_WALL),
-                new Enricher(TestClusters.shop(), "node-1"), buffer, errors,
-                ring::kernelLost, queue::dropped, () -> BOOT_TO_WALL + 99);
-        LossCounters losses = new LossCounters(ring::kernelLost, queue::dropped, errors::total);
+        CollectorConfig config = new CollectorConfig();
+        new CommandLine(config).parseArgs("--node-name", "node-1", "--listen", "192.168.10.11:4244", "--metrics-listen", "off",
+                "--mode", "observe", "--queue-capacity", "16", "--buffer-capacity", "1023");
+        config.validate();
+        String name = InProcessServerBuilder.generateName();
+        // every step a second later: each processing step reports the losses it has seen
+        AtomicLong mono = new AtomicLong();
+        Collector collector = new Collector(config, TestClusters.shop(), new Collector.Seams(null, ring,
+                () -> BOOT_TO_WALL + 99, () -> 99, () -> mono.addAndGet(1_000_000_000L), InProcessServerBuilder.forName(name)));
 
         // frontend (node-1) opens a connection to backend via its ClusterIP, gets a SYN-ACK back.
         ring.add(TraceEvents.tcp("10.244.1.5", 40000, "10.96.0.20", 80, 0x02).ts(1_000).bytes());
@@ -61,30 +58,26 @@ class PipelineTest {
         ring.add(future);
         ring.loseInKernel(3);
 
-        pump(ring, queue, processor);
+        pump(collector);
         assertEquals(0, ring.pending());
-        assertEquals(1, errors.get(DecodeError.UNSUPPORTED_VERSION));
+        assertEquals(1, collector.decodeErrors().get(DecodeError.UNSUPPORTED_VERSION));
 
         // A burst larger than the raw queue while the processing thread is busy elsewhere.
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < 20; i++) {
             ring.add(TraceEvents.udp("10.244.1.5", 10_000 + i, "10.244.2.7", 53).ts(10_000 + i).bytes());
         }
-        ring.drain(queue::offer);
-        assertEquals(4, queue.dropped());
-        pump(ring, queue, processor);
+        collector.readOnce();
+        assertEquals(4, collector.losses().rawQueue());
+        pump(collector);
 
-        ExecutorService streams = Executors.newFixedThreadPool(2);
-        String name = InProcessServerBuilder.generateName();
-        Server server = InProcessServerBuilder.forName(name).addService(new ObserverService(buffer, losses,
-                new ServerIdentity("node-1", "192.168.10.11:4244", "test"), streams,
-                () -> BOOT_TO_WALL, System::nanoTime)).build().start();
+        collector.serve();
         ManagedChannel ch = InProcessChannelBuilder.forName(name).build();
         try {
             var observer = ObserverGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
             List<GetFlowsResponse> all = new ArrayList<>();
             observer.getFlows(GetFlowsRequest.newBuilder().build()).forEachRemaining(all::add);
             List<Flow> flows = all.stream().filter(GetFlowsResponse::hasFlow).map(GetFlowsResponse::getFlow).toList();
-            assertEquals(3 + 8, flows.size(), "3 first flows + the 8 the queue had room for");
+            assertEquals(3 + 16, flows.size(), "3 first flows + the 16 the queue had room for");
 
             Flow syn = flows.get(0);
             assertEquals("TCP Flags: SYN", syn.getSummary());
@@ -114,33 +107,33 @@ class PipelineTest {
             assertEquals(3, lost.get(0).getLostEvents().getNumEventsLost());
             assertEquals(LostEventSource.OBSERVER_EVENTS_QUEUE, lost.get(1).getLostEvents().getSource());
             assertEquals(4, lost.get(1).getLostEvents().getNumEventsLost());
-            assertEquals(3, losses.kernelRing());
-            assertEquals(4, losses.rawQueue());
-            assertEquals(1, losses.decodeErrors());
+            assertEquals(3, collector.losses().kernelRing());
+            assertEquals(4, collector.losses().rawQueue());
+            assertEquals(1, collector.losses().decodeErrors());
+            var status = observer.serverStatus(dev.flows.proto.observer.ServerStatusRequest.getDefaultInstance()).getFlowsLost();
+            assertEquals(3, status.getKernelRing());
+            assertEquals(4, status.getEventQueue());
+            assertEquals(1, status.getDecodeErrors(), "the event of a future layout version");
 
             List<GetFlowsResponse> dns = new ArrayList<>();
             observer.getFlows(GetFlowsRequest.newBuilder().setNumber(2)
                     .addWhitelist(FlowFilter.newBuilder().addSourcePod("shop/frontend").addDestinationPort("53"))
                     .build()).forEachRemaining(dns::add);
             // Loss notices are not flows: filters and number do not hide them from the client.
-            assertEquals(List.of("flow 10006", "flow 10007", "lost 4 OBSERVER_EVENTS_QUEUE"), dns.stream()
+            assertEquals(List.of("flow 10014", "flow 10015", "lost 4 OBSERVER_EVENTS_QUEUE"), dns.stream()
                     .map(r -> r.hasFlow() ? "flow " + r.getFlow().getL4().getUDP().getSourcePort()
                             : "lost " + r.getLostEvents().getNumEventsLost() + " " + r.getLostEvents().getSource())
                     .toList());
         } finally {
             ch.shutdownNow();
-            server.shutdownNow();
-            streams.shutdownNow();
-            ring.close();
+            collector.close();
         }
     }
 
-    /** What the wiring's processing loop does: ring → queue → processor, then report losses. */
-    private static void pump(FakeEventSource ring, RawEventQueue queue, FlowProcessor processor) {
-        ring.drain(queue::offer);
-        while (queue.drain(processor, 256) > 0) {
-            ring.drain(queue::offer);
-        }
-        processor.reportLosses();
+    /** The collector's reader and processing steps, as their threads run them, until nothing is left. */
+    private static void pump(Collector c) {
+        do {
+            c.readOnce();
+        } while (c.processOnce() > 0);
     }
 }
