@@ -1,5 +1,6 @@
 package dev.flows.cli;
 
+import dev.flows.observer.config.Durations;
 import dev.flows.observer.events.ObservationPoint;
 import dev.flows.observer.events.ReservedIdentity;
 import com.google.protobuf.Timestamp;
@@ -25,8 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns observe's flags into the GetFlowsRequest the Hubble CLI would send (the server does all
@@ -63,7 +62,6 @@ public final class RequestBuilder {
     /** TCP flags flows observes (NS is not). */
     static final List<String> TCP_FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR");
 
-    private static final Pattern RELATIVE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private final Clock clock;
 
@@ -119,19 +117,8 @@ public final class RequestBuilder {
     /** RFC 3339 (2026-11-21T20:07:01Z, with offset or fraction) or a duration ago (90s, 5m, 1h30m, 2d). */
     Timestamp time(String flag, String value) {
         Instant t;
-        if (value.matches("(\\d+(ms|s|m|h|d))+")) {
-            Matcher m = RELATIVE.matcher(value);
-            Duration ago = Duration.ZERO;
-            while (m.find()) {
-                long n = Long.parseLong(m.group(1));
-                ago = ago.plus(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                });
-            }
+        Duration ago = Durations.parseOrNull(value);
+        if (ago != null) {
             t = clock.instant().minus(ago);
         } else {
             try {
