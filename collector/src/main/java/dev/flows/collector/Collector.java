@@ -9,7 +9,7 @@ import dev.flows.collector.bpf.Datapath;
 import dev.flows.collector.bpf.EventSource;
 import dev.flows.collector.bpf.NetInterfaces;
 import dev.flows.collector.buffer.FlowBuffer;
-import dev.flows.collector.bpf.Ipv4Prefix;
+import dev.flows.observer.net.Ipv4Prefix;
 import dev.flows.cluster.ClusterFileWatch;
 import dev.flows.cluster.ClusterState;
 import dev.flows.cluster.YamlClusterLoader;
@@ -337,10 +337,10 @@ public final class Collector implements AutoCloseable {
         Node self = cluster.nodes().stream().filter(n -> n.name().equals(config.nodeName())).findFirst().orElse(null);
         if (self == null || self.internalIP().isEmpty()) {
             LOG.info(() -> "node " + config.nodeName() + " is not in the cluster state: no NodePort, no masquerading");
-            return new BpfConfig.Network(0, Ipv4Prefix.NONE, config.clusterCidr(), Ipv4Prefix.NONE);
+            return new BpfConfig.Network(0, BpfConfig.NO_PREFIX, config.clusterCidr(), BpfConfig.NO_PREFIX);
         }
         int ip = Ipv4Prefix.address(self.internalIP());
-        Ipv4Prefix pods = self.podCIDR().isEmpty() ? Ipv4Prefix.NONE : Ipv4Prefix.parse(self.podCIDR());
+        Ipv4Prefix pods = self.podCIDR().isEmpty() ? BpfConfig.NO_PREFIX : Ipv4Prefix.parse(self.podCIDR());
         Ipv4Prefix nodes = config.nodeNetwork() != null ? config.nodeNetwork() : new Ipv4Prefix(ip, 24);
         return new BpfConfig.Network(ip, pods, config.clusterCidr(), nodes);
     }

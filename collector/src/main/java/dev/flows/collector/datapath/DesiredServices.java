@@ -1,6 +1,6 @@
 package dev.flows.collector.datapath;
 
-import dev.flows.collector.bpf.Ipv4Prefix;
+import dev.flows.observer.net.Ipv4Prefix;
 import dev.flows.cluster.ClusterState;
 import dev.flows.cluster.EndpointSlice;
 import dev.flows.cluster.Pod;

@@ -1,5 +1,7 @@
 package dev.flows.collector.policy;
 
+import dev.flows.observer.net.Ipv4Prefix;
+
 import dev.flows.collector.enrich.Identities;
 import java.util.TreeSet;
 import java.util.function.IntConsumer;

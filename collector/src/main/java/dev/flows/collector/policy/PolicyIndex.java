@@ -1,5 +1,7 @@
 package dev.flows.collector.policy;
 
+import dev.flows.observer.net.Ipv4Prefix;
+
 import dev.flows.cluster.NetworkPolicy;
 import dev.flows.cluster.NetworkPolicy.Direction;
 import dev.flows.cluster.NetworkPolicy.Peer;

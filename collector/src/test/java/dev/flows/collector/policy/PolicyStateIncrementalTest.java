@@ -1,5 +1,7 @@
 package dev.flows.collector.policy;
 
+import dev.flows.observer.net.Ipv4Prefix;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
