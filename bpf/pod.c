@@ -8,8 +8,8 @@
  *
  * agg_flush is attached nowhere: the collector runs it with BPF_PROG_TEST_RUN every quarter of
  * the aggregation interval. It writes the counters that keys of flows_agg (shared by every program
- * of the node) left unreported when their interval ended (aggregate.h), and returns how many
- * events it wrote; the ring's own loss counter counts those it could not.
+ * of the node) left unreported when their interval ended (aggregate.h), removes keys long idle, and
+ * returns how many events it wrote; the ring's own loss counter counts those it could not.
  */
 #include <linux/pkt_cls.h>
 
@@ -78,7 +78,13 @@ struct agg_flush_ctx {
 
 static long agg_flush_one(void *map, struct agg_key *key, struct agg_value *v, struct agg_flush_ctx *ctx)
 {
-	if (v->packets == 0 || ctx->now - v->last_report_ns < flows_cfg.aggregation_interval_ns)
+	__u64 interval = flows_cfg.aggregation_interval_ns;
+	if (v->packets == 0) {
+		if (ctx->now - v->last_seen_ns > AGG_IDLE_INTERVALS * interval)
+			bpf_map_delete_elem(&flows_agg, key);
+		return 0;
+	}
+	if (ctx->now - v->last_report_ns < interval)
 		return 0;
 	if (trace_flush(key, v, ctx->now) > 0) {
 		ctx->written++;

@@ -18,7 +18,10 @@
  * Counters that no later packet reports are written by the agg_flush program (pod.c), which the
  * collector runs every quarter interval: every key whose interval ended with packets unreported
  * gets a REPORT_FLUSH event carrying them, from the metadata the key's last report kept. So every
- * packet counted here is in some event's counters. With AGG_NONE every packet is reported
+ * packet counted here is in some event's counters. The same walk removes keys with nothing to
+ * report and no packet for AGG_IDLE_INTERVALS intervals, so the map holds the connections of the
+ * last moments, not every tuple ever seen, and LRU never has to evict a key with counters (a key
+ * that comes back later starts a new life: its next packet is a first again). With AGG_NONE every packet is reported
  * (REPORT_EVERY) and nothing is stored.
  */
 #ifndef FLOWS_AGGREGATE_H
@@ -29,6 +32,7 @@
 #include "parse.h"
 
 #define AGG_MAX_ENTRIES 65536
+#define AGG_IDLE_INTERVALS 4
 
 struct agg_key {
 	struct flow_tuple tuple;
@@ -42,6 +46,7 @@ struct agg_value {
 	__u64 bytes;
 	__u64 last_report_ns; /* 0: not reported in this life */
 	__u64 ct_created_ns;  /* created_ns of the conntrack entry of this life; 0 = untracked */
+	__u64 last_seen_ns;   /* the last packet counted */
 	__u64 flags_seen[4];  /* bit f set: TCP flag byte f was reported in this life */
 	/* What a flush event says besides the counters: kept from the last packet reported
 	 * (tcp_flags: from the last packet counted). */
@@ -127,6 +132,7 @@ static __always_inline struct agg_verdict agg_count(struct agg_value *v, const s
 	__sync_fetch_and_add(&v->packets, 1);
 	__sync_fetch_and_add(&v->bytes, pkt->len);
 	v->tcp_flags = pkt->tcp_flags; /* a flush names the flags of the last packet it counts */
+	v->last_seen_ns = now;
 	if (v->last_report_ns == 0)
 		verdict.reason = REPORT_FIRST;
 	else if (pkt->tuple.proto == IPPROTO_TCP && pkt->has_l4 && !agg_flags_seen(v, pkt->tcp_flags))

@@ -181,6 +181,26 @@ class BpfConnectionLifeTest {
     }
 
     @Test
+    void theFlushRemovesKeysLongIdleAndTheirNextPacketIsAFirst() throws InterruptedException {
+        open(BpfConfig.DEFAULTS.withAggregationIntervalNs(50_000_000L));
+        byte[] idle = udp(CLIENT, 43030, SERVER, 53, 20);
+        byte[] busy = udp(CLIENT, 43031, SERVER, 53, 20);
+        run("from_pod", idle);
+        run("from_pod", idle); // held back, flushed below
+        Thread.sleep(100);
+        assertEquals(1, dp.flushAggregation());
+        all.addAll(TraceEvent.drain(reader));
+        Thread.sleep(250); // more than 4 intervals of 50 ms without a packet
+        run("from_pod", busy);
+        assertEquals(0, dp.flushAggregation());
+        java.util.List<String> keys = new ArrayList<>();
+        dp.map("flows_agg").forEach((k, v) -> keys.add(java.util.HexFormat.of().formatHex(k, 32, 36)));
+        assertEquals(1, keys.size(), "only the busy key stays: " + keys);
+        assertEquals(List.of(REPORT_FIRST), reasons(run("from_pod", idle)), "a key that comes back starts a new life");
+        assertEveryPacketCounted();
+    }
+
+    @Test
     void theFirstPacketOfEachDirectionAtEachHookIsReported() {
         open(BpfConfig.DEFAULTS);
         byte[] query = udp(CLIENT, 43020, SERVER, 53, 20);
