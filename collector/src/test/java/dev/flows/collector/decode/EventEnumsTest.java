@@ -62,6 +62,20 @@ class EventEnumsTest {
         });
     }
 
+    /** Why a trace was written: REPORT_X = n in C is ReportReason REPORT_X = n in flow.proto, all of them. */
+    @Test
+    void reportReasonsAreTheProtos() throws IOException {
+        Map<String, Integer> c = cEnum(header(), "flows_report_reason");
+        Map<String, Integer> proto = new LinkedHashMap<>();
+        for (dev.flows.proto.flow.ReportReason r : dev.flows.proto.flow.ReportReason.values()) {
+            if (r != dev.flows.proto.flow.ReportReason.UNRECOGNIZED && r.getNumber() != 0) {
+                proto.put(r.name(), r.getNumber());
+            }
+        }
+        assertTrue(c.containsKey("REPORT_FLUSH"), c::toString);
+        assertEquals(c, proto);
+    }
+
     @Test
     void layoutVersion() throws IOException {
         Matcher m = Pattern.compile("#define FLOWS_EVENT_VERSION (\\d+)").matcher(header());
