@@ -63,6 +63,7 @@ import java.util.logging.Logger;
  *               ├─► PolicyProgrammer ──► ipcache, policy and endpoint maps (datapath mode; names policies for the Decoder)
  *               └─► Enricher
  * timer ──► ConntrackSweeper (expired connection and NAT entries out of the pinned maps)
+ * timer ──► agg_flush (every quarter interval: counters aggregation still holds become flush traces in the ring)
  * timer ──► ClusterFileWatch (--cluster-state changed) ──► updateCluster
  * </pre>
  *
@@ -105,6 +106,8 @@ public final class Collector implements AutoCloseable {
     private CollectorMetrics metrics;
     private final ScheduledExecutorService interfaces = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "flows-interfaces"));
+    private final ScheduledExecutorService aggFlush = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "flows-agg-flush"));
     private final PathMatcher podInterfaces;
     private final Enricher enricher;
     private final ServiceProgrammer services; // null in observe mode
@@ -197,6 +200,11 @@ public final class Collector implements AutoCloseable {
         interfaces.scheduleWithFixedDelay(this::rescanInterfaces, every, every, TimeUnit.MILLISECONDS);
         long sweep = config.conntrackSweep().toMillis();
         interfaces.scheduleWithFixedDelay(this::sweepConntrack, sweep, sweep, TimeUnit.MILLISECONDS);
+        if (config.aggregateConnections()) {
+            // a quarter interval: no counted packet waits more than 1.25 intervals for its flow
+            long quarter = Math.max(1, config.aggregationInterval().toNanos() / 4);
+            aggFlush.scheduleAtFixedRate(this::flushAggregation, quarter, quarter, TimeUnit.NANOSECONDS);
+        }
         if (config.clusterState() != null) {
             ClusterFileWatch watch = new ClusterFileWatch(config.clusterState(), new YamlClusterLoader(LOG::fine),
                     this::updateCluster, LOG::warning);
@@ -320,6 +328,15 @@ public final class Collector implements AutoCloseable {
         }
     }
 
+    private void flushAggregation() {
+        try {
+            int n = datapath.flushAggregation();
+            LOG.finer(() -> "aggregation flush: " + n + " events");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "aggregation flush: " + e.getMessage(), e);
+        }
+    }
+
     private void sweepConntrack() {
         if (sweeper == null) {
             return;
@@ -361,6 +378,7 @@ public final class Collector implements AutoCloseable {
     public void close() {
         running = false;
         interfaces.shutdownNow();
+        aggFlush.shutdownNow();
         if (metrics != null) {
             metrics.close();
         }
@@ -378,6 +396,11 @@ public final class Collector implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+        try {
+            aggFlush.awaitTermination(1, TimeUnit.SECONDS); // a flush must not run on a closed program
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         ring.close();
         if (datapath != null) {

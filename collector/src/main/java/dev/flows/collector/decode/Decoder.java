@@ -21,6 +21,7 @@ import dev.flows.proto.flow.IPVersion;
 import dev.flows.proto.flow.Layer4;
 import dev.flows.proto.flow.NetworkInterface;
 import dev.flows.proto.flow.Policy;
+import dev.flows.proto.flow.ReportReason;
 import dev.flows.proto.flow.Service;
 import dev.flows.proto.flow.TCP;
 import dev.flows.proto.flow.TrafficDirection;
@@ -170,6 +171,14 @@ public final class Decoder {
         if (xlate != 0) {
             out.setSummary(out.getSummary() + Translations.describe(xlate, b, t, off + TRACE_XLATE_TUPLE));
         }
+        ReportReason why = ReportReason.forNumber(b.get(off + TRACE_REASON) & 0xff);
+        long packets = b.getLong(off + TRACE_PACKETS);
+        out.setPackets(packets)
+                .setBytes(b.getLong(off + TRACE_BYTES))
+                .setReportReason(why == null ? ReportReason.REPORT_REASON_UNKNOWN : why);
+        if (why == ReportReason.REPORT_FLUSH) {
+            out.setSummary(out.getSummary() + "; " + packets + (packets == 1 ? " packet" : " packets") + " since the last report");
+        }
         return null;
     }
 
@@ -188,6 +197,7 @@ public final class Decoder {
                 .setDropReasonDesc(desc == null ? DropReason.DROP_REASON_UNKNOWN : desc)
                 .setEventType(CiliumEventType.newBuilder().setType(EventType.DROP.code()).setSubType(reason));
         out.setEthernet(ethernet(b, off + DROP_SMAC, off + DROP_DMAC));
+        out.setPackets(1).setBytes(b.getInt(off + DROP_PKT_LEN) & 0xffffffffL);
         ObservationPoint point = ObservationPoint.of(b.get(off + HDR_OBS_POINT) & 0xff);
         if (point != null) {
             out.setTrafficDirection(point.direction(Boolean.FALSE));
