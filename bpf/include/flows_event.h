@@ -1,9 +1,10 @@
 /* flows_event.h: the events our programs write into the ring buffer, and the enums they carry.
  *
  * This is the one definition of the kernel-to-collector layout. The Java twin is
- * collector/src/main/java/dev/flows/collector/decode/EventLayout.java (offsets and sizes) and
- * its enums; EventLayoutBtfTest compares both against the BTF of the compiled objects, so a
- * change here that is not mirrored there fails the build.
+ * collector/src/main/java/dev/flows/collector/decode/EventLayout.java (offsets and sizes);
+ * EventLayoutBtfTest compares it against the BTF of the compiled objects. The enums' twins are
+ * the tables in observer/src/main/java/dev/flows/observer/events/, which EventEnumsTest checks
+ * against this header. A change here that is not mirrored there fails the build.
  *
  * Every record starts with struct event_header. All integers are host byte order (the
  * collector runs on the same machine); addresses and MACs are in network byte order.

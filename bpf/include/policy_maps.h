@@ -27,7 +27,7 @@
 
 #include <linux/types.h>
 
-/* Identities (twin: enrich/Identities and policy/PolicyMapLayout). Pod label sets hash into
+/* Identities (twins: observer's events/ReservedIdentity, collector's policy/PolicyMapLayout). Pod label sets hash into
  * [256, 2^24); the prefixes named by ipBlock rules get CIDR identities in [2^24, 2^25), one per
  * distinct prefix, so "10.0.0.0/8 except 10.1.0.0/16" can be told apart by the trie. */
 #define FLOWS_IDENTITY_ANY 0         /* in policy keys only: every remote */

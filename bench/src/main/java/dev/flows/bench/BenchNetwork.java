@@ -1,10 +1,10 @@
 package dev.flows.bench;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Namespace;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.Service;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Namespace;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.Service;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

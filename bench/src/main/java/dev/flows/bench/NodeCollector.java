@@ -2,7 +2,7 @@ package dev.flows.bench;
 
 import dev.flows.collector.Collector;
 import dev.flows.collector.bpf.Datapath;
-import dev.flows.collector.cluster.ClusterState;
+import dev.flows.cluster.ClusterState;
 import dev.flows.collector.config.CollectorConfig;
 import dev.flows.lab.Netns;
 import java.nio.file.Path;

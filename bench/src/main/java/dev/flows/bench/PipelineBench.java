@@ -2,9 +2,9 @@ package dev.flows.bench;
 
 import dev.flows.collector.bpf.Datapath;
 import dev.flows.collector.buffer.FlowBuffer;
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
 import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.decode.Decoder;
 import dev.flows.collector.enrich.Enricher;

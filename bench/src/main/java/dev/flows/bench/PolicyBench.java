@@ -1,16 +1,16 @@
 package dev.flows.bench;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Namespace;
-import dev.flows.collector.cluster.NetworkPolicy;
-import dev.flows.collector.cluster.NetworkPolicy.Direction;
-import dev.flows.collector.cluster.NetworkPolicy.IpBlock;
-import dev.flows.collector.cluster.NetworkPolicy.Peer;
-import dev.flows.collector.cluster.NetworkPolicy.Port;
-import dev.flows.collector.cluster.NetworkPolicy.Rule;
-import dev.flows.collector.cluster.NetworkPolicy.Selector;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Namespace;
+import dev.flows.cluster.NetworkPolicy;
+import dev.flows.cluster.NetworkPolicy.Direction;
+import dev.flows.cluster.NetworkPolicy.IpBlock;
+import dev.flows.cluster.NetworkPolicy.Peer;
+import dev.flows.cluster.NetworkPolicy.Port;
+import dev.flows.cluster.NetworkPolicy.Rule;
+import dev.flows.cluster.NetworkPolicy.Selector;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
 import dev.flows.collector.policy.PolicyDelta;
 import dev.flows.collector.policy.PolicyState;
 import java.io.PrintStream;

@@ -4,7 +4,7 @@ import dev.flows.collector.bpf.BpfConfig;
 import dev.flows.collector.bpf.Datapath;
 import dev.flows.collector.bpf.RingBufferReader;
 import dev.flows.collector.buffer.FlowBuffer;
-import dev.flows.collector.cluster.ClusterState;
+import dev.flows.cluster.ClusterState;
 import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.decode.Decoder;
 import dev.flows.collector.enrich.Enricher;

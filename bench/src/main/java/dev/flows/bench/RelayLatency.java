@@ -3,7 +3,7 @@ package dev.flows.bench;
 import dev.flows.collector.Collector;
 import dev.flows.collector.bpf.BpfConfig;
 import dev.flows.collector.bpf.Datapath;
-import dev.flows.collector.cluster.ClusterState;
+import dev.flows.cluster.ClusterState;
 import dev.flows.collector.config.CollectorConfig;
 import dev.flows.proto.observer.GetFlowsRequest;
 import java.io.IOException;

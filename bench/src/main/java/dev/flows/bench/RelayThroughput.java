@@ -1,7 +1,9 @@
 package dev.flows.bench;
 
+import dev.flows.observer.wire.GetFlowsStreams;
+
 import com.google.protobuf.Timestamp;
-import dev.flows.collector.api.ObserverServer;
+import dev.flows.observer.wire.ObserverServer;
 import dev.flows.collector.api.ObserverService;
 import dev.flows.collector.api.ServerIdentity;
 import dev.flows.collector.buffer.FlowBuffer;
@@ -65,14 +67,14 @@ final class RelayThroughput {
     static final class Endpoint implements AutoCloseable {
         final String node;
         final FlowBuffer buffer = new FlowBuffer(BUFFER_CAPACITY);
-        private final ExecutorService streams = ObserverService.streamExecutor(8);
+        private final ExecutorService streams = GetFlowsStreams.executor(8);
         private final ObserverServer server;
 
         Endpoint(String node) throws IOException {
             this.node = node;
             ObserverService svc = new ObserverService(buffer, LossCounters.none(),
                     new ServerIdentity(node, "127.0.0.1", "bench"), streams, FlowsClient::wallNanos, System::nanoTime);
-            this.server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), svc).start();
+            this.server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), svc, svc.batches()).start();
         }
 
         String address() {

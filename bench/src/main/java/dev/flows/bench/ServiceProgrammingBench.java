@@ -2,8 +2,8 @@ package dev.flows.bench;
 
 import dev.flows.collector.bpf.BpfConfig;
 import dev.flows.collector.bpf.Datapath;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.Service;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.Service;
 import dev.flows.collector.datapath.DesiredServices;
 import dev.flows.collector.datapath.LbMaps;
 import dev.flows.collector.datapath.ServiceProgrammer;

@@ -3,9 +3,9 @@ package dev.flows.cli;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
-import dev.flows.collector.buffer.Entry;
-import dev.flows.collector.filter.FilterException;
-import dev.flows.collector.filter.FlowSelection;
+import dev.flows.observer.filter.FlowEntry;
+import dev.flows.observer.filter.FilterException;
+import dev.flows.observer.filter.FlowSelection;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
@@ -34,7 +34,7 @@ final class FlowFile {
             throw new FlagException(e.getMessage());
         }
         List<GetFlowsResponse> responses = new ArrayList<>();
-        List<Entry> history = new ArrayList<>();
+        List<FlowEntry> history = new ArrayList<>();
         try {
             String line;
             int n = 0;
@@ -44,7 +44,7 @@ final class FlowFile {
                     continue;
                 }
                 GetFlowsResponse r = parse(line, name, n);
-                Entry e = entry(history.size(), r);
+                FlowEntry e = entry(history.size(), r);
                 if (e != null) {
                     history.add(e);
                     responses.add(r);
@@ -54,16 +54,16 @@ final class FlowFile {
             throw new CliFailure("cannot read " + name + ": " + e.getMessage());
         }
         List<GetFlowsResponse> out = new ArrayList<>();
-        for (Entry e : selection.select(history)) {
+        for (FlowEntry e : selection.select(history)) {
             out.add(responses.get((int) e.seq()));
         }
         return out;
     }
 
-    private static Entry entry(long seq, GetFlowsResponse r) {
+    private static FlowEntry entry(long seq, GetFlowsResponse r) {
         return switch (r.getResponseTypesCase()) {
-            case FLOW -> new Entry(seq, Timestamps.toNanos(r.getFlow().getTime()), r.getFlow(), null);
-            case LOST_EVENTS -> new Entry(seq, Timestamps.toNanos(r.getTime()), null, r.getLostEvents());
+            case FLOW -> new FlowEntry(seq, Timestamps.toNanos(r.getFlow().getTime()), r.getFlow(), null);
+            case LOST_EVENTS -> new FlowEntry(seq, Timestamps.toNanos(r.getTime()), null, r.getLostEvents());
             default -> null;
         };
     }

@@ -1,5 +1,9 @@
 package dev.flows.cli;
 
+import dev.flows.observer.events.DropReasons;
+import dev.flows.observer.events.ObservationPoint;
+import dev.flows.observer.events.PolicyMatch;
+import dev.flows.observer.events.ReservedIdentity;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.flows.proto.flow.DropReason;
@@ -15,7 +19,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Prints GetFlowsResponses in the Hubble CLI's formats:
@@ -36,22 +39,6 @@ public final class FlowPrinter {
     /** Output formats observe accepts. */
     public static final List<String> FORMATS = List.of("compact", "dict", "table", "json", "jsonpb");
 
-    // Hubble's reserved identities print by name; keep in sync with collector enrich's identities.
-    static final Map<Integer, String> RESERVED_IDENTITIES = Map.of(
-            1, "host", 2, "world", 3, "unmanaged", 4, "health", 5, "init",
-            6, "remote-node", 7, "kube-apiserver", 8, "ingress", 9, "world-ipv4", 10, "world-ipv6");
-    // Cilium's drop reason texts (pkg/monitor/api/drop.go) for the reasons flows produces.
-    static final Map<Integer, String> DROP_REASONS = Map.ofEntries(
-            Map.entry(130, "Invalid source mac"), Map.entry(131, "Invalid destination mac"),
-            Map.entry(132, "Invalid source ip"), Map.entry(133, "Policy denied"),
-            Map.entry(134, "Invalid packet"), Map.entry(135, "CT: Truncated or invalid header"),
-            Map.entry(136, "CT: Missing TCP ACK flag"), Map.entry(137, "CT: Unknown L4 protocol"),
-            Map.entry(138, "CT: Can't create entry from packet"), Map.entry(139, "Unsupported L3 protocol"),
-            Map.entry(142, "Unknown L4 protocol"), Map.entry(151, "Stale or unroutable IP"),
-            Map.entry(155, "CT: Map insertion failed"), Map.entry(158, "Service backend not found"),
-            Map.entry(169, "FIB lookup failed"), Map.entry(181, "Policy denied by denylist"),
-            Map.entry(196, "TTL exceeded"));
-    static final List<String> POLICY_MATCH = List.of("none", "L3-Only", "L3-L4", "L4-Only", "all");
     static final String DICT_SEPARATOR = "------------";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss.SSS", Locale.US);
@@ -211,7 +198,8 @@ public final class FlowPrinter {
     }
 
     private static String identity(Endpoint ep) {
-        String reserved = RESERVED_IDENTITIES.get(ep.getIdentity());
+        ReservedIdentity r = ep.getIdentity() == 0 ? null : ReservedIdentity.of(ep.getIdentity());
+        String reserved = r == null ? null : r.text();
         return reserved != null ? "(" + reserved + ")" : "(ID:" + Integer.toUnsignedString(ep.getIdentity()) + ")";
     }
 
@@ -234,10 +222,9 @@ public final class FlowPrinter {
         }
         int sub = f.getEventType().getSubType();
         return switch (f.getEventType().getType()) {
-            case 4 -> sub >= 0 && sub < RequestBuilder.TRACE_SUBTYPES.size() ? RequestBuilder.TRACE_SUBTYPES.get(sub) : "trace:" + sub;
+            case 4 -> ObservationPoint.of(sub) != null ? ObservationPoint.of(sub).text() : "trace:" + sub;
             case 1 -> dropReason(sub);
-            case 5 -> "policy-verdict:" + (f.getPolicyMatchType() < POLICY_MATCH.size() ? POLICY_MATCH.get(f.getPolicyMatchType())
-                    : Integer.toString(f.getPolicyMatchType())) + " " + f.getTrafficDirection().name();
+            case 5 -> "policy-verdict:" + policyMatch(f.getPolicyMatchType()) + " " + f.getTrafficDirection().name();
             case 7 -> "trace-sock";
             case 129 -> "l7";
             default -> "UNKNOWN";
@@ -245,12 +232,17 @@ public final class FlowPrinter {
     }
 
     private static String dropReason(int code) {
-        String text = DROP_REASONS.get(code);
+        String text = DropReasons.text(code);
         if (text != null) {
             return text;
         }
         DropReason r = DropReason.forNumber(code);
         return r != null ? r.name() : Integer.toString(code);
+    }
+
+    private static String policyMatch(int code) {
+        PolicyMatch m = PolicyMatch.of(code);
+        return m != null && m.text() != null ? m.text() : Integer.toString(code);
     }
 
     private static String lost(LostEvent e) {

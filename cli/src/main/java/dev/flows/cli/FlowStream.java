@@ -1,6 +1,6 @@
 package dev.flows.cli;
 
-import dev.flows.collector.api.FlowBatchMethod;
+import dev.flows.observer.wire.FlowBatchMethod;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.observer.ObserverGrpc;
@@ -155,7 +155,7 @@ public final class FlowStream {
 
         @Override
         public void onError(Throwable t) {
-            if (mayFallBack && !received && failure == null && Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
+            if (mayFallBack && failure == null && FlowBatchMethod.notServed(t, received)) {
                 start(new Call<GetFlowsResponse>(ObserverGrpc.getGetFlowsMethod(), WINDOW, handler, false));
                 return;
             }

@@ -46,7 +46,7 @@ public final class NodesCommand implements Callable<Integer> {
         try {
             nodes = ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).getNodes(GetNodesRequest.getDefaultInstance());
         } catch (StatusRuntimeException e) {
-            throw new ObserveCommand.ServerException(target, e);
+            throw new ServerException(target, e);
         } finally {
             ServerOptions.close(channel);
         }
@@ -74,7 +74,7 @@ public final class NodesCommand implements Callable<Integer> {
         rows.add(header);
         r.getNodesList().stream().sorted(Comparator.comparing(Node::getName)).forEach(n -> {
             List<String> row = new ArrayList<>(List.of(n.getName(), state(n), age(n.getUptimeNs()),
-                    StatusCommand.rate(n.getSeenFlows(), n.getUptimeNs()), flows(n)));
+                    FlowRate.of(n.getSeenFlows(), n.getUptimeNs()), flows(n)));
             if (wide) {
                 row.addAll(List.of(n.getVersion(), n.getAddress()));
             }

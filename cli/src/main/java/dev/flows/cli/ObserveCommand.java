@@ -96,12 +96,4 @@ public final class ObserveCommand implements Callable<Integer> {
         List<String> args = spec.commandLine().getParseResult().originalArgs();
         return new RequestBuilder(clock).build(FilterOptions.inOrder(args), selection.selection());
     }
-
-    /** The server failed the call; one line, exit 1. */
-    static final class ServerException extends CliFailure {
-        ServerException(String target, io.grpc.StatusRuntimeException e) {
-            super("server " + target + ": " + e.getStatus().getCode()
-                    + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription().replace('\n', ' ')));
-        }
-    }
 }

@@ -1,5 +1,8 @@
 package dev.flows.cli;
 
+import dev.flows.observer.config.Durations;
+import dev.flows.observer.events.ObservationPoint;
+import dev.flows.observer.events.ReservedIdentity;
 import com.google.protobuf.Timestamp;
 import dev.flows.proto.flow.EventTypeFilter;
 import dev.flows.proto.flow.FlowFilter;
@@ -23,8 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns observe's flags into the GetFlowsRequest the Hubble CLI would send (the server does all
@@ -43,11 +44,10 @@ import java.util.regex.Pattern;
 public final class RequestBuilder {
     static final int DEFAULT_LAST = 20;
     static final Set<String> PROTOCOLS = Set.of("tcp", "udp", "sctp", "icmp", "icmpv4", "icmpv6", "http", "dns", "kafka");
-    /** Event type names of Hubble's --type; keep in sync with collector decode's event types. */
+    /** Event type names of Hubble's --type: all of Hubble's CiliumEventType, of which observer.events.EventType is what our datapath writes. */
     static final Map<String, Integer> TYPES = new LinkedHashMap<>();
-    /** Trace sub-types (observation points) in wire order; keep in sync with the client spec, item 4. */
-    static final List<String> TRACE_SUBTYPES = List.of("to-endpoint", "to-proxy", "to-host", "to-stack", "to-overlay",
-            "from-endpoint", "from-proxy", "from-host", "from-stack", "from-overlay", "from-network", "to-network");
+    /** Trace sub-types (observation points) in wire order, as Hubble names them. */
+    static final List<String> TRACE_SUBTYPES = java.util.Arrays.stream(ObservationPoint.values()).map(ObservationPoint::text).toList();
 
     static {
         TYPES.put("drop", 1);
@@ -62,7 +62,6 @@ public final class RequestBuilder {
     /** TCP flags flows observes (NS is not). */
     static final List<String> TCP_FLAGS = List.of("FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR");
 
-    private static final Pattern RELATIVE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private final Clock clock;
 
@@ -118,19 +117,8 @@ public final class RequestBuilder {
     /** RFC 3339 (2026-11-21T20:07:01Z, with offset or fraction) or a duration ago (90s, 5m, 1h30m, 2d). */
     Timestamp time(String flag, String value) {
         Instant t;
-        if (value.matches("(\\d+(ms|s|m|h|d))+")) {
-            Matcher m = RELATIVE.matcher(value);
-            Duration ago = Duration.ZERO;
-            while (m.find()) {
-                long n = Long.parseLong(m.group(1));
-                ago = ago.plus(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                });
-            }
+        Duration ago = Durations.parseOrNull(value);
+        if (ago != null) {
             t = clock.instant().minus(ago);
         } else {
             try {
@@ -239,16 +227,17 @@ public final class RequestBuilder {
     /** A numeric identity or a reserved one by name (world, host, ...; also reserved:world). */
     static int identity(String flag, String v) {
         String name = v.startsWith("reserved:") ? v.substring("reserved:".length()) : v;
-        for (Map.Entry<Integer, String> e : FlowPrinter.RESERVED_IDENTITIES.entrySet()) {
-            if (e.getValue().equals(name)) {
-                return e.getKey();
+        for (ReservedIdentity r : ReservedIdentity.values()) {
+            if (r != ReservedIdentity.UNKNOWN && r.text().equals(name)) {
+                return r.id();
             }
         }
         if (v.matches("\\d{1,10}") && Long.parseLong(v) <= 0xFFFF_FFFFL) {
             return (int) Long.parseLong(v);
         }
         throw new FlagException(flag, v, "a numeric security identity (0-4294967295) or a reserved one: "
-                + String.join(", ", new java.util.TreeSet<>(FlowPrinter.RESERVED_IDENTITIES.values())));
+                + String.join(", ", new java.util.TreeSet<>(java.util.Arrays.stream(ReservedIdentity.values())
+                        .filter(r -> r != ReservedIdentity.UNKNOWN).map(ReservedIdentity::text).toList())));
     }
 
     /** "kind/name" or "name" (any kind). */

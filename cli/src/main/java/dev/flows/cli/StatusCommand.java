@@ -49,7 +49,7 @@ public final class StatusCommand implements Callable<Integer> {
             lines(target, status).forEach(out::println);
             out.flush();
         } catch (StatusRuntimeException e) {
-            throw new ObserveCommand.ServerException(target, e);
+            throw new ServerException(target, e);
         } finally {
             ServerOptions.close(channel);
         }
@@ -62,7 +62,7 @@ public final class StatusCommand implements Callable<Integer> {
         out.add("Healthcheck (via " + target + "): Ok");
         double pct = s.getMaxFlows() == 0 ? 0 : 100.0 * s.getNumFlows() / s.getMaxFlows();
         out.add(String.format(Locale.US, "Current/Max Flows: %,d/%,d (%.2f%%)", s.getNumFlows(), s.getMaxFlows(), pct));
-        out.add("Flows/s: " + rate(s.getSeenFlows(), s.getUptimeNs()));
+        out.add("Flows/s: " + FlowRate.of(s.getSeenFlows(), s.getUptimeNs()));
         if (s.hasNumConnectedNodes()) {
             int connected = s.getNumConnectedNodes().getValue();
             int unavailable = s.hasNumUnavailableNodes() ? s.getNumUnavailableNodes().getValue() : 0;
@@ -87,13 +87,5 @@ public final class StatusCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    /** seen / uptime, two decimals. */
-    static String rate(long seen, long uptimeNs) {
-        if (uptimeNs <= 0) {
-            return "N/A";
-        }
-        return String.format(Locale.US, "%.2f", seen / (uptimeNs / 1e9));
     }
 }

@@ -1,5 +1,7 @@
 package dev.flows.cli;
 
+import dev.flows.cli.app.FlowsCli;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,9 +119,9 @@ class FlowsCliTest {
         List<GetFlowsRequest> single = new ArrayList<>();
         int messages = 3 * FlowStream.BATCH_WINDOW, perMessage = 100; // beyond one window of requests
         io.grpc.BindableService batches = () -> io.grpc.ServerServiceDefinition.builder(dev.flows.proto.relay.FlowBatchesGrpc.SERVICE_NAME)
-                .addMethod(dev.flows.collector.api.FlowBatchMethod.SERVER, io.grpc.stub.ServerCalls.asyncServerStreamingCall((req, out) -> {
+                .addMethod(dev.flows.observer.wire.FlowBatchMethod.SERVER, io.grpc.stub.ServerCalls.asyncServerStreamingCall((req, out) -> {
                     batched.add(req);
-                    dev.flows.collector.api.BatchWriter batch = new dev.flows.collector.api.BatchWriter(1024);
+                    dev.flows.observer.wire.BatchWriter batch = new dev.flows.observer.wire.BatchWriter(1024);
                     for (int m = 0, n = 0; m < messages; m++) {
                         for (int i = 0; i < perMessage; i++, n++) {
                             batch.add(GetFlowsResponse.newBuilder().setFlow(Flow.newBuilder().setVerdict(Verdict.FORWARDED).setSummary("UDP " + n)).build());

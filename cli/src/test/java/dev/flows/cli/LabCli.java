@@ -1,5 +1,7 @@
 package dev.flows.cli;
 
+import dev.flows.cli.app.FlowsCli;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,9 @@
 package dev.flows.cli;
 
+import dev.flows.cli.app.FlowsCli;
+
+import dev.flows.observer.wire.GetFlowsStreams;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,7 +61,7 @@ class ServerCommandsTest {
                         Timestamps.toNanos(f.getTime()) + SECOND / 2);
             }
         }
-        streams = ObserverService.streamExecutor(4);
+        streams = GetFlowsStreams.executor(4);
         LossCounters losses = new LossCounters(() -> 5, () -> 3, () -> 1);
         ObserverService observer = new ObserverService(buffer, losses, new ServerIdentity("node-a", "10.0.0.1:4244", "flows 0.1.0"),
                 streams, () -> (SampleFlows.T0 + 60) * SECOND, mono::get);

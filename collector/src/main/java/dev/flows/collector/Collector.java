@@ -1,6 +1,5 @@
 package dev.flows.collector;
 
-import dev.flows.collector.api.ObserverServer;
 import dev.flows.collector.api.ObserverService;
 import dev.flows.collector.api.PeerService;
 import dev.flows.collector.api.ServerIdentity;
@@ -10,11 +9,11 @@ import dev.flows.collector.bpf.Datapath;
 import dev.flows.collector.bpf.EventSource;
 import dev.flows.collector.bpf.NetInterfaces;
 import dev.flows.collector.buffer.FlowBuffer;
-import dev.flows.collector.bpf.Ipv4Prefix;
-import dev.flows.collector.cluster.ClusterFileWatch;
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.YamlClusterLoader;
-import dev.flows.collector.cluster.Node;
+import dev.flows.observer.net.Ipv4Prefix;
+import dev.flows.cluster.ClusterFileWatch;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.YamlClusterLoader;
+import dev.flows.cluster.Node;
 import dev.flows.collector.config.CollectorConfig;
 import dev.flows.collector.datapath.ConntrackSweeper;
 import dev.flows.collector.datapath.DesiredServices;
@@ -31,6 +30,10 @@ import dev.flows.collector.pipeline.FlowProcessor;
 import dev.flows.collector.pipeline.LossCounters;
 import dev.flows.collector.policy.PolicyMaps;
 import dev.flows.collector.policy.PolicyProgrammer;
+import dev.flows.observer.wire.GetFlowsStreams;
+import dev.flows.observer.wire.ObserverServer;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
@@ -43,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -65,6 +69,11 @@ import java.util.logging.Logger;
  *
  * Losses are counted where they happen (kernel ring, raw queue, decode errors, reader overrun)
  * and reach clients in-band as lost_events.
+ *
+ * <p>{@link #start} wires the real parts from the configuration. The package-private constructor
+ * takes the {@link Seams} instead (the kernel side, the clocks, the server builder), so that a test
+ * runs this wiring, and the same two loop steps the threads run ({@link #readOnce},
+ * {@link #processOnce}), on a fake event source.
  */
 public final class Collector implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Collector.class.getName());
@@ -72,13 +81,27 @@ public final class Collector implements AutoCloseable {
     private static final long IDLE_WAIT_MS = 10;
     private static final long LOSS_REPORT_NS = 100_000_000L;
 
+    /**
+     * What a collector runs on. {@code datapath} may be null only in observe mode: then nothing is
+     * attached, programmed or swept, and events come from {@code events} alone.
+     *
+     * @param wallNanos wall clock in ns (flow times, responses)
+     * @param bootNanos the clock the BPF programs stamp events with (CLOCK_BOOTTIME)
+     * @param monoNanos monotonic clock in ns (uptime, how often losses are reported)
+     * @param server where the Observer API is served
+     */
+    record Seams(Datapath datapath, EventSource events, LongSupplier wallNanos, LongSupplier bootNanos,
+            LongSupplier monoNanos, ServerBuilder<?> server) {}
+
     private final CollectorConfig config;
-    private final Datapath datapath;
+    private final Datapath datapath; // null: no kernel side (tests)
     private final EventSource ring;
     private final RawEventQueue queue;
     private final FlowProcessor processor;
     private final ObserverServer server;
     private final CollectorMetrics.Sources metricSources;
+    private final LossCounters losses;
+    private final DecodeErrors errors;
     private final AtomicLong eventsRead = new AtomicLong();
     private CollectorMetrics metrics;
     private final ScheduledExecutorService interfaces = Executors.newSingleThreadScheduledExecutor(
@@ -91,20 +114,21 @@ public final class Collector implements AutoCloseable {
     private final PolicyProgrammer policies; // null in observe mode
     private final ConntrackSweeper sweeper;
     private final int nodeIp;
+    private final LongSupplier monoNanos;
+    private long lastLossReport = Long.MIN_VALUE;
     private volatile boolean running = true;
     private Thread reader;
     private Thread processing;
 
-    private Collector(CollectorConfig config, ClusterState cluster) {
+    Collector(CollectorConfig config, ClusterState cluster, Seams seams) {
+        if (seams.datapath() == null && config.datapathMode()) {
+            throw new IllegalArgumentException("datapath mode needs a datapath to program");
+        }
         this.config = config;
-        BpfConfig.Network network = network(config, cluster);
-        this.nodeIp = network.nodeIp();
-        BpfConfig bpf = BpfConfig.DEFAULTS
-                .withAggregationIntervalNs(config.aggregationInterval().toNanos())
-                .withAggregationLevel(config.aggregateConnections() ? BpfConfig.AGG_CONNECTION : BpfConfig.AGG_NONE)
-                .withMode(config.datapathMode() ? BpfConfig.MODE_DATAPATH : BpfConfig.MODE_OBSERVE)
-                .withNetwork(network);
-        this.datapath = Datapath.open(config.pinDir(), (int) config.ringSize(), bpf);
+        this.nodeIp = network(config, cluster).nodeIp();
+        this.datapath = seams.datapath();
+        this.monoNanos = seams.monoNanos();
+        LongSupplier wallNanos = seams.wallNanos();
         if (config.datapathMode()) {
             // Programmed before any interface is attached: the first packets already find their services.
             this.services = ServiceProgrammer.adopt(new LbMaps(datapath), config.maglev());
@@ -116,23 +140,23 @@ public final class Collector implements AutoCloseable {
             this.services = null;
             this.policies = null;
         }
-        this.sweeper = new ConntrackSweeper(datapath, BootClock::nanos, services != null ? services::ids : Set::of);
-        this.ring = datapath.openReader();
+        this.sweeper = datapath == null ? null
+                : new ConntrackSweeper(datapath, seams.bootNanos(), services != null ? services::ids : Set::of);
+        this.ring = seams.events();
         this.queue = new RawEventQueue(config.queueCapacity(), RawEventQueue.DEFAULT_SLOT_SIZE);
         FlowBuffer buffer = new FlowBuffer(config.bufferCapacity());
-        DecodeErrors errors = new DecodeErrors();
-        long wallMinusBoot = wallNanos() - BootClock.nanos();
+        this.errors = new DecodeErrors();
+        long wallMinusBoot = wallNanos.getAsLong() - seams.bootNanos().getAsLong();
         Decoder decoder = new Decoder(config.nodeName(), () -> wallMinusBoot, services != null ? services : ServiceNames.NONE,
                 policies != null ? policies : PolicyNames.NONE);
         this.enricher = new Enricher(cluster, config.nodeName());
-        this.processor = new FlowProcessor(decoder, enricher, buffer, errors, ring::kernelLost, queue::dropped,
-                Collector::wallNanos);
-        LossCounters losses = new LossCounters(ring::kernelLost, queue::dropped, errors::total);
+        this.processor = new FlowProcessor(decoder, enricher, buffer, errors, ring::kernelLost, queue::dropped, wallNanos);
+        this.losses = new LossCounters(ring::kernelLost, queue::dropped, errors::total);
         String address = config.listen().getHostString() + ":" + config.listen().getPort();
         ObserverService observer = new ObserverService(buffer, losses,
                 new ServerIdentity(config.nodeName(), address, VERSION),
-                ObserverService.streamExecutor(64), Collector::wallNanos, System::nanoTime);
-        this.server = ObserverServer.createNonBlocking(config.listen(), observer,
+                GetFlowsStreams.executor(64), wallNanos, monoNanos);
+        this.server = new ObserverServer(seams.server(), observer, observer.batches(),
                 new PeerService(() -> cluster, config.listen().getPort()));
         this.metricSources = new CollectorMetrics.Sources(eventsRead::get, losses, errors, ring::pendingBytes, config.ringSize(),
                 queue::size, queue.capacity(), buffer::size, buffer.capacity());
@@ -141,7 +165,22 @@ public final class Collector implements AutoCloseable {
 
     /** Loads the datapath, starts the pipeline threads and the gRPC server. */
     public static Collector start(CollectorConfig config, ClusterState cluster) throws IOException {
-        Collector c = new Collector(config, cluster);
+        BpfConfig bpf = BpfConfig.DEFAULTS
+                .withAggregationIntervalNs(config.aggregationInterval().toNanos())
+                .withAggregationLevel(config.aggregateConnections() ? BpfConfig.AGG_CONNECTION : BpfConfig.AGG_NONE)
+                .withMode(config.datapathMode() ? BpfConfig.MODE_DATAPATH : BpfConfig.MODE_OBSERVE)
+                .withNetwork(network(config, cluster));
+        Datapath datapath = Datapath.open(config.pinDir(), (int) config.ringSize(), bpf);
+        Collector c;
+        try {
+            // Handlers never block (GetFlows hands its stream to its own thread; the rest answer
+            // from memory), so they run on the transport thread: no thread hop per call.
+            c = new Collector(config, cluster, new Seams(datapath, datapath.openReader(), Collector::wallNanos,
+                    BootClock::nanos, System::nanoTime, NettyServerBuilder.forAddress(config.listen()).directExecutor()));
+        } catch (RuntimeException e) {
+            datapath.close();
+            throw e;
+        }
         try {
             c.run();
         } catch (IOException | RuntimeException e) {
@@ -178,7 +217,7 @@ public final class Collector implements AutoCloseable {
                 }
             }, poll, poll, TimeUnit.MILLISECONDS);
         }
-        server.start();
+        serve();
         if (config.metricsListen() != null) {
             metrics = CollectorMetrics.serve(config.metricsListen(), config.nodeName(), metricSources);
         }
@@ -186,15 +225,44 @@ public final class Collector implements AutoCloseable {
                 + datapath.attachedInterfaces());
     }
 
-    /** Kernel ring → raw queue. Never blocks on the queue: a full queue drops and counts. */
+    /** Every stage's loss counters (kernel ring, raw queue, decode errors), as ServerStatus reports them. */
+    LossCounters losses() {
+        return losses;
+    }
+
+    /** Decode errors by reason, as /metrics reports them. */
+    DecodeErrors decodeErrors() {
+        return errors;
+    }
+
+    /** Starts the Observer API (and Peer, health). */
+    void serve() throws IOException {
+        server.start();
+    }
+
+    /** One step of the reader thread: kernel ring → raw queue. Never blocks: a full queue drops and counts. */
+    int readOnce() {
+        int n = ring.drain(queue::offer);
+        eventsRead.lazySet(eventsRead.get() + n); // one writer: the reader thread
+        return n;
+    }
+
+    /** One step of the processing thread: raw queue → decode → enrich → buffer, and the loss notices when due. */
+    int processOnce() {
+        int n = queue.drain(processor, 4096);
+        long now = monoNanos.getAsLong();
+        if (lastLossReport == Long.MIN_VALUE || now - lastLossReport >= LOSS_REPORT_NS) {
+            processor.reportLosses();
+            lastLossReport = now;
+        }
+        return n;
+    }
+
     private void readLoop() {
         while (running) {
             try {
-                int n = ring.drain(queue::offer);
-                if (n == 0) {
+                if (readOnce() == 0) {
                     ring.awaitData(IDLE_WAIT_MS);
-                } else {
-                    eventsRead.lazySet(eventsRead.get() + n); // one writer: this thread
                 }
             } catch (InterruptedException e) {
                 return;
@@ -204,18 +272,10 @@ public final class Collector implements AutoCloseable {
         }
     }
 
-    /** Raw queue → decode → enrich → buffer, plus periodic loss notices. */
     private void processLoop() {
-        long lastLossReport = 0;
         while (running) {
             try {
-                int n = queue.drain(processor, 4096);
-                long now = System.nanoTime();
-                if (now - lastLossReport >= LOSS_REPORT_NS) {
-                    processor.reportLosses();
-                    lastLossReport = now;
-                }
-                if (n == 0) {
+                if (processOnce() == 0) {
                     queue.await(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
                 }
             } catch (InterruptedException e) {
@@ -278,6 +338,9 @@ public final class Collector implements AutoCloseable {
     }
 
     private void sweepConntrack() {
+        if (sweeper == null) {
+            return;
+        }
         try {
             ConntrackSweeper.Sweep s = sweeper.sweep();
             LOG.fine(() -> "conntrack sweep: " + s);
@@ -291,10 +354,10 @@ public final class Collector implements AutoCloseable {
         Node self = cluster.nodes().stream().filter(n -> n.name().equals(config.nodeName())).findFirst().orElse(null);
         if (self == null || self.internalIP().isEmpty()) {
             LOG.info(() -> "node " + config.nodeName() + " is not in the cluster state: no NodePort, no masquerading");
-            return new BpfConfig.Network(0, Ipv4Prefix.NONE, config.clusterCidr(), Ipv4Prefix.NONE);
+            return new BpfConfig.Network(0, BpfConfig.NO_PREFIX, config.clusterCidr(), BpfConfig.NO_PREFIX);
         }
         int ip = Ipv4Prefix.address(self.internalIP());
-        Ipv4Prefix pods = self.podCIDR().isEmpty() ? Ipv4Prefix.NONE : Ipv4Prefix.parse(self.podCIDR());
+        Ipv4Prefix pods = self.podCIDR().isEmpty() ? BpfConfig.NO_PREFIX : Ipv4Prefix.parse(self.podCIDR());
         Ipv4Prefix nodes = config.nodeNetwork() != null ? config.nodeNetwork() : new Ipv4Prefix(ip, 24);
         return new BpfConfig.Network(ip, pods, config.clusterCidr(), nodes);
     }
@@ -340,6 +403,8 @@ public final class Collector implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         ring.close();
-        datapath.close();
+        if (datapath != null) {
+            datapath.close();
+        }
     }
 }

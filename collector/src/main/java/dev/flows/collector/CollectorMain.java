@@ -1,9 +1,9 @@
 package dev.flows.collector;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.YamlClusterLoader;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.YamlClusterLoader;
 import dev.flows.collector.config.CollectorConfig;
-import dev.flows.collector.config.ConfigException;
+import dev.flows.observer.config.ConfigException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;

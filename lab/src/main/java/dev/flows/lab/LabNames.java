@@ -1,7 +1,7 @@
 package dev.flows.lab;
 
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,8 +1,8 @@
 package dev.flows.lab;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.YamlClusterLoader;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.YamlClusterLoader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -1,9 +1,9 @@
 package dev.flows.lab;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.YamlClusterLoader;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.YamlClusterLoader;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -246,7 +246,7 @@ public final class LabUp {
 
     private static List<String> javaJar(Path jar) {
         // A fixed heap with the throughput collector keeps decoding at full speed
-        // (a growing G1 heap slowed it several times over: see BENCHMARKS.md).
+        // (a growing G1 heap slowed it several times over: see bench/HISTORY.md).
         return List.of(java(), "-XX:+UseParallelGC", "-Xms256m", "-Xmx256m", "-jar", jar.toString());
     }
 

@@ -1,8 +1,8 @@
 package dev.flows.lab;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
 import java.util.HashMap;
 import java.util.Map;
 

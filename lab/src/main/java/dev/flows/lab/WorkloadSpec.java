@@ -1,9 +1,9 @@
 package dev.flows.lab;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.decode.Cidr;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
+import dev.flows.observer.net.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

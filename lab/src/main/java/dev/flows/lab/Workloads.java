@@ -1,7 +1,7 @@
 package dev.flows.lab;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.YamlClusterLoader;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.YamlClusterLoader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,9 +39,9 @@ class WorkloadSpecTest {
     @Test
     void serviceTargetsGoToTheClusterIpAndStayInTheServiceRange() {
         Pod client = pod("frontend", "10.244.1.10", Map.of(WorkloadSpec.CALL, "tcp://svc/shop/cart:8080 every 300ms"));
-        List<dev.flows.collector.cluster.Service> services = List.of(
-                new dev.flows.collector.cluster.Service("shop", "cart", "ClusterIP", "10.96.10.20", Map.of(), List.of()),
-                new dev.flows.collector.cluster.Service("shop", "far", "ClusterIP", "192.0.2.9", Map.of(), List.of()));
+        List<dev.flows.cluster.Service> services = List.of(
+                new dev.flows.cluster.Service("shop", "cart", "ClusterIP", "10.96.10.20", Map.of(), List.of()),
+                new dev.flows.cluster.Service("shop", "far", "ClusterIP", "192.0.2.9", Map.of(), List.of()));
         List<WorkloadSpec.PodWorkload> w = WorkloadSpec.of(new ClusterState(List.of(NODE), List.of(), List.of(client), services));
         assertEquals(List.of(new WorkloadSpec.Call("tcp", "svc/shop/cart", "10.96.10.20", 8080, 300)), w.get(0).calls());
 

@@ -1,7 +1,7 @@
 package dev.flows.relay;
 
-import dev.flows.collector.api.ObserverServer;
-import dev.flows.collector.api.ObserverService;
+import dev.flows.observer.wire.GetFlowsStreams;
+import dev.flows.observer.wire.ObserverServer;
 import dev.flows.relay.api.RelayClock;
 import dev.flows.relay.api.RelayLosses;
 import dev.flows.relay.api.RelayObserverService;
@@ -14,13 +14,16 @@ import dev.flows.relay.peers.NotifyPeers;
 import dev.flows.relay.peers.PeerPool;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -33,6 +36,9 @@ import java.util.logging.Logger;
  *                                                  └──► ExportHub: one in-process follow of the same
  *                                                       merged stream, one bounded queue per exporter
  * </pre>
+ *
+ * <p>{@link #start} wires the real parts from the configuration; the package-private constructor
+ * takes the {@link Seams} (how collectors are reached, the clock, the server builder) for tests.
  */
 public final class Relay implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Relay.class.getName());
@@ -46,12 +52,21 @@ public final class Relay implements AutoCloseable {
     private volatile ExportHub exports;
     private Server exportSource;
 
-    private Relay(RelayConfig config, List<FlowExporter> exporters) {
-        this.pool = new PeerPool(Relay::channel, config.healthInterval(), config.retryInitial(), config.retryMax());
-        RelayObserverService observer = new RelayObserverService(pool, ObserverService.streamExecutor(config.maxStreams()),
-                RelayClock.system(), config.sortWindow(), config.quietGrace(), config.clientQueue(),
+    /**
+     * What a relay runs on.
+     *
+     * @param channels a channel to a collector's "host:port" (its Observer and Peer services)
+     * @param clock wall and monotonic time (merge windows, response times)
+     * @param server where the relay's Observer API is served
+     */
+    record Seams(Function<String, ManagedChannel> channels, RelayClock clock, ServerBuilder<?> server) {}
+
+    Relay(RelayConfig config, List<FlowExporter> exporters, Seams seams) {
+        this.pool = new PeerPool(seams.channels(), config.healthInterval(), config.retryInitial(), config.retryMax());
+        RelayObserverService observer = new RelayObserverService(pool, GetFlowsStreams.executor(config.maxStreams()),
+                seams.clock(), config.sortWindow(), config.quietGrace(), config.clientQueue(),
                 new RelayLosses(exporters.isEmpty() ? null : () -> exportStats().stream().mapToLong(ExportQueue.Stats::lost).sum()), VERSION);
-        this.server = ObserverServer.create(config.listen(), observer, observer.batches());
+        this.server = new ObserverServer(seams.server(), observer, observer.batches());
         this.exporters = exporters;
         this.observer = observer;
     }
@@ -74,7 +89,13 @@ public final class Relay implements AutoCloseable {
 
     /** Starts discovery and serving. */
     public static Relay start(RelayConfig config, List<FlowExporter> exporters) throws IOException {
-        Relay r = new Relay(config, exporters);
+        // handlers may block (ServerStatus and GetNodes wait for every collector): gRPC's default executor
+        return start(config, exporters, new Seams(Relay::channel, RelayClock.system(), NettyServerBuilder.forAddress(config.listen())));
+    }
+
+    /** Starts discovery and serving on the given seams. */
+    static Relay start(RelayConfig config, List<FlowExporter> exporters, Seams seams) throws IOException {
+        Relay r = new Relay(config, exporters, seams);
         try {
             r.server.start();
             r.startExports(config.exportQueue());

@@ -1,8 +1,8 @@
 package dev.flows.relay;
 
-import dev.flows.collector.config.ConfigException;
-import dev.flows.collector.config.Durations;
-import dev.flows.collector.config.HostPort;
+import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Durations;
+import dev.flows.observer.config.HostPort;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;

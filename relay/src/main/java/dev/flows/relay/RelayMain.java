@@ -1,6 +1,6 @@
 package dev.flows.relay;
 
-import dev.flows.collector.config.ConfigException;
+import dev.flows.observer.config.ConfigException;
 import dev.flows.relay.export.FlowExporter;
 import dev.flows.relay.export.kafka.KafkaConfig;
 import dev.flows.relay.export.kafka.KafkaExporter;

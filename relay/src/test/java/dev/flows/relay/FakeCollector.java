@@ -1,7 +1,7 @@
 package dev.flows.relay;
 
 import com.google.protobuf.util.Timestamps;
-import dev.flows.collector.api.ObserverServer;
+import dev.flows.observer.wire.ObserverServer;
 import dev.flows.collector.api.ObserverService;
 import dev.flows.collector.api.ServerIdentity;
 import dev.flows.collector.buffer.FlowBuffer;
@@ -44,7 +44,7 @@ final class FakeCollector implements AutoCloseable {
         ObserverService svc = new ObserverService(buffer, LossCounters.none(),
                 new ServerIdentity(node, "127.0.0.1:" + port, "fake"), streams,
                 () -> RelayTestClock.wallNanos(), System::nanoTime);
-        this.server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", port), svc).start();
+        this.server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", port), svc, svc.batches()).start();
     }
 
     String address() {

@@ -3,7 +3,7 @@ package dev.flows.relay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.flows.collector.config.ConfigException;
+import dev.flows.observer.config.ConfigException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;

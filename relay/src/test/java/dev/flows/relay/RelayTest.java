@@ -1,12 +1,14 @@
 package dev.flows.relay;
 
+import dev.flows.observer.wire.GetFlowsStreams;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.util.Timestamps;
-import dev.flows.collector.api.FlowBatchMethod;
-import dev.flows.collector.api.ObserverServer;
+import dev.flows.observer.wire.FlowBatchMethod;
+import dev.flows.observer.wire.ObserverServer;
 import dev.flows.collector.api.ObserverService;
 import dev.flows.proto.flow.LostEventSource;
 import dev.flows.proto.observer.GetFlowsRequest;
@@ -84,7 +86,7 @@ class RelayTest {
     void relay(Map<String, String> targets, int clientQueue, int expectConnected, Duration healthInterval) throws Exception {
         pool = new PeerPool(Relay::channel, healthInterval, Duration.ofMillis(200), Duration.ofSeconds(1));
         closing.add(pool);
-        RelayObserverService svc = new RelayObserverService(pool, ObserverService.streamExecutor(8),
+        RelayObserverService svc = new RelayObserverService(pool, GetFlowsStreams.executor(8),
                 new RelayClock(() -> relayWall.get() >= 0 ? relayWall.get() : RelayTestClock.wallNanos(), System::nanoTime),
                 WINDOW, QUIET_GRACE, clientQueue, losses, "test");
         ObserverServer server = ObserverServer.create(new InetSocketAddress("127.0.0.1", 0), svc, svc.batches()).start();

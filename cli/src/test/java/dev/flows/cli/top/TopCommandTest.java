@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flows.cli.FlowsCli;
+import dev.flows.cli.app.FlowsCli;
 import dev.flows.proto.flow.DropReason;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.observer.GetFlowsRequest;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.flows.cli.FlowsCli;
+import dev.flows.cli.app.FlowsCli;
 import dev.flows.cli.LabCli;
 import dev.flows.testing.BpfGate;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,8 @@
 package dev.flows.collector.api;
 
+import dev.flows.observer.wire.BatchWriter;
+import dev.flows.observer.wire.FlowBatchMethod;
+
 import dev.flows.proto.relay.FlowBatchesGrpc;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;

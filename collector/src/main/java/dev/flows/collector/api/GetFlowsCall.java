@@ -1,9 +1,12 @@
 package dev.flows.collector.api;
 
+import dev.flows.observer.wire.BatchWriter;
+import dev.flows.observer.wire.StreamLimits;
+
 import com.google.protobuf.util.Timestamps;
-import dev.flows.collector.buffer.Entry;
+import dev.flows.observer.filter.FlowEntry;
 import dev.flows.collector.buffer.FlowBuffer;
-import dev.flows.collector.filter.FlowSelection;
+import dev.flows.observer.filter.FlowSelection;
 import dev.flows.collector.pipeline.LossCounters;
 import dev.flows.proto.flow.LostEvent;
 import dev.flows.proto.flow.LostEventSource;
@@ -19,22 +22,13 @@ import java.util.function.LongSupplier;
  * first), then optionally follow the buffer. Waits for gRPC flow control before every message and
  * stops as soon as the client cancels. Sends either one GetFlowsResponse per message (Observer
  * clients) or the same responses serialized into FlowBatches (the relay, {@link BatchWriter}). A
- * batch goes when it reaches {@link #BATCH_BYTES}; when the stream has caught up with the buffer
+ * batch goes when it reaches {@link StreamLimits#BATCH_BYTES}; when the stream has caught up with the buffer
  * and the batch is {@link #BATCH_LINGER_NANOS} old; when the stream ends; and at the latest
  * {@link #BATCH_DELAY_NANOS} after its first response (a follow with a narrow filter, reading a
  * buffer that never runs dry, may select a flow only now and then).
  */
 final class GetFlowsCall implements Runnable {
     private static final long FOLLOW_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    /**
-     * Bytes gRPC may hold queued for this stream before isReady turns false. Its default (32 KiB)
-     * is ~90 flows: the stream thread parked and was woken every 90 flows. Still bounded: flow
-     * control waits past this; with the collector's 64 streams all stalled, at most 32 MiB of
-     * direct buffers beyond the HTTP/2 windows.
-     */
-    static final int ON_READY_THRESHOLD_BYTES = 512 * 1024;
-    /** A batch is sent once its responses reach this size: a few hundred flows. */
-    static final int BATCH_BYTES = 64 * 1024;
     static final long BATCH_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** How long a following batch waits for more flows once the buffer has run dry: what a flow may wait here. */
     static final long BATCH_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -62,7 +56,7 @@ final class GetFlowsCall implements Runnable {
     static GetFlowsCall batched(GetFlowsRequest req, FlowSelection selection, FlowBuffer buffer, LossCounters losses,
             String nodeName, LongSupplier wallNanos, ServerCallStreamObserver<BatchWriter> out) {
         return new GetFlowsCall(req, selection, buffer, losses, nodeName, wallNanos, erase(out),
-                new BatchWriter(BATCH_BYTES + BATCH_BYTES / 4));
+                StreamLimits.batchWriter());
     }
 
     @SuppressWarnings("unchecked")
@@ -80,7 +74,7 @@ final class GetFlowsCall implements Runnable {
         this.wallNanos = wallNanos;
         this.out = out;
         this.batch = batch;
-        out.setOnReadyThreshold(ON_READY_THRESHOLD_BYTES);
+        out.setOnReadyThreshold(StreamLimits.ON_READY_THRESHOLD_BYTES);
         out.setOnReadyHandler(this::wake);
         out.setOnCancelHandler(this::wake);
     }
@@ -156,7 +150,7 @@ final class GetFlowsCall implements Runnable {
         if (req.getFollow() && req.getNumber() == 0 && !req.hasSince()) {
             return end;
         }
-        for (Entry e : selection.newest(end, buffer::get)) {
+        for (FlowEntry e : selection.newest(end, buffer::get)) {
             if (!send(e)) {
                 return -1;
             }
@@ -173,7 +167,7 @@ final class GetFlowsCall implements Runnable {
             }
             FlowBuffer.Read read = r.next();
             if (read instanceof FlowBuffer.Read.Ok ok) {
-                Entry e = ok.entry();
+                FlowEntry e = ok.entry();
                 if (e.isFlow() && e.timeNanos() > until) {
                     return;
                 }
@@ -211,7 +205,7 @@ final class GetFlowsCall implements Runnable {
     }
 
     /** Sends a flow that passes time and filters, or a loss notice; true if a flow was sent. */
-    private boolean sendIfSelected(Entry e) throws InterruptedException {
+    private boolean sendIfSelected(FlowEntry e) throws InterruptedException {
         return selection.selects(e) && send(e) && e.isFlow();
     }
 
@@ -223,7 +217,7 @@ final class GetFlowsCall implements Runnable {
                 .setTime(Timestamps.fromNanos(wallNanos.getAsLong())).build());
     }
 
-    private boolean send(Entry e) throws InterruptedException {
+    private boolean send(FlowEntry e) throws InterruptedException {
         GetFlowsResponse.Builder b = GetFlowsResponse.newBuilder().setNodeName(nodeName);
         if (e.isFlow()) {
             b.setFlow(e.flow()).setTime(e.flow().getTime());
@@ -242,7 +236,7 @@ final class GetFlowsCall implements Runnable {
             batchStarted = System.nanoTime();
         }
         batch.add(resp);
-        return batch.size() < BATCH_BYTES || sendBatch();
+        return batch.size() < StreamLimits.BATCH_BYTES || sendBatch();
     }
 
     /** Sends the batch if one is being filled and holds anything; false when the client has gone. */

@@ -1,8 +1,11 @@
 package dev.flows.collector.api;
 
+import dev.flows.observer.wire.BatchWriter;
+import dev.flows.observer.wire.GetFlowsStreams;
+
 import com.google.protobuf.UInt32Value;
 import dev.flows.collector.buffer.FlowBuffer;
-import dev.flows.collector.filter.FlowSelection;
+import dev.flows.observer.filter.FlowSelection;
 import dev.flows.collector.pipeline.LossCounters;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
@@ -16,12 +19,9 @@ import dev.flows.proto.observer.ServerStatusResponse;
 import dev.flows.proto.observer.TLS;
 import dev.flows.proto.relay.NodeState;
 import io.grpc.BindableService;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -60,23 +60,6 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
         this.startMono = monoNanos.getAsLong();
     }
 
-    /**
-     * A bounded executor for GetFlows streams: at most {@code maxStreams} concurrent streams, each
-     * on its own daemon thread named "getflows-N", none queued.
-     */
-    public static ExecutorService streamExecutor(int maxStreams) {
-        if (maxStreams < 1) {
-            throw new IllegalArgumentException("max concurrent GetFlows streams must be >= 1, got " + maxStreams);
-        }
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        return new java.util.concurrent.ThreadPoolExecutor(0, maxStreams, 30, java.util.concurrent.TimeUnit.SECONDS,
-                new java.util.concurrent.SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "getflows-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-    }
-
     @Override
     public void getFlows(GetFlowsRequest req, StreamObserver<GetFlowsResponse> observer) {
         ServerCallStreamObserver<GetFlowsResponse> out = (ServerCallStreamObserver<GetFlowsResponse>) observer;
@@ -94,20 +77,7 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
     }
 
     private void start(GetFlowsRequest req, StreamObserver<?> out, Function<FlowSelection, GetFlowsCall> call) {
-        FlowSelection selection;
-        try {
-            selection = GetFlowsRequests.check(req);
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
-            return;
-        }
-        try {
-            streams.execute(call.apply(selection));
-        } catch (RejectedExecutionException e) {
-            out.onError(Status.RESOURCE_EXHAUSTED
-                    .withDescription("too many concurrent GetFlows streams on " + self.nodeName())
-                    .asRuntimeException());
-        }
+        GetFlowsStreams.start(streams, self.nodeName(), req, out, call::apply);
     }
 
     @Override

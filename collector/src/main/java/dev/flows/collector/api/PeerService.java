@@ -1,7 +1,7 @@
 package dev.flows.collector.api;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Node;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Node;
 import dev.flows.proto.peer.ChangeNotification;
 import dev.flows.proto.peer.ChangeNotificationType;
 import dev.flows.proto.peer.NotifyRequest;

@@ -1,5 +1,7 @@
 package dev.flows.collector.bpf;
 
+import dev.flows.observer.net.Ipv4Prefix;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -45,6 +47,9 @@ public record BpfConfig(long aggregationIntervalNs, int aggregationLevel, int wa
     public static final int OFF_CT_OTHER_NS = 64;
     public static final int OFF_CT_CLOSE_NS = 72;
 
+    /** A range that is not configured: the datapath reads a prefix length of 0 as "none" and matches nothing with it. */
+    public static final Ipv4Prefix NO_PREFIX = Ipv4Prefix.ALL;
+
     /**
      * Where this node sits.
      *
@@ -54,7 +59,7 @@ public record BpfConfig(long aggregationIntervalNs, int aggregationLevel, int wa
      * @param nodeNet the network of the nodes' own addresses
      */
     public record Network(int nodeIp, Ipv4Prefix nodePods, Ipv4Prefix cluster, Ipv4Prefix nodeNet) {
-        public static final Network NONE = new Network(0, Ipv4Prefix.NONE, Ipv4Prefix.NONE, Ipv4Prefix.NONE);
+        public static final Network NONE = new Network(0, Ipv4Prefix.ALL, Ipv4Prefix.ALL, Ipv4Prefix.ALL); // not NO_PREFIX: Network may be initialised before BpfConfig
     }
 
     /** Connection entry lifetimes (conntrack.h), each a positive duration. */
@@ -128,11 +133,11 @@ public record BpfConfig(long aggregationIntervalNs, int aggregationLevel, int wa
         b.putLong(OFF_CT_CLOSE_NS, lifetimes.closing().toNanos());
         b.order(ByteOrder.BIG_ENDIAN);
         b.putInt(OFF_NODE_IP, network.nodeIp());
-        b.putInt(OFF_NODE_POD_CIDR, network.nodePods().network());
+        b.putInt(OFF_NODE_POD_CIDR, network.nodePods().addr());
         b.putInt(OFF_NODE_POD_MASK, network.nodePods().mask());
-        b.putInt(OFF_CLUSTER_CIDR, network.cluster().network());
+        b.putInt(OFF_CLUSTER_CIDR, network.cluster().addr());
         b.putInt(OFF_CLUSTER_MASK, network.cluster().mask());
-        b.putInt(OFF_NODE_NET_CIDR, network.nodeNet().network());
+        b.putInt(OFF_NODE_NET_CIDR, network.nodeNet().addr());
         b.putInt(OFF_NODE_NET_MASK, network.nodeNet().mask());
         return b.array();
     }

@@ -1,7 +1,7 @@
 package dev.flows.collector.bpf;
 
-import dev.flows.collector.decode.EventLayout.Field;
-import dev.flows.collector.decode.EventLayout.Struct;
+import dev.flows.collector.bpf.CLayout.Field;
+import dev.flows.collector.bpf.CLayout.Struct;
 import java.util.List;
 
 /**

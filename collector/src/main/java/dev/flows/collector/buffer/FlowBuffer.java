@@ -1,5 +1,7 @@
 package dev.flows.collector.buffer;
 
+import dev.flows.observer.filter.FlowEntry;
+
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.LostEvent;
 import java.util.Set;
@@ -12,7 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  * A bounded ring of the most recent flows and loss notices: one writer, any number of readers
  * that follow it without ever slowing it down.
  *
- * <p>Each slot holds an immutable {@link Entry} stamped with its sequence number. A reader that
+ * <p>Each slot holds an immutable {@link FlowEntry} stamped with its sequence number. A reader that
  * finds a slot holding a newer sequence than the one it asked for has been lapped by the writer:
  * it learns how many entries it missed (see {@link Reader#next()}) instead of reading garbage.
  * Readers wait for new entries by parking; the writer only unparks threads that registered as
@@ -23,7 +25,7 @@ public final class FlowBuffer {
 
     private final int capacity;
     private final int mask;
-    private final AtomicReferenceArray<Entry> slots;
+    private final AtomicReferenceArray<FlowEntry> slots;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong seenFlows = new AtomicLong();
     private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
@@ -41,16 +43,16 @@ public final class FlowBuffer {
     /** Appends a flow; its time orders it for since/until. Writer thread only. */
     public void append(Flow flow) {
         long t = flow.getTime().getSeconds() * 1_000_000_000L + flow.getTime().getNanos();
-        publish(new Entry(written.get(), t, flow, null));
+        publish(new FlowEntry(written.get(), t, flow, null));
         seenFlows.lazySet(seenFlows.get() + 1);
     }
 
     /** Appends a notice that events were lost before reaching the buffer. Writer thread only. */
     public void appendLost(LostEvent lost, long timeNanos) {
-        publish(new Entry(written.get(), timeNanos, null, lost));
+        publish(new FlowEntry(written.get(), timeNanos, null, lost));
     }
 
-    private void publish(Entry e) {
+    private void publish(FlowEntry e) {
         slots.lazySet((int) (e.seq() & mask), e);
         written.set(e.seq() + 1);
         if (!waiters.isEmpty()) {
@@ -85,12 +87,12 @@ public final class FlowBuffer {
     }
 
     /** The entry with this sequence number, or null when it is not written yet or overwritten. */
-    public Entry get(long seq) {
+    public FlowEntry get(long seq) {
         long w = written.get();
         if (seq < 0 || seq >= w || seq < w - capacity) {
             return null;
         }
-        Entry e = slots.get((int) (seq & mask));
+        FlowEntry e = slots.get((int) (seq & mask));
         return e != null && e.seq() == seq ? e : null;
     }
 
@@ -131,7 +133,7 @@ public final class FlowBuffer {
     /** What {@link Reader#next()} returns. */
     public sealed interface Read permits Read.Ok, Read.Lost, Read.None {
         /** The next entry. */
-        record Ok(Entry entry) implements Read {}
+        record Ok(FlowEntry entry) implements Read {}
 
         /** The writer overwrote {@code count} entries before the reader got to them. */
         record Lost(long count) implements Read {}
@@ -160,7 +162,7 @@ public final class FlowBuffer {
             if (seq >= w) {
                 return Read.NONE;
             }
-            Entry e = slots.get((int) (seq & mask));
+            FlowEntry e = slots.get((int) (seq & mask));
             if (e != null && e.seq() == seq) {
                 seq++;
                 return new Read.Ok(e);

@@ -1,5 +1,9 @@
 package dev.flows.collector.config;
 
+import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Durations;
+import dev.flows.observer.config.HostPort;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,8 +99,8 @@ public final class CollectorConfig {
     private InetSocketAddress metricsListenParsed;
     private Duration conntrackSweepParsed;
     private Duration clusterStatePollParsed;
-    private dev.flows.collector.bpf.Ipv4Prefix clusterCidrParsed;
-    private dev.flows.collector.bpf.Ipv4Prefix nodeNetworkParsed;
+    private dev.flows.observer.net.Ipv4Prefix clusterCidrParsed;
+    private dev.flows.observer.net.Ipv4Prefix nodeNetworkParsed;
     private Duration aggregationIntervalParsed;
     private Duration interfaceRescanParsed;
     private InetSocketAddress listenParsed;
@@ -143,9 +147,9 @@ public final class CollectorConfig {
         }
     }
 
-    private static dev.flows.collector.bpf.Ipv4Prefix prefix(String flag, String value) {
+    private static dev.flows.observer.net.Ipv4Prefix prefix(String flag, String value) {
         try {
-            return dev.flows.collector.bpf.Ipv4Prefix.parse(value);
+            return dev.flows.observer.net.Ipv4Prefix.parse(value);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(flag + " " + value + ": must be an IPv4 prefix such as 10.244.0.0/16");
         }
@@ -176,9 +180,9 @@ public final class CollectorConfig {
     /** True: translate and masquerade (datapath mode); false: observe only. */
     public boolean datapathMode() { return mode.equals("datapath"); }
     public boolean maglev() { return lbAlgorithm.equals("maglev"); }
-    public dev.flows.collector.bpf.Ipv4Prefix clusterCidr() { return clusterCidrParsed; }
+    public dev.flows.observer.net.Ipv4Prefix clusterCidr() { return clusterCidrParsed; }
     /** The node network, or null for "this node's InternalIP/24". */
-    public dev.flows.collector.bpf.Ipv4Prefix nodeNetwork() { return nodeNetworkParsed; }
+    public dev.flows.observer.net.Ipv4Prefix nodeNetwork() { return nodeNetworkParsed; }
     public Duration conntrackSweep() { return conntrackSweepParsed; }
     public Duration clusterStatePoll() { return clusterStatePollParsed; }
 }

@@ -1,6 +1,6 @@
 package dev.flows.collector.datapath;
 
-import dev.flows.collector.bpf.Ipv4Prefix;
+import dev.flows.observer.net.Ipv4Prefix;
 
 /** A ready endpoint of a service port: pod address (big-endian IPv4) and target port. */
 public record Backend(int address, int port) implements Comparable<Backend> {

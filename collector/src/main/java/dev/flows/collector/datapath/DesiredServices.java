@@ -1,10 +1,10 @@
 package dev.flows.collector.datapath;
 
-import dev.flows.collector.bpf.Ipv4Prefix;
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.EndpointSlice;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.Service;
+import dev.flows.observer.net.Ipv4Prefix;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.EndpointSlice;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.Service;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

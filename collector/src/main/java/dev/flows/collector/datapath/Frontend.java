@@ -1,6 +1,6 @@
 package dev.flows.collector.datapath;
 
-import dev.flows.collector.bpf.Ipv4Prefix;
+import dev.flows.observer.net.Ipv4Prefix;
 
 /**
  * Where clients send a service's traffic: (ClusterIP, port, protocol), or (this node's address,

@@ -1,5 +1,7 @@
 package dev.flows.collector.decode;
 
+import dev.flows.collector.bpf.CLayout.Field;
+import dev.flows.collector.bpf.CLayout.Struct;
 import java.util.List;
 
 /**
@@ -11,12 +13,6 @@ import java.util.List;
  */
 public final class EventLayout {
     private EventLayout() {}
-
-    /** One field of a C struct as the decoder reads it. */
-    public record Field(String struct, String name, int offset, int size) {}
-
-    /** One C struct and its size. */
-    public record Struct(String name, int size) {}
 
     public static final int VERSION = 3;
 

@@ -1,5 +1,7 @@
 package dev.flows.collector.decode;
 
+import dev.flows.observer.net.Addresses;
+
 import static dev.flows.collector.decode.EventLayout.*;
 
 import java.nio.ByteBuffer;

@@ -1,10 +1,11 @@
 package dev.flows.collector.enrich;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.Service;
-import dev.flows.collector.decode.Cidr;
+import dev.flows.observer.events.ReservedIdentity;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.Service;
+import dev.flows.observer.net.Cidr;
 import dev.flows.proto.flow.Endpoint;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.Layer4;
@@ -28,10 +29,10 @@ import java.util.TreeSet;
 public final class Enricher {
     static final String NAMESPACE_LABEL = "k8s:io.kubernetes.pod.namespace";
 
-    static final Endpoint HOST = reserved(Identities.HOST, "reserved:host");
-    static final Endpoint REMOTE_NODE = reserved(Identities.REMOTE_NODE, "reserved:remote-node");
-    static final Endpoint WORLD = reserved(Identities.WORLD, "reserved:world");
-    static final Endpoint UNKNOWN = reserved(Identities.UNKNOWN, "reserved:unknown");
+    static final Endpoint HOST = reserved(ReservedIdentity.HOST);
+    static final Endpoint REMOTE_NODE = reserved(ReservedIdentity.REMOTE_NODE);
+    static final Endpoint WORLD = reserved(ReservedIdentity.WORLD);
+    static final Endpoint UNKNOWN = reserved(ReservedIdentity.UNKNOWN);
 
     private static final int OTHERS_LIMIT = 1 << 16;
 
@@ -85,8 +86,8 @@ public final class Enricher {
         return tables.identities.of(labels);
     }
 
-    private static Endpoint reserved(int identity, String label) {
-        return Endpoint.newBuilder().setIdentity(identity).addLabels(label).build();
+    private static Endpoint reserved(ReservedIdentity r) {
+        return Endpoint.newBuilder().setIdentity(r.id()).addLabels(r.label()).build();
     }
 
     /** Hubble's form of a pod's labels: "k8s:key=value", plus its namespace, sorted. */
@@ -147,13 +148,13 @@ public final class Enricher {
                 }
                 endpoints.put(p.podIP(), e.build());
             }
-            for (dev.flows.collector.cluster.Service s : state.services()) {
+            for (dev.flows.cluster.Service s : state.services()) {
                 Service svc = new Service(dev.flows.proto.flow.Service.newBuilder()
                         .setNamespace(s.namespace()).setName(s.name()).build());
                 if (s.ports() == null) {
                     continue;
                 }
-                for (dev.flows.collector.cluster.Service.Port port : s.ports()) {
+                for (dev.flows.cluster.Service.Port port : s.ports()) {
                     String proto = port.protocol() == null || port.protocol().isEmpty()
                             ? "TCP" : port.protocol().toUpperCase(java.util.Locale.ROOT);
                     if (s.clusterIP() != null && !s.clusterIP().isEmpty() && !"None".equals(s.clusterIP())) {

@@ -1,5 +1,6 @@
 package dev.flows.collector.enrich;
 
+import dev.flows.observer.events.ReservedIdentity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,10 +19,10 @@ import java.util.Collection;
  * upwards, with label sets taken in sorted order, so the outcome is deterministic too.
  */
 public final class Identities {
-    public static final int UNKNOWN = 0;
-    public static final int HOST = 1;
-    public static final int WORLD = 2;
-    public static final int REMOTE_NODE = 6;
+    public static final int UNKNOWN = ReservedIdentity.UNKNOWN.id();
+    public static final int HOST = ReservedIdentity.HOST.id();
+    public static final int WORLD = ReservedIdentity.WORLD.id();
+    public static final int REMOTE_NODE = ReservedIdentity.REMOTE_NODE.id();
     public static final int MIN_ALLOCATED = 256;
     public static final int MAX_ALLOCATED = (1 << 24) - 1;
 

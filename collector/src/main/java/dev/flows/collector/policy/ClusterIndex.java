@@ -1,8 +1,8 @@
 package dev.flows.collector.policy;
 
-import dev.flows.collector.cluster.NetworkPolicy.Peer;
-import dev.flows.collector.cluster.NetworkPolicy.Selector;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.cluster.NetworkPolicy.Peer;
+import dev.flows.cluster.NetworkPolicy.Selector;
+import dev.flows.cluster.Pod;
 import dev.flows.collector.enrich.Enricher;
 import dev.flows.collector.enrich.Identities;
 import java.util.ArrayList;

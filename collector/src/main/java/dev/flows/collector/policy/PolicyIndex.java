@@ -1,11 +1,13 @@
 package dev.flows.collector.policy;
 
-import dev.flows.collector.cluster.NetworkPolicy;
-import dev.flows.collector.cluster.NetworkPolicy.Direction;
-import dev.flows.collector.cluster.NetworkPolicy.Peer;
-import dev.flows.collector.cluster.NetworkPolicy.Rule;
-import dev.flows.collector.cluster.NetworkPolicy.Selector;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.observer.net.Ipv4Prefix;
+
+import dev.flows.cluster.NetworkPolicy;
+import dev.flows.cluster.NetworkPolicy.Direction;
+import dev.flows.cluster.NetworkPolicy.Peer;
+import dev.flows.cluster.NetworkPolicy.Rule;
+import dev.flows.cluster.NetworkPolicy.Selector;
+import dev.flows.cluster.Pod;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

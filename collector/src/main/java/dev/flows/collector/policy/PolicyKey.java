@@ -1,11 +1,13 @@
 package dev.flows.collector.policy;
 
+import dev.flows.observer.net.Ipv4Prefix;
+
 import static dev.flows.collector.policy.PolicyMapLayout.PREFIX_ANY_PORT;
 import static dev.flows.collector.policy.PolicyMapLayout.PREFIX_ANY_PROTOCOL;
 import static dev.flows.collector.policy.PolicyMapLayout.PREFIX_FULL;
 import static dev.flows.collector.policy.PolicyMapLayout.PREFIX_PORT_BITS_START;
 
-import dev.flows.collector.cluster.NetworkPolicy.Direction;
+import dev.flows.cluster.NetworkPolicy.Direction;
 import java.util.function.Consumer;
 
 /**

@@ -1,10 +1,10 @@
 package dev.flows.collector.policy;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Namespace;
-import dev.flows.collector.cluster.NetworkPolicy;
-import dev.flows.collector.cluster.NetworkPolicy.Direction;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Namespace;
+import dev.flows.cluster.NetworkPolicy;
+import dev.flows.cluster.NetworkPolicy.Direction;
+import dev.flows.cluster.Pod;
 import dev.flows.collector.decode.PolicyNames;
 import dev.flows.proto.flow.Policy;
 import java.util.ArrayList;

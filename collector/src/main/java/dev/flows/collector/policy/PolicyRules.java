@@ -1,12 +1,14 @@
 package dev.flows.collector.policy;
 
-import dev.flows.collector.cluster.NetworkPolicy;
-import dev.flows.collector.cluster.NetworkPolicy.Direction;
-import dev.flows.collector.cluster.NetworkPolicy.IpBlock;
-import dev.flows.collector.cluster.NetworkPolicy.Peer;
-import dev.flows.collector.cluster.NetworkPolicy.Port;
-import dev.flows.collector.cluster.NetworkPolicy.Rule;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.observer.net.Ipv4Prefix;
+
+import dev.flows.cluster.NetworkPolicy;
+import dev.flows.cluster.NetworkPolicy.Direction;
+import dev.flows.cluster.NetworkPolicy.IpBlock;
+import dev.flows.cluster.NetworkPolicy.Peer;
+import dev.flows.cluster.NetworkPolicy.Port;
+import dev.flows.cluster.NetworkPolicy.Rule;
+import dev.flows.cluster.Pod;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;

@@ -1,13 +1,15 @@
 package dev.flows.collector.policy;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Namespace;
-import dev.flows.collector.cluster.NetworkPolicy;
-import dev.flows.collector.cluster.NetworkPolicy.Direction;
-import dev.flows.collector.cluster.NetworkPolicy.Peer;
-import dev.flows.collector.cluster.NetworkPolicy.Rule;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.observer.net.Ipv4Prefix;
+
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Namespace;
+import dev.flows.cluster.NetworkPolicy;
+import dev.flows.cluster.NetworkPolicy.Direction;
+import dev.flows.cluster.NetworkPolicy.Peer;
+import dev.flows.cluster.NetworkPolicy.Rule;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
 import dev.flows.collector.enrich.Enricher;
 import dev.flows.collector.enrich.Identities;
 import dev.flows.collector.policy.PolicyEntries.Reason;
@@ -18,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The policy maps of one node (ipcache, policy, endpoints) as programmed, kept up to date one
@@ -49,9 +50,7 @@ public final class PolicyState {
     private final Map<String, NetworkPolicy> policies = new HashMap<>();
     private final PolicyIndex index = new PolicyIndex();
     private final IdAllocator<String> policyIds = new IdAllocator<>(1, Integer.MAX_VALUE);
-    private final IdAllocator<Ipv4Prefix> cidrIds =
-            new IdAllocator<>(PolicyMapLayout.CIDR_IDENTITY_MIN, PolicyMapLayout.CIDR_IDENTITY_MAX);
-    private final TreeSet<Ipv4Prefix> cidrPrefixes = new TreeSet<>();
+    private final CidrIdentities cidrIds = new CidrIdentities();
     /** Policy to the local pods it selects, and back. */
     private final Map<String, Set<String>> selected = new HashMap<>();
     private final Map<String, Set<String>> selectedBy = new HashMap<>();
@@ -173,7 +172,7 @@ public final class PolicyState {
 
     /** The CIDR identity of an ipBlock prefix in use (world for 0.0.0.0/0), or null. */
     public Integer cidrIdentityOf(Ipv4Prefix prefix) {
-        return prefix.len() == 0 ? Integer.valueOf(Identities.WORLD) : cidrIds.get(prefix);
+        return cidrIds.of(prefix);
     }
 
     public Integer policyIdOf(String namespaceAndName) {
@@ -318,9 +317,7 @@ public final class PolicyState {
                     if (block.len() == 0) {
                         out.add(Identities.WORLD);
                     }
-                    for (Ipv4Prefix inside : cidrPrefixes.subSet(block, true, new Ipv4Prefix((int) block.end(), 32), true)) {
-                        out.add(cidrIds.get(inside));
-                    }
+                    cidrIds.inside(block, out::add);
                 }
             }
         }
@@ -328,16 +325,10 @@ public final class PolicyState {
     }
 
     private void acquireCidr(Ipv4Prefix prefix) {
-        if (prefix.len() == 0) {
-            return; // world
+        int id = cidrIds.acquire(prefix);
+        if (id < 0) {
+            return; // world, or a prefix already in use
         }
-        boolean known = cidrIds.get(prefix) != null;
-        int id = cidrIds.acquire(prefix, PolicyMapLayout.CIDR_IDENTITY_MIN
-                + Math.floorMod((prefix.addr() * 0x9E3779B1) ^ (prefix.len() * 0x85EBCA6B), 1 << 24));
-        if (known) {
-            return;
-        }
-        cidrPrefixes.add(prefix);
         refreshAddress(prefix);
         // a new, more specific prefix takes its addresses from the prefixes around it: every
         // ipBlock containing it must now say whether it allows it
@@ -347,12 +338,8 @@ public final class PolicyState {
     }
 
     private void releaseCidr(Ipv4Prefix prefix) {
-        if (prefix.len() == 0) {
-            return;
-        }
-        int id = cidrIds.get(prefix);
-        if (cidrIds.release(prefix)) {
-            cidrPrefixes.remove(prefix);
+        int id = cidrIds.release(prefix);
+        if (id >= 0) {
             refreshAddress(prefix);
             entries.ofRemote(id).forEach(this::recompute);
         }

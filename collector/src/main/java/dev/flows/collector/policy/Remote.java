@@ -1,6 +1,8 @@
 package dev.flows.collector.policy;
 
-import dev.flows.collector.cluster.Pod;
+import dev.flows.observer.net.Ipv4Prefix;
+
+import dev.flows.cluster.Pod;
 import java.util.Collection;
 import java.util.Map;
 

@@ -1,12 +1,16 @@
 package dev.flows.collector.api;
 
+import dev.flows.observer.wire.GetFlowsStreams;
+
+import dev.flows.observer.wire.ObserverServer;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import dev.flows.collector.buffer.FlowBuffer;
-import dev.flows.collector.cluster.ClusterState;
+import dev.flows.cluster.ClusterState;
 import dev.flows.collector.pipeline.LossCounters;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.FlowFilter;
@@ -43,11 +47,11 @@ class ObserverServerSocketTest {
             buffer.append(Flow.newBuilder().setNodeName("node-1").setTime(Timestamp.newBuilder().setSeconds(100 + i))
                     .setIP(IP.newBuilder().setSource("10.244.1." + i).setDestination("10.244.2.7")).build());
         }
-        ExecutorService streams = ObserverService.streamExecutor(2);
+        ExecutorService streams = GetFlowsStreams.executor(2);
         ObserverService svc = new ObserverService(buffer, LossCounters.none(),
                 new ServerIdentity("node-1", "127.0.0.1:4244", "flows test"), streams,
                 () -> System.currentTimeMillis() * 1_000_000L, System::nanoTime);
-        try (ObserverServer server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), svc,
+        try (ObserverServer server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), svc, svc.batches(),
                 new PeerService(() -> ClusterState.EMPTY, 4244)).start()) {
             assertTrue(server.port() > 0);
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
@@ -85,12 +89,12 @@ class ObserverServerSocketTest {
             buffer.append(Flow.newBuilder().setNodeName("node-1").setTime(Timestamp.newBuilder().setSeconds(100 + i))
                     .setIP(IP.newBuilder().setSource("10.244.1." + i % 250).setDestination("10.244.2.7")).build());
         }
-        ExecutorService streams = ObserverService.streamExecutor(4);
+        ExecutorService streams = GetFlowsStreams.executor(4);
         ObserverService svc = new ObserverService(buffer, LossCounters.none(),
                 new ServerIdentity("node-1", "127.0.0.1:4244", "flows test"), streams,
                 () -> System.currentTimeMillis() * 1_000_000L, System::nanoTime);
         ExecutorService follower = Executors.newSingleThreadExecutor();
-        try (ObserverServer server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), svc).start()) {
+        try (ObserverServer server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), svc, svc.batches()).start()) {
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
             try {
                 GetFlowsRequest all = GetFlowsRequest.newBuilder()

@@ -1,11 +1,13 @@
 package dev.flows.collector.api;
 
+import dev.flows.observer.wire.ObserverServer;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.google.protobuf.Timestamp;
 import dev.flows.collector.buffer.FlowBuffer;
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Node;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Node;
 import dev.flows.collector.pipeline.LossCounters;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.FlowFilter;
@@ -88,7 +90,7 @@ class ObserverServiceTest {
         ClusterState state = new ClusterState(List.of(new Node("node-1", "192.168.10.11", "10.244.1.0/24"),
                 new Node("node-2", "192.168.10.12", "10.244.2.0/24")), List.of(), List.of(), List.of());
         String name = InProcessServerBuilder.generateName();
-        server = new ObserverServer(InProcessServerBuilder.forName(name), svc, new PeerService(() -> state, 4244)).start();
+        server = new ObserverServer(InProcessServerBuilder.forName(name), svc, svc.batches(), new PeerService(() -> state, 4244)).start();
         channel = InProcessChannelBuilder.forName(name).build();
         observer = ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
@@ -361,7 +363,7 @@ class ObserverServiceTest {
         ObserverService svc = new ObserverService(buffer, losses, new ServerIdentity(NODE, "192.168.10.11:4244", "flows 0.1.0"),
                 streams, () -> WALL, mono::get);
         String name = InProcessServerBuilder.generateName();
-        server = new ObserverServer(InProcessServerBuilder.forName(name), svc, new PeerService(() -> ClusterState.EMPTY, 4244)).start();
+        server = new ObserverServer(InProcessServerBuilder.forName(name), svc, svc.batches(), new PeerService(() -> ClusterState.EMPTY, 4244)).start();
         channel = InProcessChannelBuilder.forName(name).build();
         observer = ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
 

@@ -3,9 +3,9 @@ package dev.flows.collector.bpf;
 import static dev.flows.collector.bpf.Frames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.Service;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.Service;
 import dev.flows.collector.datapath.ConntrackSweeper;
 import dev.flows.collector.datapath.DesiredServices;
 import dev.flows.collector.datapath.LbMaps;

@@ -1,5 +1,7 @@
 package dev.flows.collector.bpf;
 
+import dev.flows.observer.net.Ipv4Prefix;
+
 import static dev.flows.collector.bpf.Frames.*;
 import static dev.flows.collector.bpf.TraceEvent.*;
 import static org.junit.jupiter.api.Assertions.*;

@@ -1,5 +1,7 @@
 package dev.flows.collector.buffer;
 
+import dev.flows.observer.filter.FlowEntry;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.google.protobuf.Timestamp;
@@ -17,7 +19,7 @@ class FlowBufferTest {
         return Flow.newBuilder().setNodeName("n" + i).setTime(Timestamp.newBuilder().setSeconds(i)).build();
     }
 
-    static long id(Entry e) {
+    static long id(FlowEntry e) {
         return Long.parseLong(e.flow().getNodeName().substring(1));
     }
 
@@ -72,7 +74,7 @@ class FlowBufferTest {
         b.appendLost(LostEvent.newBuilder().setSource(LostEventSource.PERF_EVENT_RING_BUFFER).setNumEventsLost(5).build(), 42);
         assertEquals(2, b.size());
         assertEquals(1, b.seenFlows());
-        Entry e = b.get(1);
+        FlowEntry e = b.get(1);
         assertFalse(e.isFlow());
         assertEquals(5, e.lost().getNumEventsLost());
         assertEquals(42, e.timeNanos());

@@ -2,9 +2,9 @@ package dev.flows.collector.datapath;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.flows.collector.bpf.Ipv4Prefix;
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.YamlClusterLoader;
+import dev.flows.observer.net.Ipv4Prefix;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.YamlClusterLoader;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;

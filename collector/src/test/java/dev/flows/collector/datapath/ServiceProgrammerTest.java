@@ -2,10 +2,10 @@ package dev.flows.collector.datapath;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.flows.collector.bpf.Ipv4Prefix;
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.Service;
+import dev.flows.observer.net.Ipv4Prefix;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.Service;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

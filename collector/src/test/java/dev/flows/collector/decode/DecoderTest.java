@@ -1,5 +1,7 @@
 package dev.flows.collector.decode;
 
+import dev.flows.observer.events.ObservationPoint;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.flows.proto.flow.Flow;

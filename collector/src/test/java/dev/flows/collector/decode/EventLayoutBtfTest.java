@@ -1,5 +1,6 @@
 package dev.flows.collector.decode;
 
+import dev.flows.collector.bpf.CLayout;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -41,11 +42,11 @@ class EventLayoutBtfTest {
         });
     }
 
-    private static void layout(Btf btf, List<EventLayout.Struct> structs, List<EventLayout.Field> fields) {
-        for (EventLayout.Struct s : structs) {
+    private static void layout(Btf btf, List<CLayout.Struct> structs, List<CLayout.Field> fields) {
+        for (CLayout.Struct s : structs) {
             assertEquals(btf.structSize(s.name()), s.size(), "sizeof(struct " + s.name() + ")");
         }
-        for (EventLayout.Field f : fields) {
+        for (CLayout.Field f : fields) {
             int[] member = btf.members(f.struct()).get(f.name());
             assertNotNull(member, "struct " + f.struct() + " has no member " + f.name());
             assertEquals(member[0], f.offset(), "offsetof(" + f.struct() + ", " + f.name() + ")");

@@ -1,5 +1,9 @@
 package dev.flows.collector.decode;
 
+import dev.flows.observer.events.EventType;
+import dev.flows.observer.events.ObservationPoint;
+import dev.flows.observer.net.Addresses;
+
 import static dev.flows.collector.decode.EventLayout.*;
 
 import java.nio.ByteBuffer;

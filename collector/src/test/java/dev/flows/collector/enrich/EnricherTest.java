@@ -2,11 +2,11 @@ package dev.flows.collector.enrich;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Namespace;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.Service;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Namespace;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.Service;
 import dev.flows.proto.flow.Endpoint;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.IP;

@@ -1,10 +1,10 @@
 package dev.flows.collector.enrich;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Namespace;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.Service;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Namespace;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.Service;
 import java.util.List;
 import java.util.Map;
 

@@ -4,7 +4,7 @@ import dev.flows.collector.buffer.FlowBuffer;
 import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.decode.Decoder;
 import dev.flows.collector.decode.EventLayout;
-import dev.flows.collector.decode.ObservationPoint;
+import dev.flows.observer.events.ObservationPoint;
 import dev.flows.collector.decode.TraceEvents;
 import dev.flows.collector.enrich.Enricher;
 import dev.flows.collector.enrich.TestClusters;

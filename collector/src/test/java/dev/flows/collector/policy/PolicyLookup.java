@@ -1,5 +1,7 @@
 package dev.flows.collector.policy;
 
+import dev.flows.observer.net.Ipv4Prefix;
+
 import static dev.flows.collector.policy.PolicyMapLayout.PREFIX_ANY_PROTOCOL;
 import static dev.flows.collector.policy.PolicyMapLayout.PREFIX_PORT_BITS_START;
 

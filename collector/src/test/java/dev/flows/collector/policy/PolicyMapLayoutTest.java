@@ -1,5 +1,7 @@
 package dev.flows.collector.policy;
 
+import dev.flows.observer.net.Ipv4Prefix;
+
 import static dev.flows.collector.policy.PolicyMapLayout.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,20 +1,22 @@
 package dev.flows.collector.policy;
 
+import dev.flows.observer.net.Ipv4Prefix;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Namespace;
-import dev.flows.collector.cluster.NetworkPolicy;
-import dev.flows.collector.cluster.NetworkPolicy.Direction;
-import dev.flows.collector.cluster.NetworkPolicy.Expression;
-import dev.flows.collector.cluster.NetworkPolicy.IpBlock;
-import dev.flows.collector.cluster.NetworkPolicy.Operator;
-import dev.flows.collector.cluster.NetworkPolicy.Peer;
-import dev.flows.collector.cluster.NetworkPolicy.Port;
-import dev.flows.collector.cluster.NetworkPolicy.Rule;
-import dev.flows.collector.cluster.NetworkPolicy.Selector;
-import dev.flows.collector.cluster.Pod;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Namespace;
+import dev.flows.cluster.NetworkPolicy;
+import dev.flows.cluster.NetworkPolicy.Direction;
+import dev.flows.cluster.NetworkPolicy.Expression;
+import dev.flows.cluster.NetworkPolicy.IpBlock;
+import dev.flows.cluster.NetworkPolicy.Operator;
+import dev.flows.cluster.NetworkPolicy.Peer;
+import dev.flows.cluster.NetworkPolicy.Port;
+import dev.flows.cluster.NetworkPolicy.Rule;
+import dev.flows.cluster.NetworkPolicy.Selector;
+import dev.flows.cluster.Pod;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;

@@ -6,8 +6,8 @@ import static dev.flows.collector.policy.PolicyKey.UDP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.YamlClusterLoader;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.YamlClusterLoader;
 import dev.flows.collector.enrich.Identities;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,11 +1,11 @@
 package dev.flows.collector.policy;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.Namespace;
-import dev.flows.collector.cluster.NetworkPolicy;
-import dev.flows.collector.cluster.Node;
-import dev.flows.collector.cluster.Pod;
-import dev.flows.collector.cluster.YamlClusterLoader;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.Namespace;
+import dev.flows.cluster.NetworkPolicy;
+import dev.flows.cluster.Node;
+import dev.flows.cluster.Pod;
+import dev.flows.cluster.YamlClusterLoader;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package dev.flows.relay.api;
 
-import dev.flows.collector.api.BatchWriter;
+import dev.flows.observer.wire.BatchWriter;
+import dev.flows.observer.wire.StreamLimits;
 import io.grpc.stub.ServerCallStreamObserver;
 
 /**
@@ -11,8 +12,6 @@ import io.grpc.stub.ServerCallStreamObserver;
  * flow: in batches it is paid per few hundred flows.
  */
 final class Outbound {
-    static final int BATCH_BYTES = 64 * 1024;
-
     private final ServerCallStreamObserver<Object> call;
     /** Null when responses go one per message. */
     private final BatchWriter batch;
@@ -29,7 +28,7 @@ final class Outbound {
 
     /** relay.FlowBatches/GetFlowBatches: many per message. */
     static Outbound batched(ServerCallStreamObserver<BatchWriter> call) {
-        return new Outbound(call, new BatchWriter(BATCH_BYTES + BATCH_BYTES / 4));
+        return new Outbound(call, StreamLimits.batchWriter());
     }
 
     @SuppressWarnings("unchecked")
@@ -48,7 +47,7 @@ final class Outbound {
             return;
         }
         r.writeTo(batch);
-        if (batch.size() >= BATCH_BYTES) {
+        if (batch.size() >= StreamLimits.BATCH_BYTES) {
             flush();
         }
     }

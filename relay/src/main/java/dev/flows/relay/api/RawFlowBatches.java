@@ -1,6 +1,6 @@
 package dev.flows.relay.api;
 
-import dev.flows.collector.api.FlowBatchMethod;
+import dev.flows.observer.wire.FlowBatchMethod;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.relay.FlowBatchesGrpc;
 import io.grpc.MethodDescriptor;

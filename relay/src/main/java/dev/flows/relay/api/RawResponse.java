@@ -1,8 +1,8 @@
 package dev.flows.relay.api;
 
 import com.google.protobuf.util.Timestamps;
-import dev.flows.collector.api.BatchWriter;
-import dev.flows.collector.api.DrainableBytes;
+import dev.flows.observer.wire.BatchWriter;
+import dev.flows.observer.wire.DrainableBytes;
 import dev.flows.proto.observer.GetFlowsResponse;
 import java.io.InputStream;
 

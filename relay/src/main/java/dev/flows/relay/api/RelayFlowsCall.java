@@ -1,23 +1,16 @@
 package dev.flows.relay.api;
 
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
-import dev.flows.proto.flow.LostEvent;
-import dev.flows.proto.flow.LostEventSource;
+import dev.flows.observer.filter.Trim;
+import dev.flows.observer.wire.StreamLimits;
 import dev.flows.proto.observer.GetFlowsRequest;
-import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.relay.NodeState;
-import dev.flows.proto.relay.NodeStatusEvent;
-import dev.flows.relay.peers.Backoff;
 import dev.flows.relay.peers.Peer;
 import dev.flows.relay.peers.PeerListener;
 import dev.flows.relay.peers.PeerPool;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,18 +44,6 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Responses taken from the merge per lock round, then sent outside the lock. */
     static final int BATCH = 256;
-    /**
-     * Bytes gRPC may queue on the client stream before isReady() turns false, as the collector's
-     * GetFlowsCall: the default 32 KiB (~90 flows) parks this thread every few batches.
-     */
-    static final int ON_READY_THRESHOLD_BYTES = 512 * 1024;
-    /*
-     * Retries of a failed live stream: short at first (a restart takes a second or two), and
-     * bounded so that a collector that keeps failing its stream while passing its health check
-     * is not hammered.
-     */
-    private static final Duration RETRY_INITIAL = Duration.ofMillis(100);
-    private static final Duration RETRY_MAX = Duration.ofSeconds(5);
 
     private final GetFlowsRequest req;
     private final PeerPool pool;
@@ -74,18 +55,16 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     private final ServerCallStreamObserver<?> out;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Deque<RawResponse> notices = new ArrayDeque<>();
+    private final NodeNotices notices;
     private final Map<String, Upstream> upstreams = new HashMap<>();
     /** The last flow time of each collector whose live stream ended: where to follow it again from. */
     private final Map<String, Long> lastFlowNanos = new HashMap<>();
     /** Live streams that failed while their peer stayed connected: when to open them again. */
-    private final Map<String, Retry> retries = new HashMap<>();
-    private final Map<String, Backoff> backoffs = new HashMap<>();
+    private final LiveRetries retries = new LiveRetries();
     private final int capacity;
     private MergeQueue merge;
     private GetFlowsRequest live;
     private long liveSince;
-    private long dropped;
     /** The sending thread waits on {@link #changed}: only then does an arriving response signal it. */
     private boolean waiting;
 
@@ -100,7 +79,8 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         this.losses = losses;
         this.outbound = outbound;
         this.out = outbound.call();
-        out.setOnReadyThreshold(ON_READY_THRESHOLD_BYTES);
+        this.notices = new NodeNotices(clock::wallNanos);
+        out.setOnReadyThreshold(StreamLimits.ON_READY_THRESHOLD_BYTES);
         out.setOnReadyHandler(this::signal);
         out.setOnCancelHandler(this::signal);
     }
@@ -120,10 +100,10 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             lock.lock();
             try {
                 if (!connected.isEmpty()) {
-                    notice(NodeState.NODE_CONNECTED, connected.stream().map(Peer::name).toList(), "");
+                    notices.node(NodeState.NODE_CONNECTED, connected.stream().map(Peer::name).toList(), "");
                 }
                 if (!unavailable.isEmpty()) {
-                    notice(NodeState.NODE_UNAVAILABLE, unavailable, "");
+                    notices.node(NodeState.NODE_UNAVAILABLE, unavailable, "");
                 }
             } finally {
                 lock.unlock();
@@ -173,7 +153,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     }
 
     private void history(GetFlowsRequest request, List<Peer> peers) throws InterruptedException {
-        Trim trim = new Trim(request.getNumber(), request.getFirst(), outbound::send);
+        Trim<RawResponse> trim = new Trim<>(request.getNumber(), request.getFirst(), RawResponse::isFlow, outbound::send);
         lock.lock();
         try {
             merge = MergeQueue.exact(capacity);
@@ -210,12 +190,12 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         } finally {
             lock.unlock();
         }
-        drain(new Trim(0, false, outbound::send));
+        drain(new Trim<>(0, false, RawResponse::isFlow, outbound::send));
     }
 
     /** Called with the lock held. */
     private Upstream open(Peer p, GetFlowsRequest request, int credit) {
-        retries.remove(p.address());
+        retries.opened(p.address());
         Upstream u = new Upstream(p, credit, this);
         upstreams.put(p.address(), u);
         merge.open(u, clock.monoNanos());
@@ -234,24 +214,16 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         return b.build();
     }
 
-    /** A failed live stream to retry at {@code atNanos} (monotonic). */
-    private record Retry(Peer peer, long atNanos) {}
-
     /** Opens the failed live streams whose time has come; lock held. The earliest one left, or MAX_VALUE. */
     private long reopenDue(long now) {
-        long next = Long.MAX_VALUE;
-        for (var it = retries.values().iterator(); it.hasNext(); ) {
-            Retry r = it.next();
-            if (r.atNanos() > now) {
-                next = Math.min(next, r.atNanos());
-                continue;
-            }
-            it.remove();
+        List<Peer> due = new ArrayList<>();
+        long next = retries.takeDue(now, due);
+        for (Peer p : due) {
             // Not connected: the pool announces it when it is back, and it is followed then.
-            if (r.peer().connected() && !upstreams.containsKey(r.peer().address())) {
+            if (p.connected() && !upstreams.containsKey(p.address())) {
                 // The channel's own reconnect backoff (up to 2 min) would fail this call at once.
-                r.peer().channel().resetConnectBackoff();
-                open(r.peer(), refollow(r.peer()), 0).announceOnDelivery();
+                p.channel().resetConnectBackoff();
+                open(p, refollow(p), 0).announceOnDelivery();
             }
         }
         return next;
@@ -263,7 +235,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
      * merge ran to its end. Everything that may go is taken in one lock round and sent outside it,
      * so the collectors' transport threads offering to the merge are not held up by the sending.
      */
-    private boolean drain(Trim trim) throws InterruptedException {
+    private boolean drain(Trim<RawResponse> trim) throws InterruptedException {
         List<RawResponse> batch = new ArrayList<>(BATCH + 16);
         while (true) {
             int own;
@@ -302,12 +274,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
                 await(WAIT_NANOS);
                 continue;
             }
-            batch.addAll(notices);
-            notices.clear();
-            if (dropped > 0) {
-                batch.add(lostNotice(dropped));
-                dropped = 0;
-            }
+            notices.drainTo(batch);
             int noticeCount = batch.size();
             long now = clock.monoNanos();
             merge.pollTo(items, now, BATCH);
@@ -370,8 +337,8 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             return;
         }
         if (from.takeAnnouncement()) {
-            notice(NodeState.NODE_CONNECTED, List.of(from.peer().name()), "");
-            backoffs.remove(from.peer().address());
+            notices.node(NodeState.NODE_CONNECTED, List.of(from.peer().name()), "");
+            retries.recovered(from.peer().address());
         }
         if (r.isFlow()) {
             from.lastFlowNanos = r.timeNanos();
@@ -380,7 +347,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         // own loss notice stands for many events: dropping it would turn them into one, or
         // hide them; notices are rare and small, so they always get through.
         if (!merge.offer(from, r, clock.monoNanos(), live != null && r.isFlow())) {
-            dropped++;
+            notices.droppedFlow();
             losses.addClientQueueDrops(1);
         }
     }
@@ -398,13 +365,12 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             boolean wasAnnounced = !from.takeAnnouncement();
             if (error != null && !from.cancelled()) {
                 if (wasAnnounced) {
-                    notice(NodeState.NODE_ERROR, List.of(from.peer().name()),
+                    notices.node(NodeState.NODE_ERROR, List.of(from.peer().name()),
                             from.peer().name() + ": " + Status.fromThrowable(error).getCode() + " "
                                     + Status.fromThrowable(error).getDescription());
                 }
                 if (live != null && !out.isCancelled()) {
-                    Backoff b = backoffs.computeIfAbsent(from.peer().address(), a -> new Backoff(RETRY_INITIAL, RETRY_MAX));
-                    retries.put(from.peer().address(), new Retry(from.peer(), clock.monoNanos() + b.next().toNanos()));
+                    retries.failed(from.peer(), clock.monoNanos());
                 }
             }
             changed.signal();
@@ -421,14 +387,13 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             if (live == null) {
                 return;
             }
-            notice(state, List.of(peer.name()), message);
+            notices.node(state, List.of(peer.name()), message);
             Upstream current = upstreams.get(peer.address());
             if (state != NodeState.NODE_CONNECTED) {
                 // Down or gone: the pool tells us when it is back; our retries would only fail.
-                retries.remove(peer.address());
-                backoffs.remove(peer.address());
+                retries.forget(peer.address());
             } else if (current == null) {
-                backoffs.remove(peer.address());
+                retries.recovered(peer.address());
                 open(peer, refollow(peer), 0);
             } else {
                 current.takeAnnouncement(); // the pool's notice just said it
@@ -437,23 +402,6 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Called with the lock held. */
-    private void notice(NodeState state, List<String> names, String message) {
-        notices.add(RawResponse.of(GetFlowsResponse.newBuilder()
-                .setNodeStatus(NodeStatusEvent.newBuilder().setStateChange(state).addAllNodeNames(names).setMessage(message))
-                .setTime(now()).build()));
-    }
-
-    private RawResponse lostNotice(long n) {
-        return RawResponse.of(GetFlowsResponse.newBuilder()
-                .setLostEvents(LostEvent.newBuilder().setSource(LostEventSource.OBSERVER_EVENTS_QUEUE).setNumEventsLost(n))
-                .setTime(now()).build());
-    }
-
-    private Timestamp now() {
-        return Timestamps.fromNanos(clock.wallNanos());
     }
 
     private void signal() {

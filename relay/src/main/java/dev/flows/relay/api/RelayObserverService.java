@@ -1,8 +1,8 @@
 package dev.flows.relay.api;
 
-import dev.flows.collector.api.BatchWriter;
-import dev.flows.collector.api.FlowBatchMethod;
-import dev.flows.collector.api.GetFlowsRequests;
+import dev.flows.observer.wire.BatchWriter;
+import dev.flows.observer.wire.FlowBatchMethod;
+import dev.flows.observer.wire.GetFlowsStreams;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetNodesRequest;
 import dev.flows.proto.observer.GetNodesResponse;
@@ -13,14 +13,11 @@ import dev.flows.proto.relay.FlowBatchesGrpc;
 import dev.flows.relay.peers.PeerPool;
 import io.grpc.BindableService;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * observer.Observer for the whole cluster: GetFlows merged from every collector
@@ -77,19 +74,8 @@ public final class RelayObserverService implements BindableService {
     }
 
     private void getFlows(GetFlowsRequest req, Outbound outbound) {
-        ServerCallStreamObserver<?> out = outbound.call();
-        try {
-            GetFlowsRequests.check(req);
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
-            return;
-        }
-        try {
-            streams.execute(new RelayFlowsCall(req, pool, clock, windowNanos, quietGraceNanos, clientQueue, losses, outbound));
-        } catch (RejectedExecutionException e) {
-            out.onError(Status.RESOURCE_EXHAUSTED.withDescription("too many concurrent GetFlows streams on the relay")
-                    .asRuntimeException());
-        }
+        GetFlowsStreams.start(streams, "the relay", req, outbound.call(),
+                selection -> new RelayFlowsCall(req, pool, clock, windowNanos, quietGraceNanos, clientQueue, losses, outbound));
     }
 
     private void serverStatus(ServerStatusRequest req, StreamObserver<ServerStatusResponse> out) {

@@ -1,9 +1,9 @@
 package dev.flows.relay.api;
 
+import dev.flows.observer.wire.FlowBatchMethod;
 import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.relay.peers.Peer;
 import io.grpc.CallOptions;
-import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
@@ -167,7 +167,7 @@ final class Upstream implements ClientResponseObserver<GetFlowsRequest, List<Raw
      */
     @Override
     public void onError(Throwable t) {
-        if (!cancelled && !single && !delivered && Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
+        if (!cancelled && !single && FlowBatchMethod.notServed(t, delivered)) {
             single = true;
             ClientCalls.asyncServerStreamingCall(peer.channel().newCall(RawGetFlows.METHOD, CallOptions.DEFAULT), request,
                     new ClientResponseObserver<GetFlowsRequest, RawResponse>() {

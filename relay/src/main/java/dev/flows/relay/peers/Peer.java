@@ -1,6 +1,6 @@
 package dev.flows.relay.peers;
 
-import dev.flows.collector.api.ObserverServer;
+import dev.flows.observer.wire.ObserverServer;
 import dev.flows.proto.observer.GetNodesRequest;
 import dev.flows.proto.observer.GetNodesResponse;
 import dev.flows.proto.observer.ObserverGrpc;

@@ -2,7 +2,7 @@ package dev.flows.relay.export.kafka;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import dev.flows.collector.decode.EventType;
+import dev.flows.observer.events.EventType;
 import dev.flows.proto.flow.DropReason;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.Verdict;

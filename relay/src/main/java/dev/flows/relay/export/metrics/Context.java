@@ -1,6 +1,6 @@
 package dev.flows.relay.export.metrics;
 
-import dev.flows.collector.config.ConfigException;
+import dev.flows.observer.config.ConfigException;
 import dev.flows.proto.flow.Endpoint;
 import dev.flows.proto.flow.Flow;
 import java.util.ArrayList;

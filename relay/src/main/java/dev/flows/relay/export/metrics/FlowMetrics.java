@@ -1,5 +1,7 @@
 package dev.flows.relay.export.metrics;
 
+import dev.flows.observer.events.DropReasons;
+import dev.flows.observer.events.ReservedIdentity;
 import dev.flows.proto.flow.DropReason;
 import dev.flows.proto.flow.Endpoint;
 import dev.flows.proto.flow.Flow;
@@ -63,11 +65,8 @@ public final class FlowMetrics implements FlowExporter {
         }
     }
 
-    /** Drop reasons the datapath can emit today (bpf/include: keep in sync), zero from the start. */
-    static final List<DropReason> DATAPATH_DROPS = List.of(DropReason.POLICY_DENIED, DropReason.SERVICE_BACKEND_NOT_FOUND);
     static final List<String> PROTOCOLS = List.of("TCP", "UDP", "ICMPv4");
     static final List<String> MATCHES = List.of("none", "l3-only", "l3-l4", "l4-only", "all");
-    private static final int WORLD_IDENTITY = 2;
 
     private final Map<Family, BoundedCounter> counters = new EnumMap<>(Family.class);
     private final Map<Family, Context> contexts = new EnumMap<>(Family.class);
@@ -112,7 +111,7 @@ public final class FlowMetrics implements FlowExporter {
         }
         BoundedCounter drop = counters.get(Family.DROP);
         if (drop != null) {
-            for (DropReason r : DATAPATH_DROPS) {
+            for (DropReason r : DropReasons.DATAPATH) { // every reason the datapath emits is zero from the start
                 for (String p : PROTOCOLS) {
                     drop.zero(withContext(Family.DROP, r.name(), p));
                 }
@@ -290,7 +289,7 @@ public final class FlowMetrics implements FlowExporter {
     }
 
     private static boolean isWorld(Endpoint e) {
-        return e.getIdentity() == WORLD_IDENTITY || e.getLabelsList().contains("reserved:world");
+        return e.getIdentity() == ReservedIdentity.WORLD.id() || e.getLabelsList().contains(ReservedIdentity.WORLD.label());
     }
 
     private static String lower(String s) {

@@ -1,7 +1,7 @@
 package dev.flows.relay.export.metrics;
 
-import dev.flows.collector.config.ConfigException;
-import dev.flows.collector.config.HostPort;
+import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.HostPort;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,7 +1,7 @@
 package dev.flows.relay.export.otlp;
 
-import dev.flows.collector.config.ConfigException;
-import dev.flows.collector.config.Durations;
+import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flows.collector.config.ConfigException;
+import dev.flows.observer.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flows.collector.config.ConfigException;
+import dev.flows.observer.config.ConfigException;
 import dev.flows.proto.flow.CiliumEventType;
 import dev.flows.proto.flow.DropReason;
 import dev.flows.proto.flow.Endpoint;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.flows.collector.config.ConfigException;
+import dev.flows.observer.config.ConfigException;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.Verdict;
 import dev.flows.relay.export.ExportQueue;

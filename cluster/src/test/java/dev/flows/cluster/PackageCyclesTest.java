@@ -1,0 +1,12 @@
+package dev.flows.cluster;
+
+import dev.flows.testing.PackageCycles;
+import org.junit.jupiter.api.Test;
+
+/** The cluster's packages form no cycle (see {@link PackageCycles}). */
+class PackageCyclesTest {
+    @Test
+    void noPackageCycles() {
+        PackageCycles.assertNone("dev.flows.cluster");
+    }
+}

@@ -1,4 +1,0 @@
-package dev.flows.collector.cluster;
-
-/** A Kubernetes Node: its name, its InternalIP and the pod CIDR routed to it. */
-public record Node(String name, String internalIP, String podCIDR) {}
