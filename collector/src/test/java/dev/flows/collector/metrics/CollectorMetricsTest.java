@@ -2,6 +2,7 @@ package dev.flows.collector.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.flows.collector.bpf.ServiceOptionCounters;
 import dev.flows.collector.decode.DecodeError;
 import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.pipeline.LossCounters;
@@ -26,8 +27,10 @@ class CollectorMetricsTest {
             for (LongPointData p : ps) {
                 String stage = p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("stage"));
                 String kind = p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("kind"));
+                String outcome = p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("outcome"));
                 assertEquals("node-a", p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("node")));
-                out.put(d.getName() + (stage != null ? "/" + stage : "") + (kind != null ? "/" + kind : ""), p.getValue());
+                out.put(d.getName() + (stage != null ? "/" + stage : "") + (kind != null ? "/" + kind : "")
+                        + (outcome != null ? "/" + outcome : ""), p.getValue());
             }
         }
         return out;
@@ -43,7 +46,7 @@ class CollectorMetricsTest {
         AtomicLong pending = new AtomicLong(4096);
         InMemoryMetricReader reader = InMemoryMetricReader.create();
         try (CollectorMetrics m = new CollectorMetrics(reader, "node-a", new CollectorMetrics.Sources(read::get, losses, errors,
-                pending::get, 1 << 20, () -> 5, 65536, () -> 900, 65535))) {
+                pending::get, 1 << 20, () -> 5, 65536, () -> 900, 65535, () -> new ServiceOptionCounters(20, 1, 17, 2, 3, 4)))) {
             Map<String, Long> p = points(reader);
             assertEquals(100L, p.get("flows_collector_events_read"));
             assertEquals(7L, p.get("flows_collector_events_lost/kernel_ring"));
@@ -57,6 +60,13 @@ class CollectorMetricsTest {
             assertEquals(65536L, p.get("flows_collector_queue_capacity"));
             assertEquals(900L, p.get("flows_collector_buffer_size"));
             assertEquals(65535L, p.get("flows_collector_buffer_capacity"));
+            Map<String, Long> options = new TreeMap<>();
+            p.forEach((k, v) -> {
+                if (k.startsWith("flows_collector_service_option/")) {
+                    options.put(k.substring(k.indexOf('/') + 1), v);
+                }
+            });
+            assertEquals(Map.of("added", 20L, "no_room", 1L, "named", 17L, "unknown_service", 2L, "malformed", 3L, "foreign", 4L), options);
 
             read.set(250);
             pending.set(0);
