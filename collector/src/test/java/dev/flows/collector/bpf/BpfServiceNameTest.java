@@ -1,10 +1,12 @@
 package dev.flows.collector.bpf;
 
+import dev.flows.observer.net.Ipv4Prefix;
+
 import static dev.flows.collector.bpf.Frames.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.flows.collector.cluster.ClusterState;
-import dev.flows.collector.cluster.YamlClusterLoader;
+import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.YamlClusterLoader;
 import dev.flows.collector.datapath.Backend;
 import dev.flows.collector.datapath.Frontend;
 import dev.flows.collector.datapath.LbMaps;
