@@ -59,7 +59,7 @@ public record BpfConfig(long aggregationIntervalNs, int aggregationLevel, int wa
      * @param nodeNet the network of the nodes' own addresses
      */
     public record Network(int nodeIp, Ipv4Prefix nodePods, Ipv4Prefix cluster, Ipv4Prefix nodeNet) {
-        public static final Network NONE = new Network(0, NO_PREFIX, NO_PREFIX, NO_PREFIX);
+        public static final Network NONE = new Network(0, Ipv4Prefix.ALL, Ipv4Prefix.ALL, Ipv4Prefix.ALL); // not NO_PREFIX: Network may be initialised before BpfConfig
     }
 
     /** Connection entry lifetimes (conntrack.h), each a positive duration. */
