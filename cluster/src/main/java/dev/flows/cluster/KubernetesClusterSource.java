@@ -55,7 +55,8 @@ public final class KubernetesClusterSource implements ClusterSource {
 
     private final KubernetesClient client;
     private final Duration coalesce;
-    private final Consumer<String> log;
+    private final Consumer<String> notes;
+    private final Consumer<String> warnings;
     private final KubeObjects objects;
     private final Map<String, Map<String, Object>> held = new LinkedHashMap<>();
     private final Map<String, AtomicLong> lastWarning = new ConcurrentHashMap<>();
@@ -66,6 +67,7 @@ public final class KubernetesClusterSource implements ClusterSource {
         return t;
     });
     private final CountDownLatch synced = new CountDownLatch(1);
+    private volatile boolean offering;
     private final AtomicBoolean publishPending = new AtomicBoolean();
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
@@ -80,9 +82,10 @@ public final class KubernetesClusterSource implements ClusterSource {
      * Connects with {@code kubeconfig}, or, when null, as fabric8 finds its way: $KUBECONFIG,
      * ~/.kube/config, else the pod's service account (in a cluster).
      *
-     * @param log warnings and notices, one line each
+     * @param notes what went as it should (every kind listed, a watch back), one line each
+     * @param warnings what did not (a list or watch failed, an object left out), one line each
      */
-    public static KubernetesClusterSource connect(Path kubeconfig, Consumer<String> log) {
+    public static KubernetesClusterSource connect(Path kubeconfig, Consumer<String> notes, Consumer<String> warnings) {
         Config config;
         if (kubeconfig == null) {
             config = Config.autoConfigure(null);
@@ -93,21 +96,22 @@ public final class KubernetesClusterSource implements ClusterSource {
                 throw new YamlClusterLoader.InvalidClusterException("--kubeconfig " + kubeconfig + ": cannot read: " + e.getMessage());
             }
         }
-        return connect(config, log);
+        return connect(config, notes, warnings);
     }
 
     /** Connects to the API server that {@code config} names (tests: the mock server's). */
-    public static KubernetesClusterSource connect(Config config, Consumer<String> log) {
+    public static KubernetesClusterSource connect(Config config, Consumer<String> notes, Consumer<String> warnings) {
         // the JDK's HTTP client: see cluster/pom.xml
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
                 .withHttpClientFactory(new JdkHttpClientFactory()).build();
-        return new KubernetesClusterSource(client, COALESCE, log);
+        return new KubernetesClusterSource(client, COALESCE, notes, warnings);
     }
 
-    private KubernetesClusterSource(KubernetesClient client, Duration coalesce, Consumer<String> log) {
+    private KubernetesClusterSource(KubernetesClient client, Duration coalesce, Consumer<String> notes, Consumer<String> warnings) {
         this.client = client;
         this.coalesce = coalesce;
-        this.log = log;
+        this.notes = notes;
+        this.warnings = warnings;
         this.objects = new KubeObjects(client.getKubernetesSerialization(), n -> {});
         for (String kind : KINDS) {
             held.put(kind, new ConcurrentHashMap<>());
@@ -158,20 +162,43 @@ public final class KubernetesClusterSource implements ClusterSource {
 
     private void put(String kind, Map<String, Object> mine, HasMetadata obj) {
         events.incrementAndGet();
+        hold(mine, obj, true);
+        changed();
+    }
+
+    /** @param report false when the object's own event reports it: counted and logged once */
+    private void hold(Map<String, Object> mine, HasMetadata obj, boolean report) {
         String key = Cache.metaNamespaceKeyFunc(obj);
         try {
             mine.put(key, objects.toModel(obj));
         } catch (YamlClusterLoader.InvalidClusterException e) {
             // What the model cannot hold (e.g. an IPv6-only pod) is out of the state, and said so.
-            rejected.incrementAndGet();
             mine.remove(key);
-            log.accept("cluster state: left out: " + e.getMessage());
+            if (report) {
+                rejected.incrementAndGet();
+                warnings.accept("cluster state: left out: " + e.getMessage());
+            }
         }
-        changed();
+    }
+
+    /**
+     * The first state is taken from the informers' caches, which are complete once listed; the
+     * handlers' events of that list may still be on their way, and must not be waited for blindly.
+     */
+    private void takeListed() {
+        for (int i = 0; i < informers.size(); i++) {
+            Map<String, Object> mine = held.get(KINDS.get(i));
+            java.util.Set<String> listed = new java.util.HashSet<>();
+            for (HasMetadata obj : informers.get(i).getStore().list()) {
+                listed.add(Cache.metaNamespaceKeyFunc(obj));
+                hold(mine, obj, false);
+            }
+            mine.keySet().retainAll(listed);
+        }
     }
 
     private void changed() {
-        if (synced.getCount() == 0 && publishPending.compareAndSet(false, true)) {
+        if (offering && publishPending.compareAndSet(false, true)) {
             publisher.schedule(this::publish, coalesce.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
@@ -185,15 +212,18 @@ public final class KubernetesClusterSource implements ClusterSource {
             if (watching[i] && !now) {
                 restarts.incrementAndGet();
             } else if (!watching[i] && now && synced.getCount() == 0) {
-                log.accept("cluster state: watching " + KINDS.get(i) + "s again");
+                notes.accept("cluster state: watching " + KINDS.get(i) + "s again");
             }
             watching[i] = now;
             all &= inf.hasSynced() && now;
         }
         if (all && synced.getCount() == 1) {
-            log.accept("cluster state: every kind listed, watching the API server");
-            synced.countDown();
+            notes.accept("cluster state: every kind listed, watching the API server");
+            takeListed();
+            // offering before the first state is taken: a change from now on makes another one
+            offering = true;
             publish();
+            synced.countDown();
         }
         if (all) {
             lastSyncMillis = System.currentTimeMillis();
@@ -211,7 +241,7 @@ public final class KubernetesClusterSource implements ClusterSource {
             try {
                 l.accept(s);
             } catch (RuntimeException e) {
-                log.accept("cluster state: applying it failed: " + oneLine(e));
+                warnings.accept("cluster state: applying it failed: " + oneLine(e));
             }
         }
     }
@@ -231,7 +261,7 @@ public final class KubernetesClusterSource implements ClusterSource {
         AtomicLong last = lastWarning.computeIfAbsent(kind, k -> new AtomicLong());
         long before = last.get();
         if (now - before >= WARN_EVERY_MS && last.compareAndSet(before, now)) {
-            log.accept("cluster state: " + message + " (keeping the last state; said at most every 30s)");
+            warnings.accept("cluster state: " + message + " (keeping the last state; said at most every 30s)");
         }
     }
 

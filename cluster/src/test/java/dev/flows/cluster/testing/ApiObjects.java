@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * Kubernetes objects as an API server holds them, for tests of the API source, and a small
- * cluster made of them: nodes node-a and node-b; namespaces shop and default; pods shop/cart-1
+ * cluster made of them: nodes node-a and node-b; namespaces shop (team=shop) and default; pods shop/cart-1
  * (node-a, 10.244.1.11, a Deployment's), shop/frontend-1 (node-a, 10.244.1.10) and shop/toolbox-1
  * (node-b, 10.244.2.10); Service shop/cart (10.96.10.20:80 to the port named http) with one
  * EndpointSlice; NetworkPolicy shop/cart-from-frontend (cart admits frontend on 8080).
@@ -31,7 +31,7 @@ public final class ApiObjects {
     public static void shop(KubernetesClient k) {
         k.nodes().resource(node("node-a", "172.20.0.2", "10.244.1.0/24")).create();
         k.nodes().resource(node("node-b", "172.20.0.3", "10.244.2.0/24")).create();
-        k.namespaces().resource(namespace("shop", Map.of())).create();
+        k.namespaces().resource(namespace("shop", Map.of("team", "shop"))).create();
         k.namespaces().resource(namespace("default", Map.of())).create();
         k.pods().inNamespace("shop").resource(pod("shop", "cart-1", "node-a", "10.244.1.11", "cart")).create();
         k.pods().inNamespace("shop").resource(pod("shop", "frontend-1", "node-a", "10.244.1.10", "frontend")).create();
@@ -95,11 +95,11 @@ public final class ApiObjects {
                 .addNewPort().withName(dns ? "dns" : "http").withPort(port).withProtocol(dns ? "UDP" : "TCP").endPort().build();
     }
 
-    /** Pods labelled app={@code app} of {@code ns} admit every pod of namespace {@code from}, on UDP 5353. */
-    public static NetworkPolicy policyFrom(String ns, String name, String app, String from) {
+    /** Pods labelled app={@code app} of {@code ns} admit every pod of the namespaces labelled team={@code team}, on UDP 5353. */
+    public static NetworkPolicy policyFrom(String ns, String name, String app, String team) {
         return new NetworkPolicyBuilder().withNewMetadata().withNamespace(ns).withName(name).endMetadata()
                 .withNewSpec().withNewPodSelector().withMatchLabels(Map.of("app", app)).endPodSelector().withPolicyTypes("Ingress")
-                .addNewIngress().addNewFrom().withNewNamespaceSelector().withMatchLabels(Map.of("kubernetes.io/metadata.name", from))
+                .addNewIngress().addNewFrom().withNewNamespaceSelector().withMatchLabels(Map.of("team", team))
                 .endNamespaceSelector().endFrom().addNewPort().withProtocol("UDP").withPort(new IntOrString(5353)).endPort().endIngress()
                 .endSpec().build();
     }

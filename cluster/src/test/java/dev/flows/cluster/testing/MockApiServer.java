@@ -127,7 +127,14 @@ public final class MockApiServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         admin.close();
-        server.shutdown();
+        dropWatches();
+        try {
+            server.shutdown();
+        } catch (IllegalStateException e) {
+            // Vert.x did not finish closing in its 10 s on a busy machine: the server is discarded
+            // either way, and the test's verdict is already in.
+            System.err.println("mock API server: " + e.getMessage());
+        }
     }
 
     private static long resourceVersion(String path) {
