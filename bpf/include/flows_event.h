@@ -46,6 +46,7 @@ enum flows_report_reason {
 	REPORT_INTERVAL = 3,  /* the aggregation interval passed; counters since the last report */
 	REPORT_EVERY = 4,     /* aggregation level none: every packet */
 	REPORT_DECISION = 5,  /* a datapath decision (a new translation): never aggregated away */
+	REPORT_FLUSH = 6,     /* no packet (pkt_len 0): counters left when the interval ended or the tuple was reused */
 };
 
 /* State of a connection in the datapath's connection table (conntrack.h). */

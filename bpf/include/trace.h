@@ -3,7 +3,8 @@
  * Offers struct hook_result (what a hook decided for a packet: its service, the translations it
  * applied, whether one was decided just now), trace_report() (count the packet in the aggregation
  * table and, when aggregation says so or a decision was taken, write one struct trace_event with
- * the tuple before and after the hook) and drop_report() (one struct drop_event, never
+ * the tuple before and after the hook), trace_flush() (one event with the counters a key has not
+ * reported, see aggregate.h) and drop_report() (one struct drop_event, never
  * aggregated). Also makes every struct and enum of flows_event.h and config.h part of the
  * object's BTF, which the collector's layout test reads.
  */
@@ -34,6 +35,8 @@ struct lb_backend_key *flows_btf_lb_backend_key __attribute__((unused));
 struct lb_backend *flows_btf_lb_backend __attribute__((unused));
 struct lb_revnat *flows_btf_lb_revnat __attribute__((unused));
 struct lb_maglev *flows_btf_lb_maglev __attribute__((unused));
+struct agg_key *flows_btf_agg_key __attribute__((unused));
+struct agg_value *flows_btf_agg_value __attribute__((unused));
 enum flows_event_type flows_btf_event_type __attribute__((unused));
 enum flows_obs_point flows_btf_obs_point __attribute__((unused));
 enum flows_report_reason flows_btf_report_reason __attribute__((unused));
@@ -69,17 +72,84 @@ static __always_inline void hdr_fill(struct event_header *h, __u32 ifindex, __u1
 	__builtin_memset(h->pad, 0, sizeof(h->pad));
 }
 
+/* Keeps what a flush of this key will say besides its counters: the last reported packet's. */
+static __always_inline void agg_keep(struct agg_value *v, const struct packet *before, const struct packet *after,
+				     const struct ct_result *ct, const struct hook_result *res)
+{
+	__builtin_memcpy(&v->xlate_tuple, &after->tuple, sizeof(v->xlate_tuple));
+	__builtin_memcpy(v->smac, before->smac, ETH_ALEN);
+	__builtin_memcpy(v->dmac, before->dmac, ETH_ALEN);
+	v->service_id = res->service_id;
+	v->direction = ct->direction;
+	v->xlate = res->xlate;
+	v->ct_state = ct->entry ? ct->entry->state : CT_NONE;
+	v->tcp_flags = before->tcp_flags;
+}
+
+/*
+ * One REPORT_FLUSH event with the counters key has not reported yet, if any. Returns 1 when an
+ * event was written, 0 when there was nothing to write, -1 when the ring was full (the event is
+ * counted in events_lost and the counters stay for the next report).
+ */
+static __always_inline int trace_flush(const struct agg_key *key, struct agg_value *v, __u64 now)
+{
+	if (v->packets == 0)
+		return 0;
+	struct trace_event *e = events_reserve(sizeof(*e));
+	if (!e)
+		return -1;
+	__u64 packets, bytes;
+	agg_take(v, &packets, &bytes);
+
+	hdr_fill(&e->hdr, key->ifindex, sizeof(*e), FLOWS_EVENT_TRACE, key->obs_point, key->obs_point, now);
+	__builtin_memcpy(&e->tuple, &key->tuple, sizeof(e->tuple));
+	__builtin_memcpy(e->smac, v->smac, ETH_ALEN);
+	__builtin_memcpy(e->dmac, v->dmac, ETH_ALEN);
+	e->tcp_flags = v->tcp_flags;
+	e->reason = REPORT_FLUSH;
+	e->icmp_type = 0;
+	e->icmp_code = 0;
+	e->pkt_len = 0; /* no packet triggered it */
+	e->direction = v->direction;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	e->packets = packets;
+	e->bytes = bytes;
+	__builtin_memcpy(&e->xlate_tuple, &v->xlate_tuple, sizeof(e->xlate_tuple));
+	e->service_id = v->service_id;
+	e->xlate = v->xlate;
+	e->ct_state = v->ct_state;
+	__builtin_memset(e->pad2, 0, sizeof(e->pad2));
+	events_submit(e, sizeof(*e));
+	return 1;
+}
+
 /* before: the packet as it reached the hook; after: as it leaves it. */
 static __always_inline void trace_report(struct __sk_buff *skb, __u8 obs_point, const struct packet *before,
 					 const struct packet *after, const struct ct_result *ct,
 					 const struct hook_result *res, __u64 now)
 {
 	__u32 ifindex = skb->ifindex;
-	struct agg_verdict verdict = agg_observe(before, ifindex, obs_point, now);
+	struct agg_verdict verdict = { .reason = REPORT_EVERY };
+	if (agg_on()) {
+		struct agg_key key;
+		struct agg_value *v = agg_lookup(&key, before, ifindex, obs_point);
+		if (!v)
+			goto report; /* no room for the key (LRU evicts, so hardly ever): report it alone */
+		__u64 created = agg_ct_created(ct);
+		if (agg_new_life(v, before, created)) {
+			/* the old life's last packets are reported as its own, not as the new one's */
+			trace_flush(&key, v, now);
+			agg_restart(v, created);
+		}
+		verdict = agg_count(v, before, now);
+	}
+report:
 	if (res->decision)
 		verdict.reason = REPORT_DECISION;
 	if (!verdict.reason)
 		return;
+	if (verdict.value)
+		agg_keep(verdict.value, before, after, ct, res);
 
 	struct trace_event *e = events_reserve(sizeof(*e));
 	if (!e)

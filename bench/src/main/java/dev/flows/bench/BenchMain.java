@@ -73,6 +73,9 @@ public final class BenchMain implements Callable<Integer> {
             description = "With --traces: a relay trace setting to measure instead of the shipped one, e.g. --traces-otlp=--otlp-batch-size=2048 (repeatable).")
     List<String> tracesOtlp = new ArrayList<>();
 
+    @Option(names = "--flush", description = "Measure agg_flush instead: the aggregation map's walk and flush at 1,000 to 50,000 keys.")
+    boolean flush;
+
     @Option(names = "--ringread", description = "The compiled bpf/bench/ringread.c; stage 2 is skipped without it.")
     Path ringread;
 
@@ -116,6 +119,8 @@ public final class BenchMain implements Callable<Integer> {
         try {
             if (datapath) {
                 new DatapathBench(out, pins).run();
+            } else if (flush) {
+                new FlushBench(out, pins).run();
             } else if (relay) {
                 new RelayBench(out, pins, relayRate, relayPps, Duration.ofSeconds(liveSeconds)).run();
             } else {

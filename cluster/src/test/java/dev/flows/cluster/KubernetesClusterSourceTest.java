@@ -45,7 +45,7 @@ class KubernetesClusterSourceTest {
     }
 
     private void connect() throws InterruptedException {
-        source = KubernetesClusterSource.connect(api.config(), log::add);
+        source = KubernetesClusterSource.connect(api.config(), log::add, log::add);
         assertTrue(source.awaitSynced(SETTLE), "synced: " + log);
         source.listen(received::add);
     }
@@ -124,7 +124,7 @@ class KubernetesClusterSourceTest {
     @Test
     void noStateIsOfferedUntilEveryKindIsListed() throws Exception {
         api.refuse("networkpolicies");
-        source = KubernetesClusterSource.connect(api.config(), log::add);
+        source = KubernetesClusterSource.connect(api.config(), log::add, log::add);
         assertFalse(source.awaitSynced(Duration.ofSeconds(2)), "not synced while policies cannot be listed");
         assertEquals(ClusterState.EMPTY, source.current(), "a state without its policies would allow everything");
         assertFalse(source.stats().synced());

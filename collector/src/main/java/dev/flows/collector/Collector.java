@@ -62,6 +62,7 @@ import java.util.logging.Logger;
  *               ├─► PolicyProgrammer ──► ipcache, policy and endpoint maps (datapath mode; names policies for the Decoder)
  *               └─► Enricher
  * timer ──► ConntrackSweeper (expired connection and NAT entries out of the pinned maps)
+ * timer ──► agg_flush (every quarter interval: counters aggregation still holds become flush traces in the ring)
  * ClusterSource (API server informers, or --cluster-state files) ──(its thread)──► updateCluster
  * </pre>
  *
@@ -104,6 +105,8 @@ public final class Collector implements AutoCloseable {
     private CollectorMetrics metrics;
     private final ScheduledExecutorService interfaces = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "flows-interfaces"));
+    private final ScheduledExecutorService aggFlush = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "flows-agg-flush"));
     private final PathMatcher podInterfaces;
     private final Enricher enricher;
     private final ServiceProgrammer services; // null in observe mode
@@ -210,6 +213,11 @@ public final class Collector implements AutoCloseable {
         interfaces.scheduleWithFixedDelay(this::rescanInterfaces, every, every, TimeUnit.MILLISECONDS);
         long sweep = config.conntrackSweep().toMillis();
         interfaces.scheduleWithFixedDelay(this::sweepConntrack, sweep, sweep, TimeUnit.MILLISECONDS);
+        if (config.aggregateConnections()) {
+            // a quarter interval: no counted packet waits more than 1.25 intervals for its flow
+            long quarter = Math.max(1, config.aggregationInterval().toNanos() / 4);
+            aggFlush.scheduleAtFixedRate(this::flushAggregation, quarter, quarter, TimeUnit.NANOSECONDS);
+        }
         source.listen(this::updateCluster);
         serve();
         if (config.metricsListen() != null) {
@@ -323,6 +331,15 @@ public final class Collector implements AutoCloseable {
         }
     }
 
+    private void flushAggregation() {
+        try {
+            int n = datapath.flushAggregation();
+            LOG.finer(() -> "aggregation flush: " + n + " events");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "aggregation flush: " + e.getMessage(), e);
+        }
+    }
+
     private void sweepConntrack() {
         if (sweeper == null) {
             return;
@@ -364,6 +381,7 @@ public final class Collector implements AutoCloseable {
     public void close() {
         running = false;
         interfaces.shutdownNow();
+        aggFlush.shutdownNow();
         if (metrics != null) {
             metrics.close();
         }
@@ -381,6 +399,11 @@ public final class Collector implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
+        }
+        try {
+            aggFlush.awaitTermination(1, TimeUnit.SECONDS); // a flush must not run on a closed program
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         ring.close();
         if (datapath != null) {

@@ -41,8 +41,8 @@ class ContainerFlagsTest {
 
     /** component → the module sources its jar is built from (a jar older than any of them is stale). */
     private static final Map<String, List<String>> SOURCES = Map.of(
-            "collector", List.of("collector/src/main", "bpf"),
-            "relay", List.of("relay/src/main", "collector/src/main"));
+            "collector", List.of("collector/src/main", "observer/src/main", "cluster/src/main", "bpf"),
+            "relay", List.of("relay/src/main", "observer/src/main"));
 
     static List<Chart.ValueSet> valueSets() {
         return Chart.valueSets();

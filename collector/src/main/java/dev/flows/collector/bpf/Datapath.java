@@ -200,6 +200,20 @@ public final class Datapath implements AutoCloseable {
         return opts.getInt(NativeLayout.TEST_RUN_RETVAL);
     }
 
+    /** Any Ethernet-sized frame: agg_flush reads no packet, but a test run needs one. */
+    private static final byte[] FLUSH_FRAME = new byte[14];
+
+    /**
+     * Runs agg_flush (bpf/pod.c) once: every aggregation key whose interval ended with packets
+     * not yet reported gets one REPORT_FLUSH trace carrying them. The collector calls it every
+     * quarter of the aggregation interval, so no counted packet waits longer than 1.25 intervals.
+     *
+     * @return how many flush events it wrote (those the full ring refused are in kernelLost)
+     */
+    public int flushAggregation() {
+        return testRun("agg_flush", FLUSH_FRAME, 1);
+    }
+
     /** What one test run returned: the program's return value and the frame as it left. */
     public record TestRun(int retval, byte[] frame) {}
 
@@ -240,7 +254,7 @@ public final class Datapath implements AutoCloseable {
         }
         if (fd < 0) {
             throw new IllegalArgumentException("no BPF program named " + program
-                    + " (from_pod, to_pod, from_network, to_network)");
+                    + " (from_pod, to_pod, agg_flush, from_network, to_network)");
         }
         return fd;
     }

@@ -11,7 +11,6 @@ import com.google.protobuf.BoolValue;
 import com.google.protobuf.Timestamp;
 import dev.flows.proto.flow.CiliumEventType;
 import dev.flows.proto.flow.DropReason;
-import dev.flows.proto.flow.Ethernet;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.FlowType;
 import dev.flows.proto.flow.ICMPv4;
@@ -19,8 +18,8 @@ import dev.flows.proto.flow.ICMPv6;
 import dev.flows.proto.flow.IP;
 import dev.flows.proto.flow.IPVersion;
 import dev.flows.proto.flow.Layer4;
-import dev.flows.proto.flow.NetworkInterface;
 import dev.flows.proto.flow.Policy;
+import dev.flows.proto.flow.ReportReason;
 import dev.flows.proto.flow.Service;
 import dev.flows.proto.flow.TCP;
 import dev.flows.proto.flow.TrafficDirection;
@@ -28,9 +27,7 @@ import dev.flows.proto.flow.UDP;
 import dev.flows.proto.flow.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -57,7 +54,6 @@ public final class Decoder {
     private static final int IPPROTO_ICMPV6 = 58;
     private static final int DIR_REQUEST = 1;
     private static final int DIR_REPLY = 2;
-    private static final int CACHE_LIMIT = 1 << 16;
 
     private static final BoolValue REPLY = BoolValue.of(true);
     private static final BoolValue REQUEST = BoolValue.of(false);
@@ -74,11 +70,8 @@ public final class Decoder {
     private final LongSupplier wallMinusBootNanos;
     private final ServiceNames services;
     private final PolicyNames policies;
-    private final Map<Integer, String> ipv4Cache = new HashMap<>();
-    private final Map<Ipv6Key, String> ipv6Cache = new HashMap<>();
-    private final Map<Long, String> macCache = new HashMap<>();
-    private final Map<Integer, NetworkInterface> ifaceCache = new HashMap<>();
-    private final Map<Ipv6Key, Ethernet> ethernetCache = new HashMap<>();
+    /** Addresses, MACs and interfaces as strings and messages, built once per distinct value. */
+    private final WireNames wire = new WireNames();
 
     /**
      * @param nodeName written into every flow
@@ -156,7 +149,7 @@ public final class Decoder {
         out.setVerdict(xlate == 0 ? Verdict.FORWARDED : Verdict.TRANSLATED)
                 .setEventType(TRACE_TYPES[point.code()])
                 .setTraceObservationPoint(point.proto());
-        out.setEthernet(ethernet(b, off + TRACE_SMAC, off + TRACE_DMAC));
+        out.setEthernet(wire.ethernet(b, off + TRACE_SMAC, off + TRACE_DMAC));
 
         int direction = b.get(off + TRACE_DIRECTION) & 0xff;
         Boolean reply = direction == DIR_REQUEST ? Boolean.FALSE : direction == DIR_REPLY ? Boolean.TRUE : null;
@@ -169,6 +162,14 @@ public final class Decoder {
         service(b.getInt(off + TRACE_SERVICE_ID), Boolean.TRUE.equals(reply), out);
         if (xlate != 0) {
             out.setSummary(out.getSummary() + Translations.describe(xlate, b, t, off + TRACE_XLATE_TUPLE));
+        }
+        ReportReason why = ReportReason.forNumber(b.get(off + TRACE_REASON) & 0xff);
+        long packets = b.getLong(off + TRACE_PACKETS);
+        out.setPackets(packets)
+                .setBytes(b.getLong(off + TRACE_BYTES))
+                .setReportReason(why == null ? ReportReason.REPORT_REASON_UNKNOWN : why);
+        if (why == ReportReason.REPORT_FLUSH) {
+            out.setSummary(out.getSummary() + "; " + packets + (packets == 1 ? " packet" : " packets") + " since the last report");
         }
         return null;
     }
@@ -187,7 +188,8 @@ public final class Decoder {
                 .setDropReason(reason)
                 .setDropReasonDesc(desc == null ? DropReason.DROP_REASON_UNKNOWN : desc)
                 .setEventType(CiliumEventType.newBuilder().setType(EventType.DROP.code()).setSubType(reason));
-        out.setEthernet(ethernet(b, off + DROP_SMAC, off + DROP_DMAC));
+        out.setEthernet(wire.ethernet(b, off + DROP_SMAC, off + DROP_DMAC));
+        out.setPackets(1).setBytes(b.getInt(off + DROP_PKT_LEN) & 0xffffffffL);
         ObservationPoint point = ObservationPoint.of(b.get(off + HDR_OBS_POINT) & 0xff);
         if (point != null) {
             out.setTrafficDirection(point.direction(Boolean.FALSE));
@@ -270,7 +272,7 @@ public final class Decoder {
                 .setNanos((int) Math.floorMod(ts, 1_000_000_000L)));
         out.setType(FlowType.L3_L4)
                 .setNodeName(nodeName)
-                .setInterface(iface(b.getInt(off + HDR_IFINDEX)));
+                .setInterface(wire.iface(b.getInt(off + HDR_IFINDEX)));
     }
 
     /** IP from the tuple as it arrived (t) and as it left (after); see the class comment. */
@@ -278,13 +280,13 @@ public final class Decoder {
         int family = b.get(t + TUPLE_FAMILY) & 0xff;
         IP.Builder ip = IP.newBuilder();
         if (family == 4) {
-            ip.setSource(ipv4(b.getInt(t + TUPLE_SADDR))).setDestination(ipv4(b.getInt(after + TUPLE_DADDR)))
+            ip.setSource(wire.ipv4(b.getInt(t + TUPLE_SADDR))).setDestination(wire.ipv4(b.getInt(after + TUPLE_DADDR)))
                     .setIpVersion(IPVersion.IPv4);
             if (after != t && b.getInt(after + TUPLE_SADDR) != b.getInt(t + TUPLE_SADDR)) {
-                ip.setSourceXlated(ipv4(b.getInt(after + TUPLE_SADDR)));
+                ip.setSourceXlated(wire.ipv4(b.getInt(after + TUPLE_SADDR)));
             }
         } else if (family == 6) {
-            ip.setSource(ipv6(b, t + TUPLE_SADDR)).setDestination(ipv6(b, after + TUPLE_DADDR))
+            ip.setSource(wire.ipv6(b, t + TUPLE_SADDR)).setDestination(wire.ipv6(b, after + TUPLE_DADDR))
                     .setIpVersion(IPVersion.IPv6);
         } else {
             return DecodeError.INVALID_FIELD;
@@ -346,80 +348,4 @@ public final class Decoder {
             out.setDestinationService(svc);
         }
     }
-
-    private String ipv4(int nativeInt) {
-        // The address bytes are in network order; read as a native (little-endian) int they are
-        // reversed, so flip them once here.
-        int be = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(nativeInt) : nativeInt;
-        String s = ipv4Cache.get(be);
-        if (s == null) {
-            if (ipv4Cache.size() >= CACHE_LIMIT) {
-                ipv4Cache.clear();
-            }
-            s = Addresses.ipv4(be);
-            ipv4Cache.put(be, s);
-        }
-        return s;
-    }
-
-    private String ipv6(ByteBuffer b, int at) {
-        Ipv6Key key = new Ipv6Key(b.getLong(at), b.getLong(at + 8));
-        String s = ipv6Cache.get(key);
-        if (s == null) {
-            if (ipv6Cache.size() >= CACHE_LIMIT) {
-                ipv6Cache.clear();
-            }
-            s = Addresses.ipv6(b, at);
-            ipv6Cache.put(key, s);
-        }
-        return s;
-    }
-
-    private String mac(ByteBuffer b, int at) {
-        long key = macKey(b, at);
-        String s = macCache.get(key);
-        if (s == null) {
-            if (macCache.size() >= CACHE_LIMIT) {
-                macCache.clear();
-            }
-            s = Addresses.mac(b, at);
-            macCache.put(key, s);
-        }
-        return s;
-    }
-
-    /** Ethernet messages per MAC pair: a pod talks to few neighbours, so this stays small. */
-    private Ethernet ethernet(ByteBuffer b, int smacAt, int dmacAt) {
-        long s = macKey(b, smacAt);
-        long d = macKey(b, dmacAt);
-        Ipv6Key key = new Ipv6Key(s, d);
-        Ethernet e = ethernetCache.get(key);
-        if (e == null) {
-            if (ethernetCache.size() >= CACHE_LIMIT) {
-                ethernetCache.clear();
-            }
-            e = Ethernet.newBuilder().setSource(mac(b, smacAt)).setDestination(mac(b, dmacAt)).build();
-            ethernetCache.put(key, e);
-        }
-        return e;
-    }
-
-    private static long macKey(ByteBuffer b, int at) {
-        return ((long) (b.getShort(at + 4) & 0xffff) << 32) | (b.getInt(at) & 0xffffffffL);
-    }
-
-    private NetworkInterface iface(int ifindex) {
-        NetworkInterface n = ifaceCache.get(ifindex);
-        if (n == null) {
-            if (ifaceCache.size() >= CACHE_LIMIT) {
-                ifaceCache.clear();
-            }
-            n = NetworkInterface.newBuilder().setIndex(ifindex).build();
-            ifaceCache.put(ifindex, n);
-        }
-        return n;
-    }
-
-    /** Two longs: an IPv6 address, or a MAC pair. */
-    private record Ipv6Key(long hi, long lo) {}
 }

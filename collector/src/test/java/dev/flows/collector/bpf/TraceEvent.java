@@ -23,7 +23,7 @@ record TraceEvent(long tsNs, int ifindex, int len, int type, int subtype, int ve
     static final int REPORT_DECISION = 5;
     static final int CT_NONE = 0, CT_NEW = 1, CT_ESTABLISHED = 2, CT_CLOSING = 3;
     static final int OBS_TO_ENDPOINT = 0, OBS_FROM_ENDPOINT = 5, OBS_FROM_NETWORK = 10, OBS_TO_NETWORK = 11;
-    static final int REPORT_FIRST = 1, REPORT_NEW_FLAGS = 2, REPORT_INTERVAL = 3, REPORT_EVERY = 4;
+    static final int REPORT_FIRST = 1, REPORT_NEW_FLAGS = 2, REPORT_INTERVAL = 3, REPORT_EVERY = 4, REPORT_FLUSH = 6;
     static final int DIR_UNKNOWN = 0, DIR_REQUEST = 1, DIR_REPLY = 2;
 
     static TraceEvent decode(ByteBuffer b, int off, int length) {

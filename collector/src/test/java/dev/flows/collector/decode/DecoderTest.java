@@ -13,6 +13,7 @@ import dev.flows.proto.flow.TrafficDirection;
 import dev.flows.proto.flow.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -46,6 +47,30 @@ class DecoderTest {
         Flow f = withServices.decode(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), 0, bytes.length);
         assertNotNull(f, "record should decode");
         return f;
+    }
+
+    @Test
+    void aTraceSaysHowManyPacketsItStandsForAndWhy() {
+        byte[] flush = TraceEvents.udp("10.244.1.10", 40000, "10.244.2.12", 5353)
+                .raw(EventLayout.TRACE_REASON, 6).bytes();
+        java.nio.ByteBuffer.wrap(flush).order(java.nio.ByteOrder.nativeOrder())
+                .putLong(EventLayout.TRACE_PACKETS, 7).putLong(EventLayout.TRACE_BYTES, 7 * 62);
+        Flow f = decodeWithServices(flush);
+        assertEquals(List.of(7L, 434L, dev.flows.proto.flow.ReportReason.REPORT_FLUSH),
+                List.of(f.getPackets(), f.getBytes(), f.getReportReason()));
+        assertTrue(f.getSummary().endsWith("; 7 packets since the last report"), f.getSummary());
+        Flow first = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.12", 80, 0x02)
+                .raw(EventLayout.TRACE_REASON, 1).bytes());
+        assertEquals(dev.flows.proto.flow.ReportReason.REPORT_FIRST, first.getReportReason());
+        assertFalse(first.getSummary().contains("since the last report"), first.getSummary());
+    }
+
+    @Test
+    void aDropIsOnePacket() {
+        byte[] drop = TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.12", 80, 0x02).asDrop(133, 0);
+        java.nio.ByteBuffer.wrap(drop).order(java.nio.ByteOrder.nativeOrder()).putInt(EventLayout.DROP_PKT_LEN, 74);
+        Flow f = decodeWithServices(drop);
+        assertEquals(List.of(1L, 74L), List.of(f.getPackets(), f.getBytes()));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.flows.observer.events;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.flows.proto.flow.DropReason;
+import dev.flows.proto.flow.ReportReason;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -66,6 +67,20 @@ class EventEnumsTest {
             assertNotNull(DropReasons.text(r.getNumber()), r + " has no text");
         }
         assertEquals(c, java);
+    }
+
+    /** Why a trace was written: REPORT_X = n in C is ReportReason REPORT_X = n in flow.proto, all of them. */
+    @Test
+    void reportReasonsAreTheProtos() throws IOException {
+        Map<String, Integer> c = CHeaders.cEnum(header(), "flows_report_reason");
+        Map<String, Integer> proto = new LinkedHashMap<>();
+        for (ReportReason r : ReportReason.values()) {
+            if (r != ReportReason.UNRECOGNIZED && r.getNumber() != 0) {
+                proto.put(r.name(), r.getNumber());
+            }
+        }
+        assertTrue(c.containsKey("REPORT_FLUSH"), c::toString);
+        assertEquals(c, proto);
     }
 
     /** The reserved identities the datapath hands out are policy_maps.h's FLOWS_IDENTITY_*. */
