@@ -152,7 +152,9 @@ public final class KubernetesClusterSource implements ClusterSource {
             @Override
             public void onDelete(T obj, boolean finalStateUnknown) {
                 events.incrementAndGet();
-                mine.remove(Cache.metaNamespaceKeyFunc(obj));
+                synchronized (mine) {
+                    mine.remove(Cache.metaNamespaceKeyFunc(obj));
+                }
                 changed();
             }
         });
@@ -162,7 +164,9 @@ public final class KubernetesClusterSource implements ClusterSource {
 
     private void put(String kind, Map<String, Object> mine, HasMetadata obj) {
         events.incrementAndGet();
-        hold(mine, obj, true);
+        synchronized (mine) {
+            hold(mine, obj, true);
+        }
         changed();
     }
 
@@ -184,16 +188,20 @@ public final class KubernetesClusterSource implements ClusterSource {
     /**
      * The first state is taken from the informers' caches, which are complete once listed; the
      * handlers' events of that list may still be on their way, and must not be waited for blindly.
+     * Under the lock the handlers take: an event the cache already holds and the handler has not
+     * yet applied comes after, in its order, so what is held converges with the cache.
      */
     private void takeListed() {
         for (int i = 0; i < informers.size(); i++) {
             Map<String, Object> mine = held.get(KINDS.get(i));
-            java.util.Set<String> listed = new java.util.HashSet<>();
-            for (HasMetadata obj : informers.get(i).getStore().list()) {
-                listed.add(Cache.metaNamespaceKeyFunc(obj));
-                hold(mine, obj, false);
+            synchronized (mine) {
+                java.util.Set<String> listed = new java.util.HashSet<>();
+                for (HasMetadata obj : informers.get(i).getStore().list()) {
+                    listed.add(Cache.metaNamespaceKeyFunc(obj));
+                    hold(mine, obj, false);
+                }
+                mine.keySet().retainAll(listed);
             }
-            mine.keySet().retainAll(listed);
         }
     }
 
