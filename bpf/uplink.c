@@ -5,9 +5,13 @@
  * balances NodePort requests to this node's address, masquerading them when the backend runs on
  * another node; to_network masquerades pods' requests that leave the cluster and turns NodePort
  * replies' source back into the node's frontend. See xlate.h. In observe mode both only observe.
+ * In datapath mode they also carry a service connection's frontend to its backend's node: to_network
+ * adds it to the first packets of a connection DNATed to another node, from_network takes it off
+ * and names the service in the connection's entry. See svcopt.h.
  */
 #include <linux/pkt_cls.h>
 
+#include "svcopt.h"
 #include "xlate.h"
 
 /* NodePort: DNAT to the backend, SNAT too when the backend is not a pod of this node. */
@@ -60,6 +64,11 @@ int from_network(struct __sk_buff *skb)
 	if (parse_packet(skb, &pkt) < 0)
 		return TC_ACT_OK;
 	struct packet before = pkt;
+	__u32 carried = 0;
+	if (xlate_on() && svcopt_take(skb, &pkt, &carried) < 0) {
+		res.drop = DROP_ERROR_WRITING_TO_PACKET;
+		return xlate_verdict(skb, OBS_FROM_NETWORK, &before, &res, now);
+	}
 	if (xlate_on() && nat_applies(&pkt)) {
 		int r = nat_rev_snat(skb, &pkt, now);
 		if (r < 0)
@@ -87,6 +96,8 @@ int from_network(struct __sk_buff *skb)
 			return nodeport_forward(skb, &pkt);
 		}
 	} else if (ct.entry && !res.service_id) {
+		if (xlate_on())
+			svcopt_keep(&pkt, &ct, carried);
 		res.service_id = ct.entry->service_id;
 	}
 	trace_report(skb, OBS_FROM_NETWORK, &before, &pkt, &ct, &res, now);
@@ -115,6 +126,8 @@ int to_network(struct __sk_buff *skb)
 				res.xlate |= XLATE_SNAT;
 			res.decision = r > 0;
 		}
+		if (!res.drop && svcopt_add(skb, &pkt, &ct) < 0)
+			res.drop = DROP_ERROR_WRITING_TO_PACKET;
 	} else if (ct.entry) {
 		res.service_id = ct.entry->service_id;
 	}

@@ -85,6 +85,10 @@ public final class StatusCommand implements Callable<Integer> {
             if (l.hasExporters()) {
                 out.add("Lost by the relay's exporters: " + Long.toUnsignedString(l.getExporters()) + " (see flows_export_* on its /metrics)");
             }
+            if (l.hasServicesUnnamed()) {
+                out.add("Service connections not named on the backend's node: " + Long.toUnsignedString(l.getServicesUnnamed())
+                        + " (see flows_collector_service_option on the collectors' /metrics)");
+            }
         }
         return out;
     }

@@ -43,10 +43,18 @@ public final class LabCli {
 
     /** A lab whose relay also gets {@code relayArgs} (e.g. an exporter's settings). */
     public static LabCli up(String name, List<String> relayArgs) throws Exception {
+        return up(name, relayArgs, null);
+    }
+
+    /** A lab of another cluster YAML (file or folder; null: the default lab). */
+    public static LabCli up(String name, List<String> relayArgs, Path clusterFile) throws Exception {
         BpfGate.require();
         waitForNoOtherLab();
         LabCli lab = new LabCli(Files.createTempDirectory(name));
         List<String> args = new ArrayList<>(List.of("lab", "up"));
+        if (clusterFile != null) {
+            args.addAll(List.of("--file", clusterFile.toString()));
+        }
         relayArgs.forEach(a -> args.add("--relay-arg=" + a));
         Result r = lab.flows(args, 180);
         if (r.exit != 0) {

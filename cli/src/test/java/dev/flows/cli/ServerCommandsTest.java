@@ -62,7 +62,7 @@ class ServerCommandsTest {
             }
         }
         streams = GetFlowsStreams.executor(4);
-        LossCounters losses = new LossCounters(() -> 5, () -> 3, () -> 1);
+        LossCounters losses = new LossCounters(() -> 5, () -> 3, () -> 1, () -> 2);
         ObserverService observer = new ObserverService(buffer, losses, new ServerIdentity("node-a", "10.0.0.1:4244", "flows 0.1.0"),
                 streams, () -> (SampleFlows.T0 + 60) * SECOND, mono::get);
         HealthStatusManager health = new HealthStatusManager();
@@ -222,7 +222,9 @@ class ServerCommandsTest {
                 "Current/Max Flows: 8/1,023 (0.78%)",
                 "Flows/s: 0.00",
                 "Connected Nodes: 1/1",
-                "Events lost: kernel ring 5, event queue 3, decode errors 1, reader overrun 0"), r.out.lines().toList());
+                "Events lost: kernel ring 5, event queue 3, decode errors 1, reader overrun 0",
+                "Service connections not named on the backend's node: 2 (see flows_collector_service_option on the collectors' /metrics)"),
+                r.out.lines().toList());
     }
 
     @Test

@@ -217,10 +217,17 @@ class ServiceLabTest {
         assertEquals(8, answers.stream().filter(l -> l.startsWith("200 shop/cart-") && l.contains("GET long-lived")).count(),
                 "every connection opened before the kill is answered after the restart: " + answers);
 
-        Thread.sleep(3000);
-        List<Flow> after = flows(lab.observe(List.of("--last", "2000", "--node-name", "node-a", "--verdict", "TRANSLATED")));
-        assertTrue(after.stream().anyMatch(f -> Timestamps.toMillis(f.getTime()) > restarted
-                && f.getDestinationService().getName().equals("cart")), "the restarted collector reports translations again");
+        // The relay reconnects to the restarted collector with a backoff (1 s, doubling), so the
+        // check asks again until it is back rather than after a fixed wait.
+        long deadline = System.currentTimeMillis() + 30_000;
+        boolean reported;
+        do {
+            Thread.sleep(1000);
+            List<Flow> after = flows(lab.observe(List.of("--last", "2000", "--node-name", "node-a", "--verdict", "TRANSLATED")));
+            reported = after.stream().anyMatch(f -> Timestamps.toMillis(f.getTime()) > restarted
+                    && f.getDestinationService().getName().equals("cart"));
+        } while (!reported && System.currentTimeMillis() < deadline);
+        assertTrue(reported, "the restarted collector reports translations again (asked for 30 s)");
     }
 
     private static List<Flow> flows(List<GetFlowsResponse> responses) {

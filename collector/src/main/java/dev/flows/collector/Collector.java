@@ -8,6 +8,7 @@ import dev.flows.collector.bpf.BpfConfig;
 import dev.flows.collector.bpf.Datapath;
 import dev.flows.collector.bpf.EventSource;
 import dev.flows.collector.bpf.NetInterfaces;
+import dev.flows.collector.bpf.ServiceOptionCounters;
 import dev.flows.collector.buffer.FlowBuffer;
 import dev.flows.observer.net.Ipv4Prefix;
 import dev.flows.cluster.ClusterSource;
@@ -46,6 +47,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -153,7 +155,9 @@ public final class Collector implements AutoCloseable {
                 policies != null ? policies : PolicyNames.NONE);
         this.enricher = new Enricher(cluster, config.nodeName());
         this.processor = new FlowProcessor(decoder, enricher, buffer, errors, ring::kernelLost, queue::dropped, wallNanos);
-        this.losses = new LossCounters(ring::kernelLost, queue::dropped, errors::total);
+        Supplier<ServiceOptionCounters> serviceOptions = config.datapathMode() ? datapath::serviceOptionCounters : null;
+        this.losses = new LossCounters(ring::kernelLost, queue::dropped, errors::total,
+                serviceOptions != null ? () -> serviceOptions.get().unnamed() : null);
         String address = config.listen().getHostString() + ":" + config.listen().getPort();
         ObserverService observer = new ObserverService(buffer, losses,
                 new ServerIdentity(config.nodeName(), address, VERSION),
@@ -161,7 +165,7 @@ public final class Collector implements AutoCloseable {
         this.server = new ObserverServer(seams.server(), observer, observer.batches(),
                 new PeerService(() -> this.cluster, config.listen().getPort()));
         this.metricSources = new CollectorMetrics.Sources(eventsRead::get, losses, errors, ring::pendingBytes, config.ringSize(),
-                queue::size, queue.capacity(), buffer::size, buffer.capacity());
+                queue::size, queue.capacity(), buffer::size, buffer.capacity(), serviceOptions);
         this.podInterfaces = FileSystems.getDefault().getPathMatcher("glob:" + config.podInterfaces());
     }
 

@@ -90,13 +90,21 @@ public final class ObserverService extends ObserverGrpc.ObserverImplBase {
                 .setNumConnectedNodes(UInt32Value.of(1))
                 .setNumUnavailableNodes(UInt32Value.of(0))
                 .setVersion(self.version())
-                .setFlowsLost(LossCounts.newBuilder()
-                        .setKernelRing(losses.kernelRing())
-                        .setEventQueue(losses.rawQueue())
-                        .setDecodeErrors(losses.decodeErrors())
-                        .setReaderOverrun(losses.readerOverrun()))
+                .setFlowsLost(lossCounts())
                 .build());
         out.onCompleted();
+    }
+
+    private LossCounts lossCounts() {
+        LossCounts.Builder lost = LossCounts.newBuilder()
+                .setKernelRing(losses.kernelRing())
+                .setEventQueue(losses.rawQueue())
+                .setDecodeErrors(losses.decodeErrors())
+                .setReaderOverrun(losses.readerOverrun());
+        if (losses.countsServices()) {
+            lost.setServicesUnnamed(losses.servicesUnnamed());
+        }
+        return lost.build();
     }
 
     @Override

@@ -20,7 +20,7 @@ final class BpfObject implements AutoCloseable {
     /** Maps shared by every object of a node and kept across restarts. */
     static final Set<String> PINNED_MAPS = Set.of("events", "events_lost", "flows_agg", MapLayout.CT, MapLayout.NAT,
             MapLayout.LB_SERVICES, MapLayout.LB_BACKENDS, MapLayout.LB_REVNAT, MapLayout.LB_MAGLEV,
-            MapLayout.IPCACHE, MapLayout.POLICY, MapLayout.ENDPOINTS);
+            MapLayout.IPCACHE, MapLayout.POLICY, MapLayout.ENDPOINTS, ServiceOptionCounters.MAP);
     static final String RING_MAP = "events";
     static final String LOST_MAP = "events_lost";
 

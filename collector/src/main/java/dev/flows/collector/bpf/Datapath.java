@@ -110,6 +110,11 @@ public final class Datapath implements AutoCloseable {
         return pod.map(name);
     }
 
+    /** What became of the option carrying services to backends' nodes (uplink.bpf.o's counters). */
+    public ServiceOptionCounters serviceOptionCounters() {
+        return ServiceOptionCounters.read(uplink.map(ServiceOptionCounters.MAP));
+    }
+
     /** Attaches from_pod to the veth's ingress and to_pod to its egress (host side of a pod veth). */
     public synchronized void attachPod(String ifname) {
         attach(ifname, pod, "from_pod", "to_pod");

@@ -1,6 +1,7 @@
 package dev.flows.collector.metrics;
 
 import dev.flows.cluster.ClusterSource;
+import dev.flows.collector.bpf.ServiceOptionCounters;
 import dev.flows.collector.decode.DecodeError;
 import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.pipeline.LossCounters;
@@ -28,7 +29,7 @@ public final class CollectorMetrics implements AutoCloseable {
     /** Where each value comes from; each supplier is cheap and safe to call from any thread. */
     public record Sources(LongSupplier eventsRead, LossCounters losses, DecodeErrors decodeErrors,
             LongSupplier ringPendingBytes, long ringSizeBytes, LongSupplier queueDepth, int queueCapacity,
-            LongSupplier bufferSize, int bufferCapacity) {}
+            LongSupplier bufferSize, int bufferCapacity, Supplier<ServiceOptionCounters> serviceOptions) {}
 
     private final SdkMeterProvider provider;
 
@@ -50,6 +51,22 @@ public final class CollectorMetrics implements AutoCloseable {
                     m.record(s.losses().decodeErrors(), n.toBuilder().put(stage, "decode").build());
                     m.record(s.losses().readerOverrun(), n.toBuilder().put(stage, "reader_overrun").build());
                 });
+        if (s.serviceOptions() != null) {
+            AttributeKey<String> outcome = AttributeKey.stringKey("outcome");
+            meter.counterBuilder("flows_collector_service_option")
+                    .setDescription("The option carrying a service connection's frontend to its backend's node (bpf/include/svcopt.h), "
+                            + "by outcome: added, no_room (sent without it), named, unknown_service, malformed, foreign (other IPv4 options, "
+                            + "left as they are). no_room, unknown_service and malformed are connections the backend's node cannot name.")
+                    .buildWithCallback(m -> {
+                        ServiceOptionCounters c = s.serviceOptions().get();
+                        m.record(c.added(), n.toBuilder().put(outcome, "added").build());
+                        m.record(c.noRoom(), n.toBuilder().put(outcome, "no_room").build());
+                        m.record(c.named(), n.toBuilder().put(outcome, "named").build());
+                        m.record(c.unknownService(), n.toBuilder().put(outcome, "unknown_service").build());
+                        m.record(c.malformed(), n.toBuilder().put(outcome, "malformed").build());
+                        m.record(c.foreign(), n.toBuilder().put(outcome, "foreign").build());
+                    });
+        }
         AttributeKey<String> kind = AttributeKey.stringKey("kind");
         meter.counterBuilder("flows_collector_decode_errors").setDescription("Records that failed to decode, by kind.")
                 .buildWithCallback(m -> {

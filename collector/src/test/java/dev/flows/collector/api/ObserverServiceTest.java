@@ -372,6 +372,7 @@ class ObserverServiceTest {
         assertEquals(5, lost.getEventQueue());
         assertEquals(3, lost.getDecodeErrors());
         assertEquals(2, lost.getReaderOverrun());
+        assertFalse(lost.hasServicesUnnamed(), "counted only where the datapath translates");
     }
 
     @Test

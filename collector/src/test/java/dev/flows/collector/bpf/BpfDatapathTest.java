@@ -34,10 +34,11 @@ class BpfDatapathTest {
         byte[] syn = tcp("10.244.7.1", 45000, "10.244.7.2", 80, SYN, 0);
         try (Datapath dp = Datapath.open(pins, 1 << 16, BpfConfig.DEFAULTS)) {
             assertEquals(Set.of("events", "events_lost", "flows_ct", "flows_agg", "flows_nat", "flows_lb_services",
-                    "flows_lb_backends", "flows_lb_revnat", "flows_lb_maglev", "flows_ipcache", "flows_policy", "flows_endpoints"), names(pins));
+                    "flows_lb_backends", "flows_lb_revnat", "flows_lb_maglev", "flows_ipcache", "flows_policy", "flows_endpoints",
+                    "flows_svc_opt"), names(pins));
             dp.testRun("from_pod", syn, 1);
         }
-        assertEquals(12, names(pins).size(), "pins outlive the datapath");
+        assertEquals(13, names(pins).size(), "pins outlive the datapath");
         try (Datapath dp = Datapath.open(pins, 1 << 16, BpfConfig.DEFAULTS); RingBufferReader r = dp.openReader()) {
             TraceEvent.drain(r); // the first run's event is still in the pinned ring
             dp.testRun("to_pod", tcp("10.244.7.2", 80, "10.244.7.1", 45000, SYN | ACK, 0), 1);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.flows.collector.bpf.BpfConfig;
 import dev.flows.collector.bpf.MapLayout;
+import dev.flows.collector.bpf.ServiceOptionCounters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,8 @@ class EventLayoutBtfTest {
                     DynamicTest.dynamicTest(n + ": map structs", () -> layout(Btf.dump(o), MapLayout.STRUCTS, MapLayout.FIELDS)),
                     DynamicTest.dynamicTest(n + ": flows_config", () -> configLayout(Btf.dump(o))),
                     DynamicTest.dynamicTest(n + ": flows_cfg alone at .rodata offset 0", () -> rodata(o, Btf.dump(o))),
-                    DynamicTest.dynamicTest(n + ": aggregation level enum", () -> aggregationLevels(Btf.dump(o))));
+                    DynamicTest.dynamicTest(n + ": aggregation level enum", () -> aggregationLevels(Btf.dump(o))),
+                    DynamicTest.dynamicTest(n + ": service option counters", () -> serviceOptionCounters(n, Btf.dump(o))));
         });
     }
 
@@ -83,6 +85,17 @@ class EventLayoutBtfTest {
         String[] cols = line.trim().split("\\s+");
         assertEquals(0L, Long.parseLong(cols[1], 16), "flows_cfg address in .rodata: " + line);
         assertEquals(String.valueOf(BpfConfig.SIZE), cols[2], "flows_cfg size: " + line);
+    }
+
+    /** Only uplink.bpf.o carries the option (svcopt.h); its counter slots are ServiceOptionCounters'. */
+    private static void serviceOptionCounters(String object, Btf btf) {
+        if (!object.equals("uplink.bpf.o")) {
+            return;
+        }
+        assertEquals(Map.of("SVCOPT_ADDED", (long) ServiceOptionCounters.ADDED, "SVCOPT_NO_ROOM", (long) ServiceOptionCounters.NO_ROOM,
+                "SVCOPT_NAMED", (long) ServiceOptionCounters.NAMED, "SVCOPT_UNKNOWN_SERVICE", (long) ServiceOptionCounters.UNKNOWN_SERVICE,
+                "SVCOPT_MALFORMED", (long) ServiceOptionCounters.MALFORMED, "SVCOPT_FOREIGN", (long) ServiceOptionCounters.FOREIGN,
+                "SVCOPT_COUNTERS", (long) ServiceOptionCounters.SLOTS), btf.enumValues("svcopt_counter"));
     }
 
     private static void aggregationLevels(Btf btf) {

@@ -2,6 +2,7 @@ package dev.flows.collector.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.flows.collector.bpf.ServiceOptionCounters;
 import dev.flows.collector.decode.DecodeError;
 import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.pipeline.LossCounters;
@@ -31,12 +32,14 @@ class CollectorMetricsTest {
                 long value = p instanceof LongPointData l ? l.getValue() : (long) ((DoublePointData) p).getValue();
                 String stage = p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("stage"));
                 String kind = p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("kind"));
+                String outcome = p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("outcome"));
                 assertEquals("node-a", p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("node")));
                 String source = p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("source"));
                 if (source != null) {
                     assertEquals("api", source);
                 }
-                out.put(d.getName() + (stage != null ? "/" + stage : "") + (kind != null ? "/" + kind : ""), value);
+                out.put(d.getName() + (stage != null ? "/" + stage : "") + (kind != null ? "/" + kind : "")
+                        + (outcome != null ? "/" + outcome : ""), value);
             }
         }
         return out;
@@ -54,7 +57,8 @@ class CollectorMetricsTest {
                 new ClusterSource.Stats("api", false, 0, 0, 0, 0, Map.of("Pod", 0)));
         InMemoryMetricReader reader = InMemoryMetricReader.create();
         try (CollectorMetrics m = new CollectorMetrics(reader, "node-a", new CollectorMetrics.Sources(read::get, losses, errors,
-                pending::get, 1 << 20, () -> 5, 65536, () -> 900, 65535), cluster::get)) {
+                pending::get, 1 << 20, () -> 5, 65536, () -> 900, 65535, () -> new ServiceOptionCounters(20, 1, 17, 2, 3, 4)),
+                cluster::get)) {
             Map<String, Long> p = points(reader);
             assertEquals(100L, p.get("flows_collector_events_read"));
             assertEquals(7L, p.get("flows_collector_events_lost/kernel_ring"));
@@ -68,6 +72,13 @@ class CollectorMetricsTest {
             assertEquals(65536L, p.get("flows_collector_queue_capacity"));
             assertEquals(900L, p.get("flows_collector_buffer_size"));
             assertEquals(65535L, p.get("flows_collector_buffer_capacity"));
+            Map<String, Long> options = new TreeMap<>();
+            p.forEach((k, v) -> {
+                if (k.startsWith("flows_collector_service_option/")) {
+                    options.put(k.substring(k.indexOf('/') + 1), v);
+                }
+            });
+            assertEquals(Map.of("added", 20L, "no_room", 1L, "named", 17L, "unknown_service", 2L, "malformed", 3L, "foreign", 4L), options);
 
             assertEquals(0L, p.get("flows_collector_cluster_synced"));
             assertEquals(0L, p.get("flows_collector_cluster_last_sync_timestamp_seconds"));

@@ -50,6 +50,7 @@ final class ClusterStatus {
             calls.add(p.connected() ? stub(p).serverStatus(ServerStatusRequest.getDefaultInstance()) : null);
         }
         long numFlows = 0, maxFlows = 0, seen = 0, kernel = 0, queue = losses.clientQueueDrops(), decode = losses.decodeErrors(), overrun = 0;
+        Long servicesUnnamed = null; // only collectors that translate count it
         List<String> unavailable = new ArrayList<>();
         for (int i = 0; i < peers.size(); i++) {
             ServerStatusResponse s = await(calls.get(i));
@@ -64,11 +65,17 @@ final class ClusterStatus {
             queue += s.getFlowsLost().getEventQueue();
             decode += s.getFlowsLost().getDecodeErrors();
             overrun += s.getFlowsLost().getReaderOverrun();
+            if (s.getFlowsLost().hasServicesUnnamed()) {
+                servicesUnnamed = (servicesUnnamed == null ? 0 : servicesUnnamed) + s.getFlowsLost().getServicesUnnamed();
+            }
         }
         LossCounts.Builder lost = LossCounts.newBuilder().setKernelRing(kernel).setEventQueue(queue)
                 .setDecodeErrors(decode).setReaderOverrun(overrun);
         if (losses.hasExporters()) {
             lost.setExporters(losses.exporterLosses());
+        }
+        if (servicesUnnamed != null) {
+            lost.setServicesUnnamed(servicesUnnamed);
         }
         return ServerStatusResponse.newBuilder()
                 .setNumFlows(numFlows).setMaxFlows(maxFlows).setSeenFlows(seen)
