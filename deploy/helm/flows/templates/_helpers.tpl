@@ -61,7 +61,14 @@ reach the program unchanged.
 {{- if not (kindIs "invalid" $c.ringSize) }}{{ $args = append $args (printf "--ring-size=%d" (int64 $c.ringSize)) }}{{ end -}}
 {{- if not (kindIs "invalid" $c.bufferCapacity) }}{{ $args = append $args (printf "--buffer-capacity=%d" (int64 $c.bufferCapacity)) }}{{ end -}}
 {{- if not (kindIs "invalid" $c.queueCapacity) }}{{ $args = append $args (printf "--queue-capacity=%d" (int64 $c.queueCapacity)) }}{{ end -}}
+{{- $args = append $args (printf "--cluster-source=%s" $c.clusterSource) -}}
+{{- if eq $c.clusterSource "api" }}
+{{- if $c.clusterStateConfigMap }}{{ fail "collector.clusterStateConfigMap is read only with collector.clusterSource=files, not api" }}{{ end -}}
+{{- with $c.clusterSyncTimeout }}{{ $args = append $args (printf "--cluster-sync-timeout=%s" .) }}{{ end -}}
+{{- else }}
+{{- if $c.clusterSyncTimeout }}{{ fail "collector.clusterSyncTimeout is read only with collector.clusterSource=api, not files" }}{{ end -}}
 {{- if $c.clusterStateConfigMap }}{{ $args = append $args "--cluster-state=/etc/flows/cluster-state" }}{{ end -}}
+{{- end -}}
 {{- if $c.metrics.enabled }}
 {{- $args = append $args (printf "--metrics-listen=0.0.0.0:%d" (int64 $c.metrics.port)) -}}
 {{- else }}

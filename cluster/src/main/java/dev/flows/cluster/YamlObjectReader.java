@@ -32,6 +32,28 @@ final class YamlObjectReader {
     }
 
     void readInto(ClusterBuilder b) {
+        Object o = read();
+        if (o instanceof Node n) {
+            b.add(file, what, b.nodes, n.name(), n);
+        } else if (o instanceof Namespace n) {
+            b.add(file, what, b.namespaces, n.name(), n);
+        } else if (o instanceof Pod pod) {
+            b.add(file, what, b.pods, pod.fullName(), pod);
+            b.podSources.put(pod.fullName(), file);
+        } else if (o instanceof Service svc) {
+            b.add(file, what, b.services, svc.namespace() + "/" + svc.name(), svc);
+        } else if (o instanceof EndpointSlice es) {
+            b.add(file, what, b.endpointSlices, es.namespace() + "/" + es.name(), es);
+        } else if (o instanceof NetworkPolicy np) {
+            b.add(file, what, b.policies, np.fullName(), np);
+        }
+    }
+
+    /**
+     * The object as the model holds it (a {@link Node}, {@link Namespace}, {@link Pod}, {@link Service},
+     * {@link EndpointSlice} or {@link NetworkPolicy}), or null for a kind flows does not read (noted).
+     */
+    Object read() {
         Object kindValue = doc.get("kind");
         if (!(kindValue instanceof String kind) || kind.isBlank()) {
             throw fail("has no kind", "kind", kindValue, "one of Node, Namespace, Pod, Service, NetworkPolicy");
@@ -45,35 +67,36 @@ final class YamlObjectReader {
         switch (kind) {
             case "Node" -> {
                 what = "Node " + name;
-                b.add(file, what, b.nodes, name, node(name));
+                return node(name);
             }
             case "Namespace" -> {
                 what = "Namespace " + name;
-                b.add(file, what, b.namespaces, name, new Namespace(name, strMap(meta, "labels")));
+                return new Namespace(name, strMap(meta, "labels"));
             }
             case "Pod" -> {
                 String ns = namespaceOf(meta);
                 what = "Pod " + ns + "/" + name;
-                Pod pod = pod(ns, name, meta);
-                b.add(file, what, b.pods, pod.fullName(), pod);
-                b.podSources.put(pod.fullName(), file);
+                return pod(ns, name, meta);
             }
             case "Service" -> {
                 String ns = namespaceOf(meta);
                 what = "Service " + ns + "/" + name;
-                b.add(file, what, b.services, ns + "/" + name, service(ns, name, meta));
+                return service(ns, name, meta);
             }
             case "EndpointSlice" -> {
                 String ns = namespaceOf(meta);
                 what = "EndpointSlice " + ns + "/" + name;
-                b.add(file, what, b.endpointSlices, ns + "/" + name, endpointSlice(ns, name, meta));
+                return endpointSlice(ns, name, meta);
             }
             case "NetworkPolicy" -> {
                 String ns = namespaceOf(meta);
                 what = "NetworkPolicy " + ns + "/" + name;
-                b.add(file, what, b.policies, ns + "/" + name, new NetworkPolicyReader(this::fail).read(ns, name, doc.get("spec")));
+                return new NetworkPolicyReader(this::fail).read(ns, name, doc.get("spec"));
             }
-            default -> notes.accept(file + ": skipping " + kind + " " + name + " (flows reads Node, Namespace, Pod, Service, EndpointSlice, NetworkPolicy)");
+            default -> {
+                notes.accept(file + ": skipping " + kind + " " + name + " (flows reads Node, Namespace, Pod, Service, EndpointSlice, NetworkPolicy)");
+                return null;
+            }
         }
     }
 

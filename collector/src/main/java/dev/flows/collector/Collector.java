@@ -11,9 +11,8 @@ import dev.flows.collector.bpf.NetInterfaces;
 import dev.flows.collector.bpf.ServiceOptionCounters;
 import dev.flows.collector.buffer.FlowBuffer;
 import dev.flows.observer.net.Ipv4Prefix;
-import dev.flows.cluster.ClusterFileWatch;
+import dev.flows.cluster.ClusterSource;
 import dev.flows.cluster.ClusterState;
-import dev.flows.cluster.YamlClusterLoader;
 import dev.flows.cluster.Node;
 import dev.flows.collector.config.CollectorConfig;
 import dev.flows.collector.datapath.ConntrackSweeper;
@@ -66,7 +65,7 @@ import java.util.logging.Logger;
  *               └─► Enricher
  * timer ──► ConntrackSweeper (expired connection and NAT entries out of the pinned maps)
  * timer ──► agg_flush (every quarter interval: counters aggregation still holds become flush traces in the ring)
- * timer ──► ClusterFileWatch (--cluster-state changed) ──► updateCluster
+ * ClusterSource (API server informers, or --cluster-state files) ──(its thread)──► updateCluster
  * </pre>
  *
  * Losses are counted where they happen (kernel ring, raw queue, decode errors, reader overrun)
@@ -117,6 +116,8 @@ public final class Collector implements AutoCloseable {
     private final ConntrackSweeper sweeper;
     private final int nodeIp;
     private final LongSupplier monoNanos;
+    private ClusterSource source = ClusterSource.fixed(ClusterState.EMPTY);
+    private volatile ClusterState cluster;
     private long lastLossReport = Long.MIN_VALUE;
     private volatile boolean running = true;
     private Thread reader;
@@ -127,6 +128,7 @@ public final class Collector implements AutoCloseable {
             throw new IllegalArgumentException("datapath mode needs a datapath to program");
         }
         this.config = config;
+        this.cluster = cluster;
         this.nodeIp = network(config, cluster).nodeIp();
         this.datapath = seams.datapath();
         this.monoNanos = seams.monoNanos();
@@ -161,14 +163,24 @@ public final class Collector implements AutoCloseable {
                 new ServerIdentity(config.nodeName(), address, VERSION),
                 GetFlowsStreams.executor(64), wallNanos, monoNanos);
         this.server = new ObserverServer(seams.server(), observer, observer.batches(),
-                new PeerService(() -> cluster, config.listen().getPort()));
+                new PeerService(() -> this.cluster, config.listen().getPort()));
         this.metricSources = new CollectorMetrics.Sources(eventsRead::get, losses, errors, ring::pendingBytes, config.ringSize(),
                 queue::size, queue.capacity(), buffer::size, buffer.capacity(), serviceOptions);
         this.podInterfaces = FileSystems.getDefault().getPathMatcher("glob:" + config.podInterfaces());
     }
 
-    /** Loads the datapath, starts the pipeline threads and the gRPC server. */
+    /** Loads the datapath, starts the pipeline threads and the gRPC server, with a cluster state that does not change. */
     public static Collector start(CollectorConfig config, ClusterState cluster) throws IOException {
+        return start(config, ClusterSource.fixed(cluster));
+    }
+
+    /**
+     * Loads the datapath with the source's current state (which must be complete: the node's own
+     * addresses are set at load time), starts the pipeline threads and the gRPC server, and
+     * applies each later state of the source. The source stays the caller's to close.
+     */
+    public static Collector start(CollectorConfig config, ClusterSource source) throws IOException {
+        ClusterState cluster = source.current();
         BpfConfig bpf = BpfConfig.DEFAULTS
                 .withAggregationIntervalNs(config.aggregationInterval().toNanos())
                 .withAggregationLevel(config.aggregateConnections() ? BpfConfig.AGG_CONNECTION : BpfConfig.AGG_NONE)
@@ -185,6 +197,7 @@ public final class Collector implements AutoCloseable {
             datapath.close();
             throw e;
         }
+        c.source = source;
         try {
             c.run();
         } catch (IOException | RuntimeException e) {
@@ -209,21 +222,10 @@ public final class Collector implements AutoCloseable {
             long quarter = Math.max(1, config.aggregationInterval().toNanos() / 4);
             aggFlush.scheduleAtFixedRate(this::flushAggregation, quarter, quarter, TimeUnit.NANOSECONDS);
         }
-        if (config.clusterState() != null) {
-            ClusterFileWatch watch = new ClusterFileWatch(config.clusterState(), new YamlClusterLoader(LOG::fine),
-                    this::updateCluster, LOG::warning);
-            long poll = config.clusterStatePoll().toMillis();
-            interfaces.scheduleWithFixedDelay(() -> {
-                try {
-                    watch.poll();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "applying cluster state: " + e.getMessage(), e);
-                }
-            }, poll, poll, TimeUnit.MILLISECONDS);
-        }
+        source.listen(this::updateCluster);
         serve();
         if (config.metricsListen() != null) {
-            metrics = CollectorMetrics.serve(config.metricsListen(), config.nodeName(), metricSources);
+            metrics = CollectorMetrics.serve(config.metricsListen(), config.nodeName(), metricSources, source::stats);
         }
         LOG.info(() -> "collector " + config.nodeName() + " serving on " + config.listen() + ", observing "
                 + datapath.attachedInterfaces());
@@ -321,6 +323,7 @@ public final class Collector implements AutoCloseable {
      * are rewritten).
      */
     public synchronized void updateCluster(ClusterState cluster) {
+        this.cluster = cluster;
         enricher.update(cluster);
         if (services != null) {
             ServiceProgrammer.Changes c = services.apply(DesiredServices.of(cluster, nodeIp, LOG::info));

@@ -1,6 +1,9 @@
 package dev.flows.collector;
 
+import dev.flows.cluster.ClusterSource;
 import dev.flows.cluster.ClusterState;
+import dev.flows.cluster.FileClusterSource;
+import dev.flows.cluster.KubernetesClusterSource;
 import dev.flows.cluster.YamlClusterLoader;
 import dev.flows.collector.config.CollectorConfig;
 import dev.flows.observer.config.ConfigException;
@@ -36,16 +39,38 @@ public final class CollectorMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         config.validate();
-        ClusterState cluster = config.clusterState() == null
-                ? ClusterState.EMPTY
-                : new YamlClusterLoader(LOG::info).load(config.clusterState());
-        Collector collector = Collector.start(config, cluster);
+        ClusterSource source = clusterSource(config);
+        Collector collector;
+        try {
+            if (!source.awaitSynced(config.clusterSyncTimeout())) {
+                throw new IllegalStateException("no complete cluster state from the API server in "
+                        + config.clusterSyncTimeout().toSeconds() + "s (--cluster-sync-timeout); the log above says why");
+            }
+            collector = Collector.start(config, source);
+        } catch (Exception e) {
+            source.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             collector.close();
+            source.close();
             stopped.countDown();
         }, "flows-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The source --cluster-source names. The API source is not ready, nor is this collector, until every kind is listed. */
+    static ClusterSource clusterSource(CollectorConfig config) {
+        if (config.clusterFromApi()) {
+            LOG.info("cluster state: listing Nodes, Namespaces, Pods, Services, EndpointSlices and NetworkPolicies from the API server; "
+                    + "serving once every kind is listed");
+            return KubernetesClusterSource.connect(config.kubeconfig(), LOG::info, LOG::warning);
+        }
+        if (config.clusterState() == null) {
+            return ClusterSource.fixed(ClusterState.EMPTY);
+        }
+        return new FileClusterSource(config.clusterState(), config.clusterStatePoll(), LOG::info, LOG::warning);
     }
 }

@@ -80,9 +80,22 @@ class ValuesTest {
     @Test
     void theDefaultsObserveAndLeaveTheProgramsDefaultsAlone() {
         Manifests m = Chart.manifests(DEFAULTS);
-        assertEquals(List.of("--mode=observe", "--listen=0.0.0.0:4244", "--metrics-listen=0.0.0.0:9966"), collectorArgs(m));
+        assertEquals(List.of("--mode=observe", "--listen=0.0.0.0:4244", "--cluster-source=api", "--metrics-listen=0.0.0.0:9966"),
+                collectorArgs(m), "the cluster state from the API server");
         assertEquals(List.of("--collectors-dns=flows-collector.kube-system.svc.cluster.local:4244",
                 "--metrics-listen=0.0.0.0:9965"), relayArgs(m));
+    }
+
+    @Test
+    void theClusterSourceTakesOnlyItsOwnSettings() {
+        List<String> files = collectorArgs(Chart.manifests(set("datapath.yaml")));
+        assertTrue(files.contains("--cluster-source=files") && files.contains("--cluster-state=/etc/flows/cluster-state"), files.toString());
+        List<String> api = collectorArgs(Manifests.parse(Chart.render(DEFAULTS, Map.of("collector.clusterSyncTimeout", "5m"))));
+        assertTrue(api.contains("--cluster-sync-timeout=5m"), api.toString());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Chart.render(DEFAULTS, Map.of("collector.clusterStateConfigMap", "cluster-state")));
+        assertTrue(e.getMessage().contains("collector.clusterStateConfigMap is read only with collector.clusterSource=files, not api"),
+                e.getMessage());
     }
 
     @Test
@@ -96,6 +109,7 @@ class ValuesTest {
     @CsvSource(delimiter = '|', value = {
         "collector.mod      | datapath  | collector: Additional property mod is not allowed",
         "collector.mode     | obsrve    | collector.mode must be one of the following: \"observe\", \"datapath\"",
+        "collector.clusterSource | apiserver | collector.clusterSource must be one of the following: \"api\", \"files\"",
         "kafka.format       | avro      | kafka.format must be one of the following",
         "otlp.endpoint      | otel:4317 | otlp.endpoint: Does not match pattern",
         "relay.extraArgs[0] | retry-max | relay.extraArgs.0: Does not match pattern"})

@@ -20,9 +20,25 @@ public final class CollectorConfig {
     @Option(names = "--node-name", description = "Name of this node (as in the cluster state). Default: $NODE_NAME, else the host name.")
     private String nodeName;
 
+    @Option(names = "--cluster-source", paramLabel = "SOURCE", defaultValue = "files",
+            description = "Where the cluster state (Nodes, Namespaces, Pods, Services, EndpointSlices, NetworkPolicies) comes from; "
+                    + "it enriches flows and, in datapath mode, programs this node's services and network policies. "
+                    + "api: the Kubernetes API server (list, then watch; --kubeconfig, else $KUBECONFIG, ~/.kube/config or the pod's "
+                    + "service account); the collector starts once every kind is listed, and keeps its last state while the API "
+                    + "server is away. files: --cluster-state (none: no cluster state). Default: ${DEFAULT-VALUE}.")
+    private String clusterSource;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = "With --cluster-source=api: the kubeconfig to reach the API server with. Default: in a pod, its service account.")
+    private Path kubeconfig;
+
+    @Option(names = "--cluster-sync-timeout", paramLabel = "DURATION", defaultValue = "2m",
+            description = "With --cluster-source=api: how long to wait at start for the first complete list before giving up "
+                    + "(exit 1; the pinned maps keep forwarding meanwhile). Default: ${DEFAULT-VALUE}.")
+    private String clusterSyncTimeout;
+
     @Option(names = "--cluster-state", paramLabel = "PATH",
-            description = "Kubernetes YAML file or folder (Nodes, Namespaces, Pods, Services, EndpointSlices, NetworkPolicies) "
-                    + "used to enrich flows and, in datapath mode, to program the services and network policies of this node. "
+            description = "With --cluster-source=files: a Kubernetes YAML file or folder of the cluster state. "
                     + "Watched: a change is applied as it is saved; a file that does not load is reported and the previous state kept.")
     private Path clusterState;
 
@@ -99,6 +115,7 @@ public final class CollectorConfig {
     private InetSocketAddress metricsListenParsed;
     private Duration conntrackSweepParsed;
     private Duration clusterStatePollParsed;
+    private Duration clusterSyncTimeoutParsed;
     private dev.flows.observer.net.Ipv4Prefix clusterCidrParsed;
     private dev.flows.observer.net.Ipv4Prefix nodeNetworkParsed;
     private Duration aggregationIntervalParsed;
@@ -145,6 +162,27 @@ public final class CollectorConfig {
         if (clusterStatePollParsed.isZero()) {
             throw new ConfigException("--cluster-state-poll " + clusterStatePoll + ": must be more than 0, e.g. 2s");
         }
+        validateClusterSource();
+    }
+
+    private void validateClusterSource() {
+        if (!clusterSource.equals("api") && !clusterSource.equals("files")) {
+            throw new ConfigException("--cluster-source " + clusterSource + ": must be api or files");
+        }
+        boolean api = clusterSource.equals("api");
+        if (api && clusterState != null) {
+            throw new ConfigException("--cluster-state " + clusterState + ": read only with --cluster-source=files, not api");
+        }
+        if (!api && kubeconfig != null) {
+            throw new ConfigException("--kubeconfig " + kubeconfig + ": read only with --cluster-source=api, not files");
+        }
+        if (kubeconfig != null && !java.nio.file.Files.isReadable(kubeconfig)) {
+            throw new ConfigException("--kubeconfig " + kubeconfig + ": no such readable file");
+        }
+        clusterSyncTimeoutParsed = Durations.parse("--cluster-sync-timeout", clusterSyncTimeout);
+        if (clusterSyncTimeoutParsed.isZero()) {
+            throw new ConfigException("--cluster-sync-timeout " + clusterSyncTimeout + ": must be more than 0, e.g. 2m");
+        }
     }
 
     private static dev.flows.observer.net.Ipv4Prefix prefix(String flag, String value) {
@@ -164,6 +202,11 @@ public final class CollectorConfig {
     }
 
     public String nodeName() { return nodeName; }
+    /** True: the cluster state comes from the API server; false: from --cluster-state (or there is none). */
+    public boolean clusterFromApi() { return clusterSource.equals("api"); }
+    /** The kubeconfig for the API source, or null for fabric8's own search (in a pod: its service account). */
+    public Path kubeconfig() { return kubeconfig; }
+    public Duration clusterSyncTimeout() { return clusterSyncTimeoutParsed; }
     public Path clusterState() { return clusterState; }
     public InetSocketAddress listen() { return listenParsed; }
     /** Where the collector's /metrics listens, or null when off. */

@@ -1,5 +1,6 @@
 package dev.flows.collector.metrics;
 
+import dev.flows.cluster.ClusterSource;
 import dev.flows.collector.bpf.ServiceOptionCounters;
 import dev.flows.collector.decode.DecodeError;
 import dev.flows.collector.decode.DecodeErrors;
@@ -13,14 +14,16 @@ import io.opentelemetry.sdk.metrics.export.MetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import java.net.InetSocketAddress;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * The collector's own health as Prometheus metrics (OpenTelemetry SDK, Prometheus exporter): events
  * read from the kernel ring, events lost per stage, how full the ring is, decode errors by kind, and
- * the fill of the raw queue and the flow buffer. Every value is read from its stage when scraped;
- * nothing is added on the event path.
+ * the fill of the raw queue and the flow buffer, and what the source of cluster state did (watch
+ * events, restarts, objects refused, objects held, when it was last known current). Every value
+ * is read from its stage when scraped; nothing is added on the event path.
  */
 public final class CollectorMetrics implements AutoCloseable {
     /** Where each value comes from; each supplier is cheap and safe to call from any thread. */
@@ -30,7 +33,7 @@ public final class CollectorMetrics implements AutoCloseable {
 
     private final SdkMeterProvider provider;
 
-    CollectorMetrics(MetricReader reader, String node, Sources s) {
+    CollectorMetrics(MetricReader reader, String node, Sources s, Supplier<ClusterSource.Stats> cluster) {
         this.provider = SdkMeterProvider.builder()
                 .setResource(Resource.getDefault().toBuilder().put("service.name", "flows-collector").build())
                 .registerMetricReader(reader).build();
@@ -84,12 +87,59 @@ public final class CollectorMetrics implements AutoCloseable {
                 .buildWithCallback(m -> m.record(s.bufferSize().getAsLong(), n));
         meter.gaugeBuilder("flows_collector_buffer_capacity").ofLongs().setDescription("Room of the flow buffer (--buffer-capacity).")
                 .buildWithCallback(m -> m.record(s.bufferCapacity(), n));
+        clusterSource(meter, n, cluster);
+    }
+
+    private static void clusterSource(Meter meter, Attributes node, Supplier<ClusterSource.Stats> cluster) {
+        AttributeKey<String> source = AttributeKey.stringKey("source");
+        AttributeKey<String> kind = AttributeKey.stringKey("kind");
+        java.util.function.Function<ClusterSource.Stats, Attributes> of = st -> node.toBuilder().put(source, st.source()).build();
+        meter.gaugeBuilder("flows_collector_cluster_synced").ofLongs()
+                .setDescription("1 once the cluster state was read whole (api: every kind listed); until then the collector does not start.")
+                .buildWithCallback(m -> {
+                    ClusterSource.Stats st = cluster.get();
+                    m.record(st.synced() ? 1 : 0, of.apply(st));
+                });
+        meter.counterBuilder("flows_collector_cluster_events")
+                .setDescription("Changes of the cluster state received (api: watch events; files: new versions of the files).")
+                .buildWithCallback(m -> {
+                    ClusterSource.Stats st = cluster.get();
+                    m.record(st.events(), of.apply(st));
+                });
+        meter.counterBuilder("flows_collector_cluster_restarts")
+                .setDescription("Times a watch of the API server was lost and reading started again (reconnect, or list after 410 Gone).")
+                .buildWithCallback(m -> {
+                    ClusterSource.Stats st = cluster.get();
+                    m.record(st.restarts(), of.apply(st));
+                });
+        meter.counterBuilder("flows_collector_cluster_rejected")
+                .setDescription("Objects left out of the cluster state because flows cannot hold them (each one logged with its reason).")
+                .buildWithCallback(m -> {
+                    ClusterSource.Stats st = cluster.get();
+                    m.record(st.rejected(), of.apply(st));
+                });
+        meter.gaugeBuilder("flows_collector_cluster_last_sync_timestamp_seconds")
+                .setDescription("When the cluster state was last known current (api: every kind listed and watching; files: last loaded).")
+                .buildWithCallback(m -> {
+                    ClusterSource.Stats st = cluster.get();
+                    m.record(st.lastSyncMillis() / 1000.0, of.apply(st));
+                });
+        meter.gaugeBuilder("flows_collector_cluster_objects").ofLongs()
+                .setDescription("Objects of the cluster state held, by kind.")
+                .buildWithCallback(m -> {
+                    ClusterSource.Stats st = cluster.get();
+                    Attributes a = of.apply(st);
+                    for (Map.Entry<String, Integer> e : st.objects().entrySet()) {
+                        m.record(e.getValue(), a.toBuilder().put(kind, e.getKey()).build());
+                    }
+                });
     }
 
     /** Serves /metrics on {@code address}. */
-    public static CollectorMetrics serve(InetSocketAddress address, String node, Sources sources) {
+    public static CollectorMetrics serve(InetSocketAddress address, String node, Sources sources,
+            Supplier<ClusterSource.Stats> cluster) {
         return new CollectorMetrics(PrometheusHttpServer.builder().setHost(address.getHostString()).setPort(address.getPort()).build(),
-                node, sources);
+                node, sources, cluster);
     }
 
     @Override

@@ -1,0 +1,55 @@
+package dev.flows.collector.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flows.observer.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The cluster source settings: defaults, and one line naming the flag for each bad value. */
+class CollectorConfigTest {
+
+    private static CollectorConfig parse(String... args) {
+        CollectorConfig c = new CollectorConfig();
+        new CommandLine(c).parseArgs(args);
+        c.validate();
+        return c;
+    }
+
+    private static String refused(String... args) {
+        return assertThrows(ConfigException.class, () -> parse(args)).getMessage();
+    }
+
+    @Test
+    void filesByDefaultApiWhenAsked(@TempDir Path dir) throws Exception {
+        CollectorConfig c = parse("--node-name", "n1");
+        assertFalse(c.clusterFromApi());
+        assertNull(c.clusterState());
+        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\n");
+        c = parse("--node-name", "n1", "--cluster-source", "api", "--kubeconfig", kubeconfig.toString(), "--cluster-sync-timeout", "30s");
+        assertTrue(c.clusterFromApi());
+        assertEquals(kubeconfig, c.kubeconfig());
+        assertEquals(Duration.ofSeconds(30), c.clusterSyncTimeout());
+        assertEquals(Duration.ofMinutes(2), parse("--cluster-source=api").clusterSyncTimeout());
+    }
+
+    @Test
+    void eachBadValueIsOneLineNamingItsFlag(@TempDir Path dir) {
+        assertEquals("--cluster-source apiserver: must be api or files", refused("--cluster-source", "apiserver"));
+        assertEquals("--cluster-state " + dir + ": read only with --cluster-source=files, not api",
+                refused("--cluster-source", "api", "--cluster-state", dir.toString()));
+        assertEquals("--kubeconfig /k: read only with --cluster-source=api, not files", refused("--kubeconfig", "/k"));
+        assertEquals("--kubeconfig " + dir.resolve("none") + ": no such readable file",
+                refused("--cluster-source", "api", "--kubeconfig", dir.resolve("none").toString()));
+        assertEquals("--cluster-sync-timeout 0s: must be more than 0, e.g. 2m", refused("--cluster-source", "api", "--cluster-sync-timeout", "0s"));
+        assertTrue(refused("--cluster-source", "api", "--cluster-sync-timeout", "soon").startsWith("--cluster-sync-timeout soon"));
+    }
+}
