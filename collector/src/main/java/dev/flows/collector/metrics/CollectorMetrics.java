@@ -15,8 +15,10 @@ import io.opentelemetry.sdk.resources.Resource;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The collector's own health as Prometheus metrics (OpenTelemetry SDK, Prometheus exporter): events
@@ -93,31 +95,16 @@ public final class CollectorMetrics implements AutoCloseable {
     private static void clusterSource(Meter meter, Attributes node, Supplier<ClusterSource.Stats> cluster) {
         AttributeKey<String> source = AttributeKey.stringKey("source");
         AttributeKey<String> kind = AttributeKey.stringKey("kind");
-        java.util.function.Function<ClusterSource.Stats, Attributes> of = st -> node.toBuilder().put(source, st.source()).build();
+        Function<ClusterSource.Stats, Attributes> of = st -> node.toBuilder().put(source, st.source()).build();
         meter.gaugeBuilder("flows_collector_cluster_synced").ofLongs()
                 .setDescription("1 once the cluster state was read whole (api: every kind listed); until then the collector does not start.")
                 .buildWithCallback(m -> {
                     ClusterSource.Stats st = cluster.get();
                     m.record(st.synced() ? 1 : 0, of.apply(st));
                 });
-        meter.counterBuilder("flows_collector_cluster_events")
-                .setDescription("Changes of the cluster state received (api: watch events; files: new versions of the files).")
-                .buildWithCallback(m -> {
-                    ClusterSource.Stats st = cluster.get();
-                    m.record(st.events(), of.apply(st));
-                });
-        meter.counterBuilder("flows_collector_cluster_restarts")
-                .setDescription("Times a watch of the API server was lost and reading started again (reconnect, or list after 410 Gone).")
-                .buildWithCallback(m -> {
-                    ClusterSource.Stats st = cluster.get();
-                    m.record(st.restarts(), of.apply(st));
-                });
-        meter.counterBuilder("flows_collector_cluster_rejected")
-                .setDescription("Objects left out of the cluster state because flows cannot hold them (each one logged with its reason).")
-                .buildWithCallback(m -> {
-                    ClusterSource.Stats st = cluster.get();
-                    m.record(st.rejected(), of.apply(st));
-                });
+        clusterCounter(meter, "flows_collector_cluster_events", "Changes of the cluster state received (api: watch events; files: new versions of the files).", cluster, of, ClusterSource.Stats::events);
+        clusterCounter(meter, "flows_collector_cluster_restarts", "Times a watch of the API server was lost and reading started again (reconnect, or list after 410 Gone).", cluster, of, ClusterSource.Stats::restarts);
+        clusterCounter(meter, "flows_collector_cluster_rejected", "Objects left out of the cluster state because flows cannot hold them (each one logged with its reason).", cluster, of, ClusterSource.Stats::rejected);
         meter.gaugeBuilder("flows_collector_cluster_last_sync_timestamp_seconds")
                 .setDescription("When the cluster state was last known current (api: every kind listed and watching; files: last loaded).")
                 .buildWithCallback(m -> {
@@ -133,6 +120,14 @@ public final class CollectorMetrics implements AutoCloseable {
                         m.record(e.getValue(), a.toBuilder().put(kind, e.getKey()).build());
                     }
                 });
+    }
+
+    private static void clusterCounter(Meter meter, String name, String description, Supplier<ClusterSource.Stats> cluster,
+            Function<ClusterSource.Stats, Attributes> of, ToLongFunction<ClusterSource.Stats> value) {
+        meter.counterBuilder(name).setDescription(description).buildWithCallback(m -> {
+            ClusterSource.Stats st = cluster.get();
+            m.record(value.applyAsLong(st), of.apply(st));
+        });
     }
 
     /** Serves /metrics on {@code address}. */
