@@ -79,7 +79,17 @@ import java.util.logging.Logger;
 public final class Collector implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Collector.class.getName());
     static final String VERSION = "flows-collector 0.1.0";
+    /**
+     * The ring reader's first wait on an empty ring. Below the wakeup watermark the kernel submits
+     * without waking us, so this bounds how long a flow on a quiet node waits to be read.
+     */
     private static final long IDLE_WAIT_MS = 10;
+    /**
+     * The longest wait, reached by doubling while the ring stays empty: an idle node wakes ten times
+     * a second instead of a hundred (issue 17), and the first wait after data is back to
+     * {@link #IDLE_WAIT_MS}, so a busy node reads as before.
+     */
+    private static final long MAX_IDLE_WAIT_MS = 100;
     private static final long LOSS_REPORT_NS = 100_000_000L;
 
     /**
@@ -265,10 +275,14 @@ public final class Collector implements AutoCloseable {
     }
 
     private void readLoop() {
+        long wait = IDLE_WAIT_MS;
         while (running) {
             try {
                 if (readOnce() == 0) {
-                    ring.awaitData(IDLE_WAIT_MS);
+                    ring.awaitData(wait);
+                    wait = Math.min(2 * wait, MAX_IDLE_WAIT_MS);
+                } else {
+                    wait = IDLE_WAIT_MS;
                 }
             } catch (InterruptedException e) {
                 return;
@@ -282,7 +296,9 @@ public final class Collector implements AutoCloseable {
         while (running) {
             try {
                 if (processOnce() == 0) {
-                    queue.await(IDLE_WAIT_MS, TimeUnit.MILLISECONDS);
+                    // the reader unparks us for records: only the next loss report needs a timer
+                    long untilReport = lastLossReport + LOSS_REPORT_NS - monoNanos.getAsLong();
+                    queue.await(Math.max(untilReport, 1), TimeUnit.NANOSECONDS);
                 }
             } catch (InterruptedException e) {
                 return;
