@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP request/response workload between the bench's pods: echo servers in the server pods, and
@@ -145,6 +146,29 @@ final class RequestResponse implements AutoCloseable {
                 now = System.nanoTime();
             } while (now < end);
             return calls * 1e9 / (now - start);
+        });
+    }
+
+    /**
+     * New connections (one call each) at {@code perSecond} for {@code length}, paced against the
+     * clock so a late call does not shift the ones after it; returns the calls per second made.
+     */
+    double pacedNewConnections(InetSocketAddress target, int perSecond, Duration length) {
+        return NodeCollector.call(client, () -> {
+            byte[] buf = new byte[MESSAGE];
+            long interval = 1_000_000_000L / perSecond;
+            long start = System.nanoTime();
+            long end = start + length.toNanos();
+            long calls = 0;
+            for (long due = start; due < end; due += interval) {
+                long early = due - System.nanoTime();
+                if (early > 0) {
+                    LockSupport.parkNanos(early);
+                }
+                oneCall(target, buf);
+                calls++;
+            }
+            return calls * 1e9 / (System.nanoTime() - start);
         });
     }
 
