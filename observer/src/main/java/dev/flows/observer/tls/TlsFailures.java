@@ -47,7 +47,8 @@ public final class TlsFailures {
         if (chain.contains("certificate_expired")) {
             return Optional.of(target + " refused our client certificate as expired: expected a current one");
         }
-        if (chain.contains("certificate_unknown") || chain.contains("unknown_ca")) {
+        // the OpenSSL engine answers a client certificate its trust manager rejects with internal_error
+        if (chain.contains("certificate_unknown") || chain.contains("unknown_ca") || tls && chain.contains("alert_internal_error")) {
             return Optional.of(target + " refused our client certificate: expected one signed by its client CA");
         }
         if (tls && (chain.contains("notsslrecordexception") || chain.contains("not an ssl/tls record")

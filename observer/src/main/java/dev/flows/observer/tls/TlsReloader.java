@@ -26,9 +26,9 @@ import java.util.logging.Logger;
 /**
  * TLS credentials whose key, certificate and CA files are read again every period, so that
  * certificates rotated in place (cert-manager, a Kubernetes secret volume) are used by the next
- * handshake while established connections go on. grpc-java's AdvancedTls managers do the reloading
- * of the key pair; CA bundles may be several files, so they are read here with the JDK's
- * CertificateFactory and handed to the trust manager whole. One daemon thread per reloader; close
+ * handshake while established connections go on. grpc-java's AdvancedTls managers parse and hold
+ * the key pair and the CAs; the files are watched here (by modification time and size) because CA bundles may be several files (read with the JDK's CertificateFactory
+ * and handed to the trust manager whole) and a reloaded key pair needs a new alias ({@link RotatingKeyManager}). One daemon thread per reloader; close
  * it with its owner.
  */
 public final class TlsReloader implements AutoCloseable {
@@ -77,10 +77,30 @@ public final class TlsReloader implements AutoCloseable {
         return b.build();
     }
 
-    private AdvancedTlsX509KeyManager keyManager(Path cert, Path key) {
+    private RotatingKeyManager keyManager(Path cert, Path key) {
+        RotatingKeyManager km = new RotatingKeyManager(load(cert, key));
+        List<Path> files = List.of(cert, key);
+        long[] lastModified = {modified(files)};
+        scheduler.scheduleWithFixedDelay(() -> {
+            long m = modified(files);
+            if (m == lastModified[0]) {
+                return;
+            }
+            try {
+                km.replace(load(cert, key));
+                lastModified[0] = m;
+                LOG.info(() -> "reloaded " + cert + " and " + key);
+            } catch (TlsException e) {
+                LOG.warning("keeping the previous certificate: " + e.getMessage());
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        return km;
+    }
+
+    private static AdvancedTlsX509KeyManager load(Path cert, Path key) {
         AdvancedTlsX509KeyManager km = new AdvancedTlsX509KeyManager();
         try {
-            km.updateIdentityCredentialsFromFile(key.toFile(), cert.toFile(), period.toMillis(), TimeUnit.MILLISECONDS, scheduler);
+            km.updateIdentityCredentialsFromFile(key.toFile(), cert.toFile());
         } catch (IOException | GeneralSecurityException e) {
             throw new TlsException(cert + " / " + key + ": not a PEM certificate and its private key (" + e.getMessage() + ")");
         }

@@ -73,11 +73,11 @@ class HandshakeTest {
             return s.name();
         } catch (StatusRuntimeException e) {
             return TlsFailures.describe(e, target, isTls, authority).orElseGet(() -> {
-                StringBuilder b = new StringBuilder("unmapped:");
+                StringBuilder chain = new StringBuilder("unmapped:");
                 for (Throwable t = e; t != null; t = t.getCause()) {
-                    b.append(" / ").append(t);
+                    chain.append(" / ").append(t);
                 }
-                return b.toString();
+                return chain.toString();
             });
         } finally {
             ch.shutdownNow();
