@@ -77,6 +77,20 @@ public final class TlsReloader implements AutoCloseable {
         return b.build();
     }
 
+    /** A TLS client that accepts any server certificate (the CLI's --tls-allow-insecure). */
+    public ChannelCredentials insecureClient(Path cert, Path key) {
+        TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
+        try {
+            b.trustManager(AdvancedTlsX509TrustManager.newBuilder().setVerification(Verification.INSECURELY_SKIP_ALL_VERIFICATION).build());
+        } catch (GeneralSecurityException e) {
+            throw new TlsException("cannot skip verification: " + e.getMessage());
+        }
+        if (cert != null) {
+            b.keyManager(keyManager(cert, key));
+        }
+        return b.build();
+    }
+
     private RotatingKeyManager keyManager(Path cert, Path key) {
         RotatingKeyManager km = new RotatingKeyManager(load(cert, key));
         List<Path> files = List.of(cert, key);
