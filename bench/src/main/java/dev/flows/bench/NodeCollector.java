@@ -45,7 +45,7 @@ final class NodeCollector implements AutoCloseable {
         // node's own address may not be there: loopback, a port per node, serves nobody but binds anywhere
         int port = nodeNetns.equals(BenchNetwork.NODE_A) ? 4244 : 4245;
         new CommandLine(config).parseArgs("--node-name", node, "--listen", "127.0.0.1:" + port,
-                "--metrics-listen", "off", "--pin-dir", pinDir.toString(), "--cluster-cidr", "10.244.0.0/16");
+                "--metrics-listen", "off", "--disable-server-tls", "--pin-dir", pinDir.toString(), "--cluster-cidr", "10.244.0.0/16");
         config.validate();
         try {
             return new NodeCollector(inNode, call(inNode, () -> Collector.start(config, cluster)), pinDir);

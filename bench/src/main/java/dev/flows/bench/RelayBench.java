@@ -144,7 +144,7 @@ final class RelayBench {
     /** The real relay on a loopback port, with the shipped settings, once it has both collectors connected. */
     private static Relay startRelay(List<String> collectors) throws Exception {
         RelayConfig config = new RelayConfig();
-        new CommandLine(config).parseArgs("--listen", "127.0.0.1:0", "--collectors", String.join(",", collectors));
+        new CommandLine(config).parseArgs("--listen", "127.0.0.1:0", "--disable-server-tls", "--disable-client-tls", "--collectors", String.join(",", collectors));
         config.validate();
         Relay relay = Relay.start(config, List.of());
         try (FlowsClient status = new FlowsClient(relay.port())) {

@@ -61,7 +61,7 @@ final class RelayLatency {
         CollectorConfig config = new CollectorConfig();
         new CommandLine(config).parseArgs("--node-name", name, "--listen", "127.0.0.1:" + port,
                 "--pin-dir", pins.toString(), "--uplink", "", "--pod-interfaces", "flows-bench-attaches-nothing",
-                "--aggregation", "none", "--metrics-listen", "off");
+                "--aggregation", "none", "--metrics-listen", "off", "--disable-server-tls");
         config.validate();
         Collector c = Collector.start(config, cluster);
         try {

@@ -41,12 +41,12 @@ public final class NodesCommand implements Callable<Integer> {
             throw new FlagException("--output", output, "one of " + String.join(", ", FORMATS));
         }
         String target = server.target(LabState.fromEnvironment());
-        ManagedChannel channel = ServerOptions.channel(target);
+        ManagedChannel channel = server.channel(target);
         GetNodesResponse nodes;
         try {
             nodes = ObserverGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).getNodes(GetNodesRequest.getDefaultInstance());
         } catch (StatusRuntimeException e) {
-            throw new ServerException(target, e);
+            throw server.failure(target, e);
         } finally {
             ServerOptions.close(channel);
         }

@@ -55,7 +55,7 @@ public final class ObserveCommand implements Callable<Integer> {
             return 0;
         }
         String target = server.target(LabState.fromEnvironment());
-        ManagedChannel channel = ServerOptions.streamingChannel(target);
+        ManagedChannel channel = server.streamingChannel(target);
         try {
             FlowStream.run(channel, request, r -> {
                 printer.print(r, out, err);
@@ -66,7 +66,7 @@ public final class ObserveCommand implements Callable<Integer> {
             printer.flush(out);
         } catch (io.grpc.StatusRuntimeException e) {
             printer.flush(out);
-            throw new ServerException(target, e);
+            throw server.failure(target, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             printer.flush(out);

@@ -36,7 +36,7 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String target = server.target(LabState.fromEnvironment());
-        ManagedChannel channel = ServerOptions.channel(target);
+        ManagedChannel channel = server.channel(target);
         try {
             HealthCheckResponse health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)
                     .check(HealthCheckRequest.newBuilder().setService(HEALTH_SERVICE).build());
@@ -49,7 +49,7 @@ public final class StatusCommand implements Callable<Integer> {
             lines(target, status).forEach(out::println);
             out.flush();
         } catch (StatusRuntimeException e) {
-            throw new ServerException(target, e);
+            throw server.failure(target, e);
         } finally {
             ServerOptions.close(channel);
         }

@@ -62,8 +62,8 @@ class FlowsCliTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-        observe --server tls://relay:4245 | invalid value 'tls://relay:4245' for --server: expected HOST:PORT without tls:// (TLS is not supported yet
-        status --server tls://relay:4245  | TLS is not supported yet
+        observe --server tls://relay      | invalid value 'tls://relay' for --server: expected HOST:PORT or tls://HOST:PORT
+        status --server tls://relay:1 --tls-client-cert-file /nonexistent/c.pem --tls-client-key-file /nonexistent/k.pem | invalid value '/nonexistent/c.pem' for --tls-client-cert-file: expected a readable PEM file
         nodes --server localhost          | invalid value 'localhost' for --server: expected HOST:PORT
         nodes -o yaml                     | invalid value 'yaml' for --output: expected one of table, wide, json
         completion fish                   | invalid value 'fish' for SHELL: expected one of bash, zsh

@@ -32,6 +32,7 @@ import dev.flows.collector.policy.PolicyMaps;
 import dev.flows.collector.policy.PolicyProgrammer;
 import dev.flows.observer.wire.GetFlowsStreams;
 import dev.flows.observer.wire.ObserverServer;
+import dev.flows.observer.tls.TlsReloader;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -130,6 +131,7 @@ public final class Collector implements AutoCloseable {
     private volatile ClusterState cluster;
     private long lastLossReport = Long.MIN_VALUE;
     private volatile boolean running = true;
+    private TlsReloader tls; // null: the seams' server is the test's
     private Thread reader;
     private Thread processing;
 
@@ -196,18 +198,27 @@ public final class Collector implements AutoCloseable {
                 .withAggregationLevel(config.aggregateConnections() ? BpfConfig.AGG_CONNECTION : BpfConfig.AGG_NONE)
                 .withMode(config.datapathMode() ? BpfConfig.MODE_DATAPATH : BpfConfig.MODE_OBSERVE)
                 .withNetwork(network(config, cluster));
-        Datapath datapath = Datapath.open(config.pinDir(), (int) config.ringSize(), bpf);
+        TlsReloader tls = new TlsReloader(config.tls().reloadInterval());
+        Datapath datapath;
+        try {
+            datapath = Datapath.open(config.pinDir(), (int) config.ringSize(), bpf);
+        } catch (RuntimeException e) {
+            tls.close();
+            throw e;
+        }
         Collector c;
         try {
             // Handlers never block (GetFlows hands its stream to its own thread; the rest answer
             // from memory), so they run on the transport thread: no thread hop per call.
             c = new Collector(config, cluster, new Seams(datapath, datapath.openReader(), Collector::wallNanos,
-                    BootClock::nanos, System::nanoTime, NettyServerBuilder.forAddress(config.listen()).directExecutor()));
+                    BootClock::nanos, System::nanoTime, NettyServerBuilder.forAddress(config.listen(), config.tls().credentials(tls)).directExecutor()));
         } catch (RuntimeException e) {
+            tls.close();
             datapath.close();
             throw e;
         }
         c.source = source;
+        c.tls = tls;
         try {
             c.run();
         } catch (IOException | RuntimeException e) {
@@ -239,6 +250,10 @@ public final class Collector implements AutoCloseable {
         }
         LOG.info(() -> "collector " + config.nodeName() + " serving on " + config.listen() + ", observing "
                 + datapath.attachedInterfaces());
+        if (config.tls().plaintext()) {
+            LOG.warning(() -> "collector " + config.nodeName() + " serves the Observer API in PLAINTEXT on " + config.listen()
+                    + " (--disable-server-tls): anyone who reaches the port reads every flow");
+        }
     }
 
     /** Every stage's loss counters (kernel ring, raw queue, decode errors), as ServerStatus reports them. */
@@ -402,6 +417,9 @@ public final class Collector implements AutoCloseable {
         running = false;
         interfaces.shutdownNow();
         aggFlush.shutdownNow();
+        if (tls != null) {
+            tls.close();
+        }
         if (metrics != null) {
             metrics.close();
         }

@@ -50,7 +50,7 @@ class ApiClusterSourceTest {
         source = KubernetesClusterSource.connect(api.config(), n -> {}, w -> {});
         assertTrue(source.awaitSynced(Duration.ofSeconds(10)));
         CollectorConfig config = new CollectorConfig();
-        new CommandLine(config).parseArgs("--node-name", "node-a", "--listen", "127.0.0.1:4244", "--metrics-listen", "off",
+        new CommandLine(config).parseArgs("--node-name", "node-a", "--listen", "127.0.0.1:4244", "--metrics-listen", "off", "--disable-server-tls",
                 "--mode", "observe", "--cluster-source", "api");
         config.validate();
         String name = InProcessServerBuilder.generateName();

@@ -40,7 +40,7 @@ class PipelineTest {
     void clientSeesEnrichedFlowsAndEveryLoss() throws Exception {
         FakeEventSource ring = new FakeEventSource();
         CollectorConfig config = new CollectorConfig();
-        new CommandLine(config).parseArgs("--node-name", "node-1", "--listen", "192.168.10.11:4244", "--metrics-listen", "off",
+        new CommandLine(config).parseArgs("--node-name", "node-1", "--listen", "192.168.10.11:4244", "--metrics-listen", "off", "--disable-server-tls",
                 "--mode", "observe", "--queue-capacity", "16", "--buffer-capacity", "1023");
         config.validate();
         String name = InProcessServerBuilder.generateName();

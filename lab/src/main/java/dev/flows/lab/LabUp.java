@@ -210,7 +210,7 @@ public final class LabUp {
         List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=/run/netns/" + LabNames.nodeNetns(n)));
         cmd.addAll(javaJar(jar));
         cmd.addAll(List.of("--node-name", n.name(), "--cluster-state", clusterFile.toString(),
-                "--listen", address, "--pin-dir", LabNames.pinDir(n.name()),
+                "--listen", address, "--pin-dir", LabNames.pinDir(n.name()), "--disable-server-tls",
                 "--metrics-listen", n.internalIP() + ":" + LabNames.COLLECTOR_METRICS_PORT));
         Process p = start("collector-" + n.name(), cmd, log);
         waitForPort(p, "collector on " + n.name(), address, timeout, log);
@@ -237,7 +237,7 @@ public final class LabUp {
                 .map(n -> n.name() + "=" + n.internalIP() + ":" + LabNames.COLLECTOR_PORT).toList());
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(javaJar(jar));
-        cmd.addAll(List.of("--listen", LabNames.RELAY_ADDRESS, "--collectors", collectors,
+        cmd.addAll(List.of("--listen", LabNames.RELAY_ADDRESS, "--disable-server-tls", "--disable-client-tls", "--collectors", collectors,
                 "--metrics-listen", LabNames.RELAY_METRICS_ADDRESS));
         cmd.addAll(extraArgs);
         Process p = start("relay", cmd, state.dir().resolve("relay.log"));

@@ -12,6 +12,9 @@ import dev.flows.relay.peers.Backoff;
 import dev.flows.relay.peers.DnsPeers;
 import dev.flows.relay.peers.NotifyPeers;
 import dev.flows.relay.peers.PeerPool;
+import dev.flows.observer.tls.ServerNames;
+import dev.flows.observer.tls.TlsReloader;
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -23,7 +26,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.logging.Logger;
 
 /**
@@ -51,15 +54,16 @@ public final class Relay implements AutoCloseable {
     private final List<FlowExporter> exporters;
     private volatile ExportHub exports;
     private Server exportSource;
+    private TlsReloader tls; // null: the seams are the test's
 
     /**
      * What a relay runs on.
      *
-     * @param channels a channel to a collector's "host:port" (its Observer and Peer services)
+     * @param channels a channel to a collector's "host:port" (its Observer and Peer services) and node name
      * @param clock wall and monotonic time (merge windows, response times)
      * @param server where the relay's Observer API is served
      */
-    record Seams(Function<String, ManagedChannel> channels, RelayClock clock, ServerBuilder<?> server) {}
+    record Seams(BiFunction<String, String, ManagedChannel> channels, RelayClock clock, ServerBuilder<?> server) {}
 
     Relay(RelayConfig config, List<FlowExporter> exporters, Seams seams) {
         this.pool = new PeerPool(seams.channels(), config.healthInterval(), config.retryInitial(), config.retryMax());
@@ -89,8 +93,19 @@ public final class Relay implements AutoCloseable {
 
     /** Starts discovery and serving. */
     public static Relay start(RelayConfig config, List<FlowExporter> exporters) throws IOException {
-        // handlers may block (ServerStatus and GetNodes wait for every collector): gRPC's default executor
-        return start(config, exporters, new Seams(Relay::channel, RelayClock.system(), NettyServerBuilder.forAddress(config.listen())));
+        TlsReloader tls = new TlsReloader(TlsReloader.DEFAULT_PERIOD);
+        try {
+            ChannelCredentials toCollectors = config.tls().client(tls);
+            boolean verifyNames = config.tls().clientTls();
+            // handlers may block (ServerStatus and GetNodes wait for every collector): gRPC's default executor
+            Relay r = start(config, exporters, new Seams((address, node) -> channel(address, toCollectors, verifyNames ? node : null),
+                    RelayClock.system(), NettyServerBuilder.forAddress(config.listen(), config.tls().server(tls))));
+            r.tls = tls;
+            return r;
+        } catch (IOException | RuntimeException e) {
+            tls.close();
+            throw e;
+        }
     }
 
     /** Starts discovery and serving on the given seams. */
@@ -107,7 +122,7 @@ public final class Relay implements AutoCloseable {
                         InetAddress::getAllByName, r.pool).start(config.dnsRefresh()));
             }
             if (config.peerService() != null) {
-                r.discovery.add(new NotifyPeers(config.peerService(), channel(config.peerService()), r.pool,
+                r.discovery.add(new NotifyPeers(config.peerService(), seams.channels().apply(config.peerService(), ""), r.pool,
                         new Backoff(config.retryInitial(), config.retryMax())).start());
             }
         } catch (IOException | RuntimeException e) {
@@ -141,6 +156,18 @@ public final class Relay implements AutoCloseable {
         return NettyChannelBuilder.forTarget(target).usePlaintext().directExecutor().build();
     }
 
+    /**
+     * The same with {@code credentials}; with a node name, the collector's certificate must carry
+     * {@link ServerNames#collector} of it, whatever address is dialled (as hubble-relay checks agents).
+     */
+    static ManagedChannel channel(String target, ChannelCredentials credentials, String node) {
+        NettyChannelBuilder b = NettyChannelBuilder.forTarget(target, credentials).directExecutor();
+        if (node != null && !node.isBlank()) {
+            b.overrideAuthority(ServerNames.collector(node));
+        }
+        return b.build();
+    }
+
     @Override
     public void close() {
         if (exports != null) {
@@ -160,5 +187,8 @@ public final class Relay implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         pool.close();
+        if (tls != null) {
+            tls.close();
+        }
     }
 }

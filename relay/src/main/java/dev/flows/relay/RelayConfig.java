@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
  * least one way to find collectors is required; several may be combined (the union is used).
  */
 public final class RelayConfig {
+    @picocli.CommandLine.Mixin
+    private final RelayTls tls = new RelayTls();
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:4245",
             description = "Address of the Observer and health gRPC services (default: ${DEFAULT-VALUE}).")
@@ -137,6 +139,7 @@ public final class RelayConfig {
     }
 
     public InetSocketAddress listen() { return listenParsed; }
+    public RelayTls tls() { return tls; }
     /** Static collectors: address → node name (blank when not given). */
     public Map<String, String> collectors() { return collectorsParsed; }
     /** The DNS name and port of the collectors, or null. */

@@ -84,7 +84,7 @@ class RelayTest {
     }
 
     void relay(Map<String, String> targets, int clientQueue, int expectConnected, Duration healthInterval) throws Exception {
-        pool = new PeerPool(Relay::channel, healthInterval, Duration.ofMillis(200), Duration.ofSeconds(1));
+        pool = new PeerPool((address, node) -> Relay.channel(address), healthInterval, Duration.ofMillis(200), Duration.ofSeconds(1));
         closing.add(pool);
         RelayObserverService svc = new RelayObserverService(pool, GetFlowsStreams.executor(8),
                 new RelayClock(() -> relayWall.get() >= 0 ? relayWall.get() : RelayTestClock.wallNanos(), System::nanoTime),

@@ -36,7 +36,7 @@ class RelayWiringTest {
                     "--collectors", "node-a=" + a.address() + ",node-b=" + b.address(), "--health-interval", "100ms");
             config.validate();
             String name = InProcessServerBuilder.generateName();
-            try (Relay relay = Relay.start(config, List.of(), new Relay.Seams(Relay::channel, RelayClock.system(),
+            try (Relay relay = Relay.start(config, List.of(), new Relay.Seams((address, node) -> Relay.channel(address), RelayClock.system(),
                     InProcessServerBuilder.forName(name)))) {
                 ManagedChannel ch = InProcessChannelBuilder.forName(name).build();
                 try {

@@ -48,7 +48,7 @@ class TracesRelayTest {
         FakeCollector b = new FakeCollector("node-b", 0, 1023);
         closing.add(b);
         RelayConfig config = new RelayConfig();
-        new CommandLine(config).parseArgs("--listen", "127.0.0.1:0", "--collectors", "node-a=" + a.address() + ",node-b=" + b.address(),
+        new CommandLine(config).parseArgs("--listen", "127.0.0.1:0", "--disable-server-tls", "--disable-client-tls", "--collectors", "node-a=" + a.address() + ",node-b=" + b.address(),
                 "--sort-window", "200ms", "--quiet-grace", "50ms", "--health-interval", "100ms");
         config.validate();
         TracesConfig traces = new TracesConfig();

@@ -16,6 +16,8 @@ import picocli.CommandLine.Option;
  * changes it afterwards.
  */
 public final class CollectorConfig {
+    @picocli.CommandLine.Mixin
+    private final CollectorTls tls = new CollectorTls();
 
     @Option(names = "--node-name", description = "Name of this node (as in the cluster state). Default: $NODE_NAME, else the host name.")
     private String nodeName;
@@ -124,6 +126,7 @@ public final class CollectorConfig {
 
     /** Checks every value once; the message names the flag, the bad value and what is valid. */
     public void validate() {
+        tls.validate();
         if (nodeName == null || nodeName.isBlank()) {
             nodeName = System.getenv().getOrDefault("NODE_NAME", hostName());
         }
@@ -202,6 +205,7 @@ public final class CollectorConfig {
     }
 
     public String nodeName() { return nodeName; }
+    public CollectorTls tls() { return tls; }
     /** True: the cluster state comes from the API server; false: from --cluster-state (or there is none). */
     public boolean clusterFromApi() { return clusterSource.equals("api"); }
     /** The kubeconfig for the API source, or null for fabric8's own search (in a pod: its service account). */

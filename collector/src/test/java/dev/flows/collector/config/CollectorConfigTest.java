@@ -19,7 +19,10 @@ class CollectorConfigTest {
 
     private static CollectorConfig parse(String... args) {
         CollectorConfig c = new CollectorConfig();
-        new CommandLine(c).parseArgs(args);
+        // these tests are about other settings: plaintext, as the TLS tests below say explicitly
+        String[] plaintext = java.util.Arrays.copyOf(args, args.length + 1);
+        plaintext[args.length] = "--disable-server-tls";
+        new CommandLine(c).parseArgs(plaintext);
         c.validate();
         return c;
     }
@@ -51,5 +54,18 @@ class CollectorConfigTest {
                 refused("--cluster-source", "api", "--kubeconfig", dir.resolve("none").toString()));
         assertEquals("--cluster-sync-timeout 0s: must be more than 0, e.g. 2m", refused("--cluster-source", "api", "--cluster-sync-timeout", "0s"));
         assertTrue(refused("--cluster-source", "api", "--cluster-sync-timeout", "soon").startsWith("--cluster-sync-timeout soon"));
+    }
+
+    @Test
+    void tlsIsOnByDefaultAndPlaintextIsAskedFor() {
+        CollectorConfig c = new CollectorConfig();
+        new CommandLine(c).parseArgs("--node-name", "n");
+        assertEquals("TLS is on by default: --tls-server-cert-file, --tls-server-key-file and --tls-client-ca-files are "
+                + "required (or --disable-server-tls to serve in plaintext)", assertThrows(ConfigException.class, c::validate).getMessage());
+        CollectorConfig d = new CollectorConfig();
+        new CommandLine(d).parseArgs("--node-name", "n", "--tls-server-cert-file", "/nonexistent/cert.pem",
+                "--tls-server-key-file", "/nonexistent/key.pem", "--tls-client-ca-files", "/nonexistent/ca.pem");
+        assertEquals("--tls-server-cert-file /nonexistent/cert.pem: not a readable file (expected a PEM file)",
+                assertThrows(ConfigException.class, d::validate).getMessage());
     }
 }

@@ -3,6 +3,7 @@ package dev.flows.observer.wire;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -47,6 +48,11 @@ public final class ObserverServer implements AutoCloseable {
      */
     public static ObserverServer createNonBlocking(InetSocketAddress address, BindableService... services) {
         return new ObserverServer(NettyServerBuilder.forAddress(address).directExecutor(), services);
+    }
+
+    /** As {@link #createNonBlocking}, over TLS or plaintext as {@code credentials} say (see dev.flows.observer.tls). */
+    public static ObserverServer createNonBlocking(InetSocketAddress address, ServerCredentials credentials, BindableService... services) {
+        return new ObserverServer(NettyServerBuilder.forAddress(address, credentials).directExecutor(), services);
     }
 
     public ObserverServer start() throws IOException {

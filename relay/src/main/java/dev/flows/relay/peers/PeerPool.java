@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.logging.Logger;
 
 /**
@@ -23,7 +23,7 @@ import java.util.logging.Logger;
 public final class PeerPool implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PeerPool.class.getName());
 
-    private final Function<String, ManagedChannel> channels;
+    private final BiFunction<String, String, ManagedChannel> channels;
     private final Duration healthInterval;
     private final Duration backoffInitial;
     private final Duration backoffMax;
@@ -33,10 +33,10 @@ public final class PeerPool implements AutoCloseable {
     private final List<PeerListener> listeners = new CopyOnWriteArrayList<>();
 
     /**
-     * @param channels opens a channel to "host:port" (the seam for tests)
+     * @param channels opens a channel to "host:port" of the named node (blank when not known); the seam for tests
      * @param healthInterval how often a healthy peer is checked
      */
-    public PeerPool(Function<String, ManagedChannel> channels, Duration healthInterval,
+    public PeerPool(BiFunction<String, String, ManagedChannel> channels, Duration healthInterval,
             Duration backoffInitial, Duration backoffMax) {
         this.channels = channels;
         this.healthInterval = healthInterval;
@@ -57,7 +57,7 @@ public final class PeerPool implements AutoCloseable {
         targetsBySource.values().forEach(m -> m.forEach(wanted::putIfAbsent));
         for (Map.Entry<String, String> e : wanted.entrySet()) {
             if (!peers.containsKey(e.getKey())) {
-                Peer p = new Peer(e.getValue(), e.getKey(), channels.apply(e.getKey()), scheduler, healthInterval,
+                Peer p = new Peer(e.getValue(), e.getKey(), channels.apply(e.getKey(), e.getValue()), scheduler, healthInterval,
                         new Backoff(backoffInitial, backoffMax), this::fire);
                 peers.put(e.getKey(), p);
                 p.start();

@@ -1,0 +1,158 @@
+package dev.flows.observer.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flows.observer.wire.ObserverServer;
+import dev.flows.testing.TestCa;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ServerCredentials;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real handshakes over loopback: who is let in, and the one line each refusal gives. */
+class HandshakeTest {
+    private static final String NODE = ServerNames.collector("node-a");
+
+    @TempDir Path dir;
+    private final TlsReloader tls = new TlsReloader(Duration.ofMillis(200));
+    private TestCa ca;
+    private Path[] server;
+    private Path[] client;
+    private ObserverServer observer;
+
+    @BeforeEach
+    void certificates() throws Exception {
+        ca = new TestCa(dir, "flows");
+        server = ca.issue(dir, "server", NODE, "127.0.0.1");
+        client = ca.issue(dir, "client", "client.flows.dev");
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (observer != null) {
+            observer.close();
+        }
+        tls.close();
+    }
+
+    private int serve(ServerCredentials credentials) throws Exception {
+        observer = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), credentials).start();
+        return observer.port();
+    }
+
+    private int mtlsServer() throws Exception {
+        return serve(tls.server(server[0], server[1], List.of(ca.caFile), true));
+    }
+
+    private static String call(int port, ChannelCredentials credentials, String authority, boolean isTls) {
+        String target = "127.0.0.1:" + port;
+        NettyChannelBuilder b = NettyChannelBuilder.forTarget(target, credentials);
+        if (authority != null) {
+            b.overrideAuthority(authority);
+        }
+        ManagedChannel ch = b.build();
+        try {
+            ServingStatus s = HealthGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.newBuilder().setService(ObserverServer.HEALTH_SERVICE).build()).getStatus();
+            return s.name();
+        } catch (StatusRuntimeException e) {
+            return TlsFailures.describe(e, target, isTls, authority).orElseGet(() -> {
+                StringBuilder chain = new StringBuilder("unmapped:");
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    chain.append(" / ").append(t);
+                }
+                return chain.toString();
+            });
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    @Test
+    void clientWithCertificateFromTheCaIsServed() throws Exception {
+        int port = mtlsServer();
+        assertEquals("SERVING", call(port, tls.client(List.of(ca.caFile), client[0], client[1]), NODE, true));
+    }
+
+    @Test
+    void clientWithoutCertificateIsRefused() throws Exception {
+        int port = mtlsServer();
+        assertEquals("127.0.0.1:" + port + " requires a client certificate from its CA: expected --tls-client-cert-file and "
+                + "--tls-client-key-file signed by it", call(port, tls.client(List.of(ca.caFile), null, null), NODE, true));
+    }
+
+    @Test
+    void clientCertificateFromAnotherCaIsRefused() throws Exception {
+        int port = mtlsServer();
+        Path other = dir.resolve("other");
+        Path[] stranger = new TestCa(other, "other").issue(other, "client", "client.flows.dev");
+        assertEquals("127.0.0.1:" + port + " refused our client certificate: expected one signed by its client CA",
+                call(port, tls.client(List.of(ca.caFile), stranger[0], stranger[1]), NODE, true));
+    }
+
+    @Test
+    void serverFromAnotherCaIsRefused() throws Exception {
+        int port = mtlsServer();
+        TestCa other = new TestCa(dir.resolve("other"), "other");
+        assertEquals("the certificate of 127.0.0.1:" + port + " is not signed by a known CA: expected one from --tls-ca-cert-files",
+                call(port, tls.client(List.of(other.caFile), client[0], client[1]), NODE, true));
+    }
+
+    @Test
+    void expiredServerCertificateIsRefused() throws Exception {
+        Path[] old = ca.issue(dir, "old", Instant.now().minus(Duration.ofDays(3)), Instant.now().minus(Duration.ofDays(1)), NODE);
+        int port = serve(tls.server(old[0], old[1], List.of(ca.caFile), true));
+        assertEquals("the certificate of 127.0.0.1:" + port + " has expired: expected a current one",
+                call(port, tls.client(List.of(ca.caFile), client[0], client[1]), NODE, true));
+    }
+
+    @Test
+    void wrongServerNameIsRefused() throws Exception {
+        int port = mtlsServer();
+        String other = ServerNames.collector("node-b");
+        assertEquals("the certificate of 127.0.0.1:" + port + " is not for " + other + ": expected a certificate naming "
+                + other + " (or set --tls-server-name)", call(port, tls.client(List.of(ca.caFile), client[0], client[1]), other, true));
+    }
+
+    @Test
+    void tlsClientToPlaintextServer() throws Exception {
+        int port = serve(InsecureServerCredentials.create());
+        assertEquals("127.0.0.1:" + port + " speaks plaintext: expected TLS (drop --tls / tls://, or enable TLS on the server)",
+                call(port, tls.client(List.of(ca.caFile), client[0], client[1]), NODE, true));
+    }
+
+    @Test
+    void plaintextClientToTlsServer() throws Exception {
+        int port = mtlsServer();
+        assertEquals("127.0.0.1:" + port + " did not answer in plaintext: expected plaintext; it may require TLS (use --tls or tls://)",
+                call(port, InsecureChannelCredentials.create(), null, false));
+    }
+
+    @Test
+    void rotatedServerCertificateIsUsedByTheNextHandshake() throws Exception {
+        int port = mtlsServer();
+        ChannelCredentials c = tls.client(List.of(ca.caFile), client[0], client[1]);
+        assertEquals("SERVING", call(port, c, NODE, true));
+        // the server's files now hold a certificate for another name: new handshakes see it
+        ca.issue(dir, "server", ServerNames.collector("node-b"));
+        Thread.sleep(1500);
+        // a fresh client: a resumed TLS session would show the certificate of the first handshake
+        assertEquals("SERVING", call(port, tls.client(List.of(ca.caFile), client[0], client[1]), ServerNames.collector("node-b"), true));
+    }
+}
