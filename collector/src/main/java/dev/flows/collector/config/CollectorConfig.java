@@ -2,6 +2,8 @@ package dev.flows.collector.config;
 
 import dev.flows.observer.config.ConfigException;
 import dev.flows.observer.config.Converters;
+import dev.flows.observer.config.Durations;
+import dev.flows.observer.config.HostPort;
 import dev.flows.observer.config.LowerCaseEnum;
 import dev.flows.observer.net.Ipv4Prefix;
 import java.net.InetSocketAddress;
@@ -132,7 +134,7 @@ public final class CollectorConfig {
     /** Checks ranges and flags that go together; changes nothing. The message names the flag, the bad value and what is valid. */
     public void validate() {
         if (metricsListen != null && metricsListen.equals(listen)) {
-            throw new ConfigException("--metrics-listen " + metricsListen.getHostString() + ":" + metricsListen.getPort()
+            throw new ConfigException("--metrics-listen " + HostPort.format(metricsListen)
                     + ": already taken by --listen");
         }
         if (ringSize < 4096 || Long.bitCount(ringSize) != 1 || ringSize > (1L << 30)) {
@@ -145,7 +147,7 @@ public final class CollectorConfig {
             throw new ConfigException("--queue-capacity " + queueCapacity + ": must be a power of two, at least 16");
         }
         if (clusterStatePoll.isZero()) {
-            throw new ConfigException("--cluster-state-poll 0s: must be more than 0, e.g. 2s");
+            throw new ConfigException("--cluster-state-poll " + Durations.format(clusterStatePoll) + ": must be more than 0, e.g. 2s");
         }
         validateClusterSource();
     }
@@ -162,7 +164,7 @@ public final class CollectorConfig {
             throw new ConfigException("--kubeconfig " + kubeconfig + ": no such readable file");
         }
         if (clusterSyncTimeout.isZero()) {
-            throw new ConfigException("--cluster-sync-timeout 0s: must be more than 0, e.g. 2m");
+            throw new ConfigException("--cluster-sync-timeout " + Durations.format(clusterSyncTimeout) + ": must be more than 0, e.g. 2m");
         }
     }
 
