@@ -21,10 +21,10 @@ import dev.flows.collector.datapath.LbMaps;
 import dev.flows.collector.datapath.ServiceProgrammer;
 import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.decode.Decoder;
-import dev.flows.collector.decode.PolicyNames;
 import dev.flows.collector.decode.RawEventQueue;
-import dev.flows.collector.decode.ServiceNames;
 import dev.flows.collector.enrich.Enricher;
+import dev.flows.collector.enrich.PolicyNames;
+import dev.flows.collector.enrich.ServiceNames;
 import dev.flows.collector.metrics.CollectorMetrics;
 import dev.flows.collector.pipeline.FlowProcessor;
 import dev.flows.collector.pipeline.LossCounters;
@@ -60,8 +60,8 @@ import java.util.logging.Logger;
  *   ──► ObserverServer (GetFlows, ServerStatus, GetNodes, Peer, health)
  * every stage's counters and fill ──► CollectorMetrics (/metrics on --metrics-listen, read when scraped)
  *
- * cluster state ──► ServiceProgrammer ──► service maps (datapath mode; ids name services for the Decoder)
- *               ├─► PolicyProgrammer ──► ipcache, policy and endpoint maps (datapath mode; names policies for the Decoder)
+ * cluster state ──► ServiceProgrammer ──► service maps (datapath mode; names the events' frontend ids for the Enricher)
+ *               ├─► PolicyProgrammer ──► ipcache, policy and endpoint maps (datapath mode; names policies for the Enricher)
  *               └─► Enricher
  * timer ──► ConntrackSweeper (expired connection and NAT entries out of the pinned maps)
  * timer ──► agg_flush (every quarter interval: counters aggregation still holds become flush traces in the ring)
@@ -151,9 +151,9 @@ public final class Collector implements AutoCloseable {
         FlowBuffer buffer = new FlowBuffer(config.bufferCapacity());
         this.errors = new DecodeErrors();
         long wallMinusBoot = wallNanos.getAsLong() - seams.bootNanos().getAsLong();
-        Decoder decoder = new Decoder(config.nodeName(), () -> wallMinusBoot, services != null ? services : ServiceNames.NONE,
+        Decoder decoder = new Decoder(config.nodeName(), () -> wallMinusBoot);
+        this.enricher = new Enricher(cluster, config.nodeName(), services != null ? services : ServiceNames.NONE,
                 policies != null ? policies : PolicyNames.NONE);
-        this.enricher = new Enricher(cluster, config.nodeName());
         this.processor = new FlowProcessor(decoder, enricher, buffer, errors, ring::kernelLost, queue::dropped, wallNanos);
         Supplier<ServiceOptionCounters> serviceOptions = config.datapathMode() ? datapath::serviceOptionCounters : null;
         this.losses = new LossCounters(ring::kernelLost, queue::dropped, errors::total,

@@ -1,7 +1,7 @@
 package dev.flows.collector.datapath;
 
 import dev.flows.collector.datapath.DesiredServices.ServiceSpec;
-import dev.flows.collector.decode.ServiceNames;
+import dev.flows.collector.enrich.ServiceNames;
 import dev.flows.proto.flow.Service;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * what the pinned maps hold: frontends it will program the same way keep their ids and entries,
  * so established connections are not disturbed.
  *
- * <p>Also the {@link ServiceNames} of the decoder: id to service, safe to read from any thread.
+ * <p>Also the {@link ServiceNames} of the enrich stage: id to service, safe to read from any thread.
  */
 public final class ServiceProgrammer implements ServiceNames {
     private static final Logger LOG = Logger.getLogger(ServiceProgrammer.class.getName());

@@ -7,6 +7,8 @@ import dev.flows.observer.net.Addresses;
 
 import static dev.flows.collector.decode.EventLayout.*;
 
+import dev.flows.collector.decode.DecodedEvent.PolicyDecision;
+
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Timestamp;
 import dev.flows.proto.flow.CiliumEventType;
@@ -18,16 +20,13 @@ import dev.flows.proto.flow.ICMPv6;
 import dev.flows.proto.flow.IP;
 import dev.flows.proto.flow.IPVersion;
 import dev.flows.proto.flow.Layer4;
-import dev.flows.proto.flow.Policy;
 import dev.flows.proto.flow.ReportReason;
-import dev.flows.proto.flow.Service;
 import dev.flows.proto.flow.TCP;
 import dev.flows.proto.flow.TrafficDirection;
 import dev.flows.proto.flow.UDP;
 import dev.flows.proto.flow.Verdict;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -41,8 +40,12 @@ import java.util.function.LongSupplier;
  * is TRANSLATED and its summary shows the rewrite. See proto/src/main/proto/flow/flow.proto.
  *
  * <p>A policy verdict (type 5) is FORWARDED when allowed and DROPPED when denied, as Hubble reports
- * it, with its direction, match type and policies ({@link PolicyNames}); a policy drop (type 1,
- * POLICY_DENIED) names the same policies as the denial's verdict.
+ * it, with its direction and match type; a policy drop (type 1, POLICY_DENIED) is denied in the
+ * direction of its hook.
+ *
+ * <p>The decoder names nothing it cannot read from the event: the service frontend id and the
+ * policy decision travel beside the flow in a {@link DecodedEvent}, for the enrich stage to name
+ * (and to append the policies to the summary, which ends with the decision for that reason).
  *
  * <p>Not thread-safe: one processing thread owns a decoder. Address and MAC strings are cached,
  * and per-flag-byte messages are precomputed, because this runs for every event.
@@ -68,8 +71,6 @@ public final class Decoder {
 
     private final String nodeName;
     private final LongSupplier wallMinusBootNanos;
-    private final ServiceNames services;
-    private final PolicyNames policies;
     /** Addresses, MACs and interfaces as strings and messages, built once per distinct value. */
     private final WireNames wire = new WireNames();
 
@@ -79,20 +80,8 @@ public final class Decoder {
      *     kernel's boot-time stamps into wall time (see {@link dev.flows.collector.bpf.BootClock})
      */
     public Decoder(String nodeName, LongSupplier wallMinusBootNanos) {
-        this(nodeName, wallMinusBootNanos, ServiceNames.NONE);
-    }
-
-    /** @param services names the service frontend ids that events carry */
-    public Decoder(String nodeName, LongSupplier wallMinusBootNanos, ServiceNames services) {
-        this(nodeName, wallMinusBootNanos, services, PolicyNames.NONE);
-    }
-
-    /** @param policies names the policies of verdicts and policy drops */
-    public Decoder(String nodeName, LongSupplier wallMinusBootNanos, ServiceNames services, PolicyNames policies) {
         this.nodeName = nodeName;
         this.wallMinusBootNanos = wallMinusBootNanos;
-        this.services = services;
-        this.policies = policies;
     }
 
     /**
@@ -100,7 +89,7 @@ public final class Decoder {
      *
      * @return null on success, else why the record is not a flow
      */
-    public DecodeError decode(ByteBuffer buf, int off, int len, Flow.Builder out) {
+    public DecodeError decode(ByteBuffer buf, int off, int len, DecodedEvent out) {
         if (len < HDR_SIZE || off < 0 || off + len > buf.limit()) {
             return DecodeError.SHORT_RECORD;
         }
@@ -125,13 +114,13 @@ public final class Decoder {
         return DecodeError.UNKNOWN_TYPE;
     }
 
-    /** Convenience for tests and tools: the flow, or null when the record does not decode. */
+    /** Convenience for tests and tools: the flow (named nothing), or null when the record does not decode. */
     public Flow decode(ByteBuffer buf, int off, int len) {
-        Flow.Builder fb = Flow.newBuilder();
-        return decode(buf, off, len, fb) == null ? fb.build() : null;
+        DecodedEvent e = new DecodedEvent();
+        return decode(buf, off, len, e) == null ? e.flow().build() : null;
     }
 
-    private DecodeError decodeTrace(ByteBuffer b, int off, Flow.Builder out) {
+    private DecodeError decodeTrace(ByteBuffer b, int off, DecodedEvent event) {
         ObservationPoint point = ObservationPoint.of(b.get(off + HDR_SUBTYPE) & 0xff);
         if (point == null) {
             return DecodeError.INVALID_FIELD;
@@ -140,7 +129,7 @@ public final class Decoder {
         int xlate = b.get(off + TRACE_XLATE) & 0xff;
         // Without a translation the tuple left as it arrived; xlate_tuple is read only when set.
         int after = xlate == 0 ? t : off + TRACE_XLATE_TUPLE;
-        out.clear();
+        Flow.Builder out = event.clear().flow();
         DecodeError err = tuple(b, t, after, out);
         if (err != null) {
             return err;
@@ -159,7 +148,7 @@ public final class Decoder {
         }
         out.setTrafficDirection(point.direction(reply));
         l4(b, t, after, off + TRACE_TCP_FLAGS, off + TRACE_ICMP_TYPE, off + TRACE_ICMP_CODE, out);
-        service(b.getInt(off + TRACE_SERVICE_ID), Boolean.TRUE.equals(reply), out);
+        event.serviceId(b.getInt(off + TRACE_SERVICE_ID));
         if (xlate != 0) {
             out.setSummary(out.getSummary() + Translations.describe(xlate, b, t, off + TRACE_XLATE_TUPLE));
         }
@@ -174,10 +163,10 @@ public final class Decoder {
         return null;
     }
 
-    private DecodeError decodeDrop(ByteBuffer b, int off, Flow.Builder out) {
+    private DecodeError decodeDrop(ByteBuffer b, int off, DecodedEvent event) {
         int reason = b.get(off + HDR_SUBTYPE) & 0xff;
         int t = off + DROP_TUPLE;
-        out.clear();
+        Flow.Builder out = event.clear().flow();
         DecodeError err = tuple(b, t, t, out);
         if (err != null) {
             return err;
@@ -195,18 +184,17 @@ public final class Decoder {
             out.setTrafficDirection(point.direction(Boolean.FALSE));
         }
         l4(b, t, t, off + DROP_TCP_FLAGS, off + DROP_ICMP_TYPE, off + DROP_ICMP_CODE, out);
-        service(b.getInt(off + DROP_SERVICE_ID), false, out);
-        String by = "";
+        event.serviceId(b.getInt(off + DROP_SERVICE_ID));
         if (desc == DropReason.POLICY_DENIED && point != null) {
-            by = names(deniedBy(point == ObservationPoint.FROM_ENDPOINT, out));
+            event.policy(PolicyDecision.of(point == ObservationPoint.FROM_ENDPOINT, false), DecodedEvent.NO_ID);
         }
-        out.setSummary(out.getSummary() + "; dropped: " + (desc == null ? "reason " + reason : desc.name()) + by);
+        out.setSummary(out.getSummary() + "; dropped: " + (desc == null ? "reason " + reason : desc.name()));
         return null;
     }
 
-    private DecodeError decodeVerdict(ByteBuffer b, int off, Flow.Builder out) {
+    private DecodeError decodeVerdict(ByteBuffer b, int off, DecodedEvent event) {
         int t = off + VERDICT_TUPLE;
-        out.clear();
+        Flow.Builder out = event.clear().flow();
         DecodeError err = tuple(b, t, t, out);
         if (err != null) {
             return err;
@@ -224,44 +212,12 @@ public final class Decoder {
                 .setPolicyMatchType(b.get(off + VERDICT_MATCH_TYPE) & 0xff)
                 .setIsReply(REQUEST);
         l4(b, t, t, off + VERDICT_TCP_FLAGS, off + VERDICT_ICMP_TYPE, off + VERDICT_ICMP_CODE, out);
-        List<Policy> by;
-        if (allowed) {
-            Policy p = policies.byId(b.getInt(off + VERDICT_POLICY_ID));
-            by = p == null ? List.of() : List.of(p);
-            if (egress) {
-                out.addAllEgressAllowedBy(by);
-            } else {
-                out.addAllIngressAllowedBy(by);
-            }
-        } else {
+        if (!allowed) {
             out.setDropReason(DropReason.POLICY_DENIED_VALUE).setDropReasonDesc(DropReason.POLICY_DENIED);
-            by = deniedBy(egress, out);
         }
-        out.setSummary(out.getSummary() + "; policy " + (egress ? "egress " : "ingress ") + (allowed ? "allowed" : "denied") + names(by));
+        event.policy(PolicyDecision.of(egress, allowed), b.getInt(off + VERDICT_POLICY_ID));
+        out.setSummary(out.getSummary() + "; policy " + (egress ? "egress " : "ingress ") + (allowed ? "allowed" : "denied"));
         return null;
-    }
-
-    /** A denial names the policies that select the local pod for that direction. */
-    private List<Policy> deniedBy(boolean egress, Flow.Builder out) {
-        List<Policy> by = policies.selecting(egress ? out.getIP().getSource() : out.getIP().getDestination(), egress);
-        if (egress) {
-            out.addAllEgressDeniedBy(by);
-        } else {
-            out.addAllIngressDeniedBy(by);
-        }
-        return by;
-    }
-
-    /** " by ns/name, ns/name" for the summary, which every output format shows; "" for none. */
-    private static String names(List<Policy> by) {
-        if (by.isEmpty()) {
-            return "";
-        }
-        StringBuilder s = new StringBuilder(" by ");
-        for (int i = 0; i < by.size(); i++) {
-            s.append(i == 0 ? "" : ", ").append(by.get(i).getNamespace()).append('/').append(by.get(i).getName());
-        }
-        return s.toString();
     }
 
     /** Time, node and interface: the common header. */
@@ -330,22 +286,6 @@ public final class Decoder {
             default:
                 // An L3 flow of another protocol: still worth showing, without an L4 section.
                 out.setSummary("IP protocol " + proto);
-        }
-    }
-
-    /** The frontend is where requests go and where replies come from. */
-    private void service(int id, boolean reply, Flow.Builder out) {
-        if (id == 0) {
-            return;
-        }
-        Service svc = services.byId(id);
-        if (svc == null) {
-            return;
-        }
-        if (reply) {
-            out.setSourceService(svc);
-        } else {
-            out.setDestinationService(svc);
         }
     }
 }

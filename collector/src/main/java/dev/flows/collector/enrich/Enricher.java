@@ -1,5 +1,6 @@
 package dev.flows.collector.enrich;
 
+import dev.flows.collector.decode.DecodedEvent;
 import dev.flows.observer.events.ReservedIdentity;
 import dev.flows.cluster.ClusterState;
 import dev.flows.cluster.Node;
@@ -19,11 +20,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Adds Kubernetes context to decoded flows: which pod (namespace, labels, workloads, identity)
- * or node each address belongs to, and which service a ClusterIP or NodePort destination is.
+ * The enrich stage: the one place a decoded flow gets its names. Which pod (namespace, labels,
+ * workloads, identity) or node each address belongs to, which services the flow goes to or comes
+ * from (one rule, {@link #services}), and which network policies allowed or denied it
+ * ({@link FlowPolicies}). Services and policies are named from the control plane's id tables
+ * ({@link ServiceNames}, {@link PolicyNames}) where the event carries an id.
  *
- * <p>All lookups read one immutable table set; {@link #update} builds a new one from a new
- * cluster state and swaps it in atomically, so the processing thread never sees half a state.
+ * <p>All cluster lookups read one immutable table set; {@link #update} builds a new one from a
+ * new cluster state and swaps it in atomically, so the processing thread never sees half a state.
  * Endpoint messages are built once per pod, not per flow.
  */
 public final class Enricher {
@@ -37,10 +41,23 @@ public final class Enricher {
     private static final int OTHERS_LIMIT = 1 << 16;
 
     private final String localNode;
+    private final ServiceNames serviceNames;
+    private final FlowPolicies policies;
     private volatile Tables tables;
 
+    /** Names services from cluster addresses only, and no policies: observe mode, tests. */
     public Enricher(ClusterState state, String localNode) {
+        this(state, localNode, ServiceNames.NONE, PolicyNames.NONE);
+    }
+
+    /**
+     * @param serviceNames names the frontend ids events carry (the programmer of the service maps)
+     * @param policyNames names the policies of verdicts and policy drops (the programmer of the policy maps)
+     */
+    public Enricher(ClusterState state, String localNode, ServiceNames serviceNames, PolicyNames policyNames) {
         this.localNode = localNode;
+        this.serviceNames = serviceNames;
+        this.policies = new FlowPolicies(policyNames);
         this.tables = new Tables(state, localNode);
     }
 
@@ -49,31 +66,46 @@ public final class Enricher {
         tables = new Tables(state, localNode);
     }
 
-    /**
-     * Sets source, destination and their services from the flow's addresses and ports. A service
-     * virtual address (ClusterIP, or node IP and NodePort) names the service; replies seen before
-     * reverse NAT come from one, requests go to one.
-     */
-    public void enrich(Flow.Builder flow) {
+    /** Sets the event's flow's source, destination, services and policies. */
+    public void enrich(DecodedEvent event) {
+        Flow.Builder flow = event.flow();
         Tables t = tables;
         String src = flow.getIP().getSource();
         String dst = flow.getIP().getDestination();
-        Service srcSvc = t.service(src, flow.getL4(), true);
-        if (srcSvc != null) {
-            flow.setSourceService(srcSvc.proto);
-        }
-        if (srcSvc == null || t.endpoints.containsKey(src)) {
+        Service srcVip = t.service(src, flow.getL4(), true);
+        Service dstVip = t.service(dst, flow.getL4(), false);
+        services(event.serviceId(), srcVip, dstVip, flow);
+        // A virtual IP is nobody's address: it names its service, not "world".
+        if (srcVip == null || t.endpoints.containsKey(src)) {
             flow.setSource(t.endpoint(src));
         }
-        Service svc = t.service(dst, flow.getL4(), false);
-        if (svc != null) {
-            flow.setDestinationService(svc.proto);
-            if (!t.endpoints.containsKey(dst)) {
-                // A virtual IP is nobody's address: name the service, not "world".
-                return;
-            }
+        if (dstVip == null || t.endpoints.containsKey(dst)) {
+            flow.setDestination(t.endpoint(dst));
         }
-        flow.setDestination(t.endpoint(dst));
+        policies.name(event.policy(), event.policyId(), flow);
+    }
+
+    /**
+     * Where a flow gets its services. The frontend the datapath chose, when the event carries its
+     * id and the id is still programmed: it is the destination service of a request and the
+     * source service of a reply (the frontend answers). It wins because after DNAT the addresses
+     * name the backend, and on a backend's node nothing but the id knows the service. Otherwise
+     * (no id, as in observe mode, or an id removed meanwhile), and always for the other side, an
+     * address that is a service's virtual address names that service: a ClusterIP, or a node
+     * address and NodePort, with the flow's port and protocol; replies seen before reverse NAT
+     * come from one, requests go to one.
+     */
+    private void services(int serviceId, Service srcVip, Service dstVip, Flow.Builder flow) {
+        dev.flows.proto.flow.Service byId = serviceId == DecodedEvent.NO_ID ? null : serviceNames.byId(serviceId);
+        boolean reply = flow.getIsReply().getValue();
+        dev.flows.proto.flow.Service source = byId != null && reply ? byId : srcVip != null ? srcVip.proto : null;
+        dev.flows.proto.flow.Service destination = byId != null && !reply ? byId : dstVip != null ? dstVip.proto : null;
+        if (source != null) {
+            flow.setSourceService(source);
+        }
+        if (destination != null) {
+            flow.setDestinationService(destination);
+        }
     }
 
     /** The endpoint an address belongs to (reserved world for addresses outside the cluster). */

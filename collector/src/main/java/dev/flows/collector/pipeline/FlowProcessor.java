@@ -4,6 +4,7 @@ import dev.flows.collector.bpf.RecordHandler;
 import dev.flows.collector.buffer.FlowBuffer;
 import dev.flows.collector.decode.DecodeError;
 import dev.flows.collector.decode.DecodeErrors;
+import dev.flows.collector.decode.DecodedEvent;
 import dev.flows.collector.decode.Decoder;
 import dev.flows.collector.enrich.Enricher;
 import dev.flows.proto.flow.Flow;
@@ -26,7 +27,7 @@ public final class FlowProcessor implements RecordHandler {
     private final Enricher enricher;
     private final FlowBuffer buffer;
     private final DecodeErrors errors;
-    private final Flow.Builder scratch = Flow.newBuilder();
+    private final DecodedEvent scratch = new DecodedEvent();
     private final LongSupplier kernelLost;
     private final LongSupplier queueLost;
     private final LongSupplier wallNanos;
@@ -57,7 +58,7 @@ public final class FlowProcessor implements RecordHandler {
             return false;
         }
         enricher.enrich(scratch);
-        buffer.append(scratch.build());
+        buffer.append(scratch.flow().build());
         return true;
     }
 

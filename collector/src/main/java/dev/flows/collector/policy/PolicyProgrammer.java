@@ -5,7 +5,7 @@ import dev.flows.cluster.Namespace;
 import dev.flows.cluster.NetworkPolicy;
 import dev.flows.cluster.NetworkPolicy.Direction;
 import dev.flows.cluster.Pod;
-import dev.flows.collector.decode.PolicyNames;
+import dev.flows.collector.enrich.PolicyNames;
 import dev.flows.proto.flow.Policy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * Keeps the policy maps of this node equal to the cluster state: adopts what a previous collector
  * left pinned (reconcile, nothing flushed), then turns each new cluster state into the per-object
  * changes of {@link PolicyState} (pods, namespaces and policies added, changed or removed), each
- * written as soon as it is known. Also names policies for the decoder, from a snapshot swapped
+ * written as soon as it is known. Also names policies for the enrich stage, from a snapshot swapped
  * after each change.
  *
  * <p>{@link #apply} runs on one thread at a time; {@link #byId} and {@link #selecting} from any.

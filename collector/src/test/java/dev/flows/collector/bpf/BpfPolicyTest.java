@@ -10,8 +10,10 @@ import dev.flows.cluster.YamlClusterLoader;
 import dev.flows.collector.datapath.Backend;
 import dev.flows.collector.datapath.Frontend;
 import dev.flows.collector.datapath.LbMaps;
+import dev.flows.collector.decode.DecodedEvent;
 import dev.flows.collector.decode.Decoder;
-import dev.flows.collector.decode.ServiceNames;
+import dev.flows.collector.enrich.Enricher;
+import dev.flows.collector.enrich.ServiceNames;
 import dev.flows.collector.policy.PolicyMaps;
 import dev.flows.collector.policy.PolicyProgrammer;
 import dev.flows.proto.flow.DropReason;
@@ -33,8 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Network policy on crafted packets (BPF_PROG_TEST_RUN) in datapath mode, with the maps the
  * collector's PolicyProgrammer writes for test resource policy/bpf-policy-cluster.yaml (one
- * policy per construct), and the flows the collector's decoder makes of the events each decision
- * writes. Each test uses its own client ports, so connections of one test do not meet another's.
+ * policy per construct), and the flows the collector's decoder and enricher make of the events each
+ * decision writes. Each test uses its own client ports, so connections of one test do not meet another's.
  */
 @Tag("bpf")
 class BpfPolicyTest {
@@ -53,6 +55,7 @@ class BpfPolicyTest {
     private static PolicyProgrammer policies;
     private static ClusterState cluster;
     private static Decoder decoder;
+    private static Enricher enricher;
 
     @BeforeAll
     static void load() throws URISyntaxException {
@@ -63,7 +66,8 @@ class BpfPolicyTest {
         cluster = new YamlClusterLoader(note -> {}).load(
                 Path.of(BpfPolicyTest.class.getResource("/policy/bpf-policy-cluster.yaml").toURI()));
         policies = PolicyProgrammer.adopt(new PolicyMaps(dp), cluster, "node-a");
-        decoder = new Decoder("node-a", () -> 0, ServiceNames.NONE, policies);
+        decoder = new Decoder("node-a", () -> 0);
+        enricher = new Enricher(cluster, "node-a", ServiceNames.NONE, policies);
     }
 
     @AfterAll
@@ -80,7 +84,12 @@ class BpfPolicyTest {
 
     private static List<Flow> flows() {
         List<Flow> out = new ArrayList<>();
-        reader.drain((buf, off, len) -> out.add(decoder.decode(buf, off, len)));
+        DecodedEvent event = new DecodedEvent();
+        reader.drain((buf, off, len) -> {
+            assertNull(decoder.decode(buf, off, len, event), "every event the datapath writes decodes");
+            enricher.enrich(event);
+            out.add(event.flow().build());
+        });
         return out;
     }
 

@@ -10,7 +10,9 @@ import dev.flows.cluster.YamlClusterLoader;
 import dev.flows.collector.datapath.Backend;
 import dev.flows.collector.datapath.Frontend;
 import dev.flows.collector.datapath.LbMaps;
+import dev.flows.collector.decode.DecodedEvent;
 import dev.flows.collector.decode.Decoder;
+import dev.flows.collector.enrich.Enricher;
 import dev.flows.collector.policy.PolicyMaps;
 import dev.flows.collector.policy.PolicyProgrammer;
 import dev.flows.proto.flow.DropReason;
@@ -58,6 +60,7 @@ class BpfServiceNameTest {
     private static Datapath client, backend;
     private static RingBufferReader clientRing, backendRing;
     private static Decoder backendDecoder;
+    private static Enricher backendEnricher;
 
     @BeforeAll
     static void load() throws Exception {
@@ -72,7 +75,8 @@ class BpfServiceNameTest {
         ClusterState cluster = new YamlClusterLoader(note -> {}).load(
                 Path.of(BpfServiceNameTest.class.getResource("/policy/bpf-policy-cluster.yaml").toURI()));
         PolicyProgrammer policies = PolicyProgrammer.adopt(new PolicyMaps(backend), cluster, "node-a");
-        backendDecoder = new Decoder("node-a", () -> 0, id -> switch (id) {
+        backendDecoder = new Decoder("node-a", () -> 0);
+        backendEnricher = new Enricher(cluster, "node-a", id -> switch (id) {
             case CART_ON_A -> CART_SVC;
             case FREE_ON_A -> FREE_SVC;
             case DNS_ON_A -> DNS_SVC;
@@ -111,7 +115,12 @@ class BpfServiceNameTest {
 
     private static List<Flow> backendFlows() {
         List<Flow> out = new ArrayList<>();
-        backendRing.drain((buf, off, len) -> out.add(backendDecoder.decode(buf, off, len)));
+        DecodedEvent event = new DecodedEvent();
+        backendRing.drain((buf, off, len) -> {
+            assertNull(backendDecoder.decode(buf, off, len, event), "every event the datapath writes decodes");
+            backendEnricher.enrich(event);
+            out.add(event.flow().build());
+        });
         return out;
     }
 

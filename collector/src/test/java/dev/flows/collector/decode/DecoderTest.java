@@ -1,5 +1,6 @@
 package dev.flows.collector.decode;
 
+import dev.flows.collector.decode.DecodedEvent.PolicyDecision;
 import dev.flows.observer.events.ObservationPoint;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -36,17 +37,19 @@ class DecoderTest {
 
     private DecodeError error(byte[] bytes, int len) {
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder());
-        return decoder.decode(buf, 0, len, Flow.newBuilder());
+        return decoder.decode(buf, 0, len, new DecodedEvent());
     }
 
-    private static final dev.flows.proto.flow.Service CART =
-            dev.flows.proto.flow.Service.newBuilder().setNamespace("shop").setName("cart").build();
-    private final Decoder withServices = new Decoder("node-1", () -> OFFSET, id -> id == 7 ? CART : null);
+    /** The flow and the ids beside it; the names they stand for are the enrich stage's (EventNamesTest). */
+    private DecodedEvent decodeEvent(byte[] bytes) {
+        DecodedEvent e = new DecodedEvent();
+        assertNull(decoder.decode(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), 0, bytes.length, e),
+                "record should decode");
+        return e;
+    }
 
     private Flow decodeWithServices(byte[] bytes) {
-        Flow f = withServices.decode(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), 0, bytes.length);
-        assertNotNull(f, "record should decode");
-        return f;
+        return decodeEvent(bytes).flow().build();
     }
 
     @Test
@@ -74,29 +77,32 @@ class DecoderTest {
     }
 
     @Test
-    void dnatNamesTheServiceAndTheBackend() {
-        Flow f = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "10.96.10.20", 8080, 0x02)
+    void dnatCarriesTheServiceIdAndNamesTheBackend() {
+        DecodedEvent e = decodeEvent(TraceEvents.tcp("10.244.1.10", 40000, "10.96.10.20", 8080, 0x02)
                 .xlate(EventLayout.XLATE_DNAT, "10.244.1.10", 40000, "10.244.2.11", 8081).service(7).bytes());
+        assertEquals(7, e.serviceId(), "the frontend the datapath chose");
+        assertEquals(PolicyDecision.NONE, e.policy());
+        Flow f = e.flow().build();
         assertEquals(Verdict.TRANSLATED, f.getVerdict());
         assertEquals("10.244.1.10", f.getIP().getSource());
         assertEquals("10.244.2.11", f.getIP().getDestination(), "the real peer: the backend");
         assertEquals(8081, f.getL4().getTCP().getDestinationPort());
         assertEquals("", f.getIP().getSourceXlated());
-        assertEquals(CART, f.getDestinationService());
-        assertFalse(f.hasSourceService());
+        assertFalse(f.hasDestinationService() || f.hasSourceService(), "the decoder names no service");
         assertEquals("TCP Flags: SYN; DNAT 10.96.10.20:8080 => 10.244.2.11:8081", f.getSummary());
     }
 
     @Test
-    void reverseDnatOnAReplyNamesTheSourceService() {
-        Flow f = decodeWithServices(TraceEvents.tcp("10.244.2.11", 8081, "10.244.1.10", 40000, 0x12).direction(2)
+    void reverseDnatOnAReplyCarriesTheServiceId() {
+        DecodedEvent e = decodeEvent(TraceEvents.tcp("10.244.2.11", 8081, "10.244.1.10", 40000, 0x12).direction(2)
                 .point(ObservationPoint.TO_ENDPOINT)
                 .xlate(EventLayout.XLATE_REV_DNAT, "10.96.10.20", 8080, "10.244.1.10", 40000).service(7).bytes());
+        assertEquals(7, e.serviceId());
+        Flow f = e.flow().build();
         assertEquals(Verdict.TRANSLATED, f.getVerdict());
         assertEquals("10.244.2.11", f.getIP().getSource(), "the backend that really answered");
         assertEquals(8081, f.getL4().getTCP().getSourcePort());
-        assertEquals(CART, f.getSourceService());
-        assertFalse(f.hasDestinationService());
+        assertTrue(f.getIsReply().getValue(), "the enrich stage names the frontend as the reply's source");
         assertTrue(f.getSummary().endsWith("; reverse DNAT 10.244.2.11:8081 => 10.96.10.20:8080"), f.getSummary());
     }
 
@@ -114,87 +120,67 @@ class DecoderTest {
     }
 
     @Test
-    void untranslatedPacketsOfAServiceConnectionStillNameIt() {
-        Flow f = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8081, 0x10)
+    void untranslatedPacketsOfAServiceConnectionStillCarryItsId() {
+        DecodedEvent e = decodeEvent(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8081, 0x10)
                 .point(ObservationPoint.TO_ENDPOINT).service(7).bytes());
-        assertEquals(Verdict.FORWARDED, f.getVerdict());
-        assertEquals(CART, f.getDestinationService());
-        Flow unknown = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8081, 0x10).service(99).bytes());
-        assertFalse(unknown.hasDestinationService(), "an id nobody programmed names nothing");
-    }
-
-    private static final dev.flows.proto.flow.Policy CART_POLICY = dev.flows.proto.flow.Policy.newBuilder()
-            .setNamespace("shop").setName("cart-from-frontend").setKind("NetworkPolicy").build();
-    private static final dev.flows.proto.flow.Policy EGRESS_POLICY = dev.flows.proto.flow.Policy.newBuilder()
-            .setNamespace("shop").setName("egress-lockdown").setKind("NetworkPolicy").build();
-    private final Decoder withPolicies = new Decoder("node-1", () -> OFFSET, ServiceNames.NONE, new PolicyNames() {
-        @Override
-        public dev.flows.proto.flow.Policy byId(int id) {
-            return id == 42 ? CART_POLICY : null;
-        }
-
-        @Override
-        public java.util.List<dev.flows.proto.flow.Policy> selecting(String podAddress, boolean egress) {
-            if (podAddress.equals("10.244.2.11") && !egress) {
-                return java.util.List.of(CART_POLICY);
-            }
-            return podAddress.equals("10.244.1.10") && egress ? java.util.List.of(EGRESS_POLICY) : java.util.List.of();
-        }
-    });
-
-    private Flow decodeWithPolicies(byte[] bytes) {
-        Flow f = withPolicies.decode(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), 0, bytes.length);
-        assertNotNull(f, "record should decode");
-        return f;
+        assertEquals(Verdict.FORWARDED, e.flow().getVerdict());
+        assertEquals(7, e.serviceId());
+        assertEquals(DecodedEvent.NO_ID, decodeEvent(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8081, 0x10).bytes())
+                .serviceId(), "a connection of no service");
     }
 
     @Test
-    void allowedIngressVerdictIsForwardedAndNamesTheAllowingPolicy() {
-        Flow f = decodeWithPolicies(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02).point(ObservationPoint.TO_ENDPOINT)
+    void allowedIngressVerdictIsForwardedAndCarriesTheAllowingPolicysId() {
+        DecodedEvent e = decodeEvent(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02).point(ObservationPoint.TO_ENDPOINT)
                 .asVerdict(EventLayout.POLICY_INGRESS, true, 42, 2, 12345));
+        assertEquals(PolicyDecision.INGRESS_ALLOWED, e.policy());
+        assertEquals(42, e.policyId());
+        Flow f = e.flow().build();
         assertEquals(Verdict.FORWARDED, f.getVerdict());
         assertEquals(5, f.getEventType().getType());
         assertEquals(TrafficDirection.INGRESS, f.getTrafficDirection());
         assertEquals(2, f.getPolicyMatchType(), "L3-L4");
-        assertEquals(java.util.List.of(CART_POLICY), f.getIngressAllowedByList());
-        assertEquals(0, f.getEgressAllowedByCount() + f.getIngressDeniedByCount() + f.getEgressDeniedByCount());
+        assertEquals(0, f.getIngressAllowedByCount() + f.getEgressAllowedByCount() + f.getIngressDeniedByCount()
+                + f.getEgressDeniedByCount(), "the decoder names no policy");
         assertFalse(f.getIsReply().getValue());
         assertEquals("10.244.2.11", f.getIP().getDestination());
         assertEquals(8080, f.getL4().getTCP().getDestinationPort());
-        assertEquals("TCP Flags: SYN; policy ingress allowed by shop/cart-from-frontend", f.getSummary());
+        assertEquals("TCP Flags: SYN; policy ingress allowed", f.getSummary(), "the enrich stage appends the names");
     }
 
     @Test
-    void deniedEgressVerdictIsDroppedAndNamesThePoliciesSelectingThePod() {
-        Flow f = decodeWithPolicies(TraceEvents.udp("10.244.1.10", 5353, "10.244.2.11", 53)
+    void deniedEgressVerdictIsDropped() {
+        DecodedEvent e = decodeEvent(TraceEvents.udp("10.244.1.10", 5353, "10.244.2.11", 53)
                 .asVerdict(EventLayout.POLICY_EGRESS, false, 0, 0, 12345));
+        assertEquals(PolicyDecision.EGRESS_DENIED, e.policy());
+        Flow f = e.flow().build();
         assertEquals(Verdict.DROPPED, f.getVerdict());
         assertEquals(dev.flows.proto.flow.DropReason.POLICY_DENIED, f.getDropReasonDesc());
         assertEquals(TrafficDirection.EGRESS, f.getTrafficDirection());
         assertEquals(0, f.getPolicyMatchType());
-        assertEquals(java.util.List.of(EGRESS_POLICY), f.getEgressDeniedByList());
-        assertEquals(0, f.getIngressDeniedByCount() + f.getEgressAllowedByCount());
-        assertEquals("UDP; policy egress denied by shop/egress-lockdown", f.getSummary());
+        assertEquals("UDP; policy egress denied", f.getSummary());
     }
 
     @Test
-    void policyDropNamesThePoliciesOfItsDirection() {
-        Flow in = decodeWithPolicies(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02)
+    void policyDropIsDeniedInTheDirectionOfItsHook() {
+        DecodedEvent in = decodeEvent(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02)
                 .point(ObservationPoint.TO_ENDPOINT).asDrop(133, 0));
-        assertEquals(Verdict.DROPPED, in.getVerdict());
-        assertEquals(dev.flows.proto.flow.DropReason.POLICY_DENIED, in.getDropReasonDesc());
-        assertEquals(java.util.List.of(CART_POLICY), in.getIngressDeniedByList());
-        assertEquals(0, in.getEgressDeniedByCount());
-        assertEquals("TCP Flags: SYN; dropped: POLICY_DENIED by shop/cart-from-frontend", in.getSummary());
-        Flow out = decodeWithPolicies(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02).asDrop(133, 0));
-        assertEquals(java.util.List.of(EGRESS_POLICY), out.getEgressDeniedByList());
-        assertEquals(0, out.getIngressDeniedByCount());
+        assertEquals(PolicyDecision.INGRESS_DENIED, in.policy());
+        assertEquals(Verdict.DROPPED, in.flow().getVerdict());
+        assertEquals(dev.flows.proto.flow.DropReason.POLICY_DENIED, in.flow().getDropReasonDesc());
+        assertEquals("TCP Flags: SYN; dropped: POLICY_DENIED", in.flow().getSummary());
+        DecodedEvent out = decodeEvent(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02).asDrop(133, 0));
+        assertEquals(PolicyDecision.EGRESS_DENIED, out.policy());
+        assertEquals(PolicyDecision.NONE, decodeEvent(TraceEvents.tcp("10.244.1.10", 40000, "10.244.2.11", 8080, 0x02)
+                .asDrop(158, 0)).policy(), "another drop reason is no policy decision");
     }
 
     @Test
     void serviceDropIsDroppedWithHubblesReason() {
-        Flow f = decodeWithServices(TraceEvents.tcp("10.244.1.10", 40000, "10.96.10.21", 80, 0x02).ts(1000).ifindex(3)
+        DecodedEvent e = decodeEvent(TraceEvents.tcp("10.244.1.10", 40000, "10.96.10.21", 80, 0x02).ts(1000).ifindex(3)
                 .asDrop(158, 7));
+        assertEquals(7, e.serviceId());
+        Flow f = e.flow().build();
         assertEquals(Verdict.DROPPED, f.getVerdict());
         assertEquals(dev.flows.proto.flow.DropReason.SERVICE_BACKEND_NOT_FOUND, f.getDropReasonDesc());
         assertEquals(158, f.getDropReason());
@@ -202,7 +188,6 @@ class DecoderTest {
         assertEquals(158, f.getEventType().getSubType());
         assertEquals("10.96.10.21", f.getIP().getDestination());
         assertEquals(80, f.getL4().getTCP().getDestinationPort());
-        assertEquals(CART, f.getDestinationService());
         assertEquals(TrafficDirection.EGRESS, f.getTrafficDirection());
         assertEquals(OFFSET + 1000, f.getTime().getSeconds() * 1_000_000_000L + f.getTime().getNanos());
         assertEquals(3, f.getInterface().getIndex());
@@ -374,13 +359,19 @@ class DecoderTest {
 
     @Test
     void builderIsReusableAcrossRecords() {
-        Flow.Builder b = Flow.newBuilder();
-        ByteBuffer tcp = ByteBuffer.wrap(TraceEvents.tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x02).direction(2).bytes()).order(ByteOrder.nativeOrder());
+        DecodedEvent b = new DecodedEvent();
+        ByteBuffer tcp = ByteBuffer.wrap(TraceEvents.tcp("10.0.0.1", 1, "10.0.0.2", 2, 0x02).direction(2).service(7).bytes())
+                .order(ByteOrder.nativeOrder());
         ByteBuffer udp = ByteBuffer.wrap(TraceEvents.udp("10.0.0.3", 3, "10.0.0.4", 4).direction(0).bytes()).order(ByteOrder.nativeOrder());
+        ByteBuffer verdict = ByteBuffer.wrap(TraceEvents.udp("10.0.0.3", 3, "10.0.0.4", 4)
+                .asVerdict(EventLayout.POLICY_INGRESS, true, 42, 2, 300)).order(ByteOrder.nativeOrder());
+        assertNull(decoder.decode(verdict, 0, EventLayout.VERDICT_SIZE, b));
         assertNull(decoder.decode(tcp, 0, EventLayout.TRACE_SIZE, b));
+        assertEquals(PolicyDecision.NONE, b.policy(), "the previous record's decision must not leak");
         assertNull(decoder.decode(udp, 0, EventLayout.TRACE_SIZE, b));
-        Flow f = b.build();
+        Flow f = b.flow().build();
         assertFalse(f.hasIsReply(), "state from the previous record must not leak");
         assertEquals(Layer4.ProtocolCase.UDP, f.getL4().getProtocolCase());
+        assertEquals(DecodedEvent.NO_ID, b.serviceId(), "nor its service");
     }
 }

@@ -2,6 +2,7 @@ package dev.flows.collector.enrich;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.flows.collector.decode.DecodedEvent;
 import dev.flows.cluster.ClusterState;
 import dev.flows.cluster.Namespace;
 import dev.flows.cluster.Node;
@@ -27,7 +28,7 @@ class EnricherTest {
     void podEndpointsInHubbleForm() {
         Enricher e = new Enricher(TestClusters.shop(), "node-1");
         Flow.Builder f = flow("10.244.1.5", "10.244.2.7", 8080);
-        e.enrich(f);
+        e.enrich(new DecodedEvent(f));
         Endpoint src = f.getSource();
         assertEquals("shop", src.getNamespace());
         assertEquals("frontend-7d4b9c-abcde", src.getPodName());
@@ -74,22 +75,22 @@ class EnricherTest {
     void clusterIpAndNodePortNameTheService() {
         Enricher e = new Enricher(TestClusters.shop(), "node-1");
         Flow.Builder f = flow("10.244.1.5", "10.96.0.20", 80);
-        e.enrich(f);
+        e.enrich(new DecodedEvent(f));
         assertEquals("backend", f.getDestinationService().getName());
         assertEquals("shop", f.getDestinationService().getNamespace());
         assertFalse(f.hasDestination(), "a virtual IP is not an endpoint");
 
         Flow.Builder wrongPort = flow("10.244.1.5", "10.96.0.20", 81);
-        e.enrich(wrongPort);
+        e.enrich(new DecodedEvent(wrongPort));
         assertFalse(wrongPort.hasDestinationService());
 
         Flow.Builder udp = Flow.newBuilder().setIP(IP.newBuilder().setSource("10.244.1.5").setDestination("10.96.0.20"))
                 .setL4(Layer4.newBuilder().setUDP(UDP.newBuilder().setDestinationPort(80)));
-        e.enrich(udp);
+        e.enrich(new DecodedEvent(udp));
         assertFalse(udp.hasDestinationService(), "the service port is TCP only");
 
         Flow.Builder nodePort = flow("203.0.113.7", "192.168.10.12", 30080);
-        e.enrich(nodePort);
+        e.enrich(new DecodedEvent(nodePort));
         assertEquals("backend", nodePort.getDestinationService().getName());
         assertEquals(6, nodePort.getDestination().getIdentity());
     }
@@ -99,7 +100,7 @@ class EnricherTest {
         Enricher e = new Enricher(TestClusters.shop(), "node-1");
         Flow.Builder reply = Flow.newBuilder().setIP(IP.newBuilder().setSource("10.96.0.20").setDestination("10.244.1.5"))
                 .setL4(Layer4.newBuilder().setTCP(TCP.newBuilder().setSourcePort(80).setDestinationPort(40000)));
-        e.enrich(reply);
+        e.enrich(new DecodedEvent(reply));
         assertEquals("backend", reply.getSourceService().getName());
         assertFalse(reply.hasSource());
         assertEquals("frontend-7d4b9c-abcde", reply.getDestination().getPodName());

@@ -2,6 +2,7 @@ package dev.flows.collector.pipeline;
 
 import dev.flows.collector.buffer.FlowBuffer;
 import dev.flows.collector.decode.DecodeErrors;
+import dev.flows.collector.decode.DecodedEvent;
 import dev.flows.collector.decode.Decoder;
 import dev.flows.collector.decode.EventLayout;
 import dev.flows.observer.events.ObservationPoint;
@@ -31,7 +32,7 @@ public final class FlowProcessorBench {
         FlowProcessor p = new FlowProcessor(new Decoder("node-1", () -> 0L), new Enricher(TestClusters.shop(), "node-1"),
                 new FlowBuffer(FlowBuffer.DEFAULT_CAPACITY), new DecodeErrors(), () -> 0, () -> 0, () -> 0);
         Decoder decodeOnly = new Decoder("node-1", () -> 0L);
-        dev.flows.proto.flow.Flow.Builder scratch = dev.flows.proto.flow.Flow.newBuilder();
+        DecodedEvent scratch = new DecodedEvent();
         Enricher enricher = new Enricher(TestClusters.shop(), "node-1");
         for (int round = 0; round < 3; round++) {
             long n = 0;

@@ -1,4 +1,4 @@
-package dev.flows.collector.decode;
+package dev.flows.collector.enrich;
 
 import dev.flows.proto.flow.Policy;
 import java.util.List;

@@ -1,10 +1,10 @@
-package dev.flows.collector.decode;
+package dev.flows.collector.enrich;
 
 import dev.flows.proto.flow.Service;
 
 /**
  * Names the service frontend behind an id the datapath wrote into an event. The ids are the
- * collector's own numbering of the frontends it programs (dev.flows.collector.services), so the
+ * collector's own numbering of the frontends it programs (dev.flows.collector.datapath), so the
  * name comes from the table that programmed them, not from the flow's addresses: after DNAT the
  * addresses name the backend, not the service.
  */
