@@ -7,6 +7,7 @@ import dev.flows.cluster.KubernetesClusterSource;
 import dev.flows.cluster.YamlClusterLoader;
 import dev.flows.collector.config.CollectorConfig;
 import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Options;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -26,7 +27,9 @@ public final class CollectorMain implements Callable<Integer> {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         CommandLine cl = new CommandLine(new CollectorMain());
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("flows-collector: " + ex.getMessage() + " (see --help)");
+            // A bad value is reported as validate() reports one; other parse errors point at --help.
+            String line = Options.oneLine(ex);
+            ex.getCommandLine().getErr().println("flows-collector: " + (line.equals(ex.getMessage()) ? line + " (see --help)" : line));
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, p) -> {

@@ -1,6 +1,7 @@
 package dev.flows.relay;
 
 import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Converters;
 import dev.flows.observer.config.Durations;
 import dev.flows.observer.config.HostPort;
 import java.net.InetSocketAddress;
@@ -12,48 +13,50 @@ import picocli.CommandLine.Option;
 
 /**
  * Every setting of the relay, declared once: flag, type, default, validation and documentation.
- * Parsed once at start by picocli and checked by {@link #validate()}; immutable afterwards. At
+ * picocli converts each value to its type at parse; {@link #validate()} checks ranges and flags that
+ * go together and changes nothing. At
  * least one way to find collectors is required; several may be combined (the union is used).
  */
 public final class RelayConfig {
     @picocli.CommandLine.Mixin
     private final RelayTls tls = new RelayTls();
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:4245",
+    @Option(names = "--listen", converter = Converters.Listen.class, paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:4245",
             description = "Address of the Observer and health gRPC services (default: ${DEFAULT-VALUE}).")
-    private String listen;
+    private InetSocketAddress listen;
 
     @Option(names = "--collectors", paramLabel = "[NAME=]HOST:PORT", split = ",",
             description = "Static list of collectors; an optional node name is used until the collector tells its own.")
     private List<String> collectors = List.of();
 
-    @Option(names = "--collectors-dns", paramLabel = "NAME:PORT",
+    @Option(names = "--collectors-dns", converter = Converters.Peer.class, paramLabel = "NAME:PORT",
             description = "A DNS name with one address per collector (a headless Service), resolved again every --dns-refresh.")
-    private String collectorsDns;
+    private InetSocketAddress collectorsDns;
 
-    @Option(names = "--dns-refresh", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(names = "--dns-refresh", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "30s",
             description = "How often --collectors-dns is resolved again. Default: ${DEFAULT-VALUE}.")
-    private String dnsRefresh;
+    private Duration dnsRefresh;
 
     @Option(names = "--peer-service", paramLabel = "HOST:PORT",
             description = "A collector whose peer.Peer/Notify lists every node's collector (followed as nodes come and go).")
+    // A gRPC target as given (so "[::1]:4244" stays one); validate() checks its form.
     private String peerService;
 
-    @Option(names = "--sort-window", paramLabel = "DURATION", defaultValue = "1s",
+    @Option(names = "--sort-window", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "1s",
             description = "How long a flow may wait for older flows of other nodes before it is sent. Default: ${DEFAULT-VALUE}.")
-    private String sortWindow;
+    private Duration sortWindow;
 
     /*
      * 50ms: a filtered follow (--pod x) is quiet on every node but one, so this is the latency such a
      * client sees; 50ms keeps packet-to-CLI under 100ms with room for the path (the collector's
      * reader polls every 10ms), and a flow still has five times that poll to reach the relay in order.
      */
-    @Option(names = "--quiet-grace", paramLabel = "DURATION", defaultValue = "50ms",
+    @Option(names = "--quiet-grace", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "50ms",
             description = "How old a live flow must be to be sent without waiting for a node that has nothing pending "
                     + "(a quiet node then delays the others by this, not the whole --sort-window); a node whose flows "
                     + "reach the relay later than this has them sent out of order, never dropped. At most --sort-window. "
                     + "Default: ${DEFAULT-VALUE}.")
-    private String quietGrace;
+    private Duration quietGrace;
 
     @Option(names = "--export-queue", paramLabel = "N", defaultValue = "65536",
             description = "Responses waiting per exporter; beyond it that exporter drops and counts. Default: ${DEFAULT-VALUE}.")
@@ -72,52 +75,33 @@ public final class RelayConfig {
             description = "Concurrent GetFlows streams served; more are refused (RESOURCE_EXHAUSTED). Default: ${DEFAULT-VALUE}.")
     private int maxStreams;
 
-    @Option(names = "--health-interval", paramLabel = "DURATION", defaultValue = "1s",
+    @Option(names = "--health-interval", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "1s",
             description = "How often a healthy collector is checked (grpc.health.v1). Default: ${DEFAULT-VALUE}.")
-    private String healthInterval;
+    private Duration healthInterval;
 
-    @Option(names = "--retry-max", paramLabel = "DURATION", defaultValue = "1m",
+    @Option(names = "--retry-max", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "1m",
             description = "Longest wait between attempts to reach a collector that is down (from 1s, doubling). Default: ${DEFAULT-VALUE}.")
-    private String retryMax;
+    private Duration retryMax;
 
-    private InetSocketAddress listenParsed;
-    private Map<String, String> collectorsParsed;
-    private InetSocketAddress dnsParsed;
-    private Duration dnsRefreshParsed;
-    private Duration sortWindowParsed;
-    private Duration quietGraceParsed;
-    private Duration healthIntervalParsed;
-    private Duration retryMaxParsed;
-
-    /** Checks every value once; the message names the flag, the bad value and what is valid. */
+    /** Checks ranges and flags that go together; changes nothing. The message names the flag, the bad value and what is valid. */
     public void validate() {
-        listenParsed = HostPort.parse("--listen", listen);
-        collectorsParsed = new LinkedHashMap<>();
         for (String c : collectors) {
-            int eq = c.indexOf('=');
-            String address = c.substring(eq + 1).strip();
-            HostPort.unresolved("--collectors", address);
-            collectorsParsed.put(address, eq > 0 ? c.substring(0, eq).strip() : "");
-        }
-        if (collectorsDns != null) {
-            dnsParsed = HostPort.unresolved("--collectors-dns", collectorsDns);
+            HostPort.unresolved("--collectors", address(c));
         }
         if (peerService != null) {
             HostPort.unresolved("--peer-service", peerService);
         }
-        if (collectorsParsed.isEmpty() && dnsParsed == null && peerService == null) {
+        if (collectors.isEmpty() && collectorsDns == null && peerService == null) {
             throw new ConfigException("no collectors: give --collectors, --collectors-dns or --peer-service");
         }
-        dnsRefreshParsed = positive("--dns-refresh", dnsRefresh);
-        sortWindowParsed = Durations.parse("--sort-window", sortWindow);
-        quietGraceParsed = Durations.parse("--quiet-grace", quietGrace);
-        if (quietGraceParsed.compareTo(sortWindowParsed) > 0) {
-            throw new ConfigException("--quiet-grace " + quietGrace + ": must not exceed --sort-window " + sortWindow);
+        positive("--dns-refresh", dnsRefresh);
+        if (quietGrace.compareTo(sortWindow) > 0) {
+            throw new ConfigException("--quiet-grace " + Durations.format(quietGrace) + ": must not exceed --sort-window "
+                    + Durations.format(sortWindow));
         }
-        healthIntervalParsed = positive("--health-interval", healthInterval);
-        retryMaxParsed = Durations.parse("--retry-max", retryMax);
-        if (retryMaxParsed.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new ConfigException("--retry-max " + retryMax + ": must be at least 1s");
+        positive("--health-interval", healthInterval);
+        if (retryMax.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("--retry-max " + Durations.format(retryMax) + ": must be at least 1s");
         }
         if (exportQueue < 1) {
             throw new ConfigException("--export-queue " + exportQueue + ": must be at least 1");
@@ -130,29 +114,39 @@ public final class RelayConfig {
         }
     }
 
-    private static Duration positive(String flag, String value) {
-        Duration d = Durations.parse(flag, value);
+    private static void positive(String flag, Duration d) {
         if (d.isZero()) {
-            throw new ConfigException(flag + " " + value + ": must be more than 0");
+            throw new ConfigException(flag + " " + Durations.format(d) + ": must be more than 0");
         }
-        return d;
     }
 
-    public InetSocketAddress listen() { return listenParsed; }
+    /** The HOST:PORT of a --collectors entry, [NAME=]HOST:PORT. */
+    private static String address(String entry) {
+        return entry.substring(entry.indexOf('=') + 1).strip();
+    }
+
+    public InetSocketAddress listen() { return listen; }
     public RelayTls tls() { return tls; }
-    /** Static collectors: address → node name (blank when not given). */
-    public Map<String, String> collectors() { return collectorsParsed; }
+    /** Static collectors: address → node name (blank when not given); read from --collectors as asked, not stored. */
+    public Map<String, String> collectors() {
+        Map<String, String> byAddress = new LinkedHashMap<>();
+        for (String c : collectors) {
+            int eq = c.indexOf('=');
+            byAddress.put(address(c), eq > 0 ? c.substring(0, eq).strip() : "");
+        }
+        return byAddress;
+    }
     /** The DNS name and port of the collectors, or null. */
-    public InetSocketAddress collectorsDns() { return dnsParsed; }
-    public Duration dnsRefresh() { return dnsRefreshParsed; }
+    public InetSocketAddress collectorsDns() { return collectorsDns; }
+    public Duration dnsRefresh() { return dnsRefresh; }
     /** The collector to ask for peers, or null. */
     public String peerService() { return peerService; }
-    public Duration sortWindow() { return sortWindowParsed; }
-    public Duration quietGrace() { return quietGraceParsed; }
+    public Duration sortWindow() { return sortWindow; }
+    public Duration quietGrace() { return quietGrace; }
     public int clientQueue() { return clientQueue; }
     public int exportQueue() { return exportQueue; }
     public int maxStreams() { return maxStreams; }
-    public Duration healthInterval() { return healthIntervalParsed; }
+    public Duration healthInterval() { return healthInterval; }
     public Duration retryInitial() { return Duration.ofSeconds(1); }
-    public Duration retryMax() { return retryMaxParsed; }
+    public Duration retryMax() { return retryMax; }
 }

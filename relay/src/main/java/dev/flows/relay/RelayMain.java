@@ -1,6 +1,7 @@
 package dev.flows.relay;
 
 import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Options;
 import dev.flows.relay.export.FlowExporter;
 import dev.flows.relay.export.kafka.KafkaConfig;
 import dev.flows.relay.export.kafka.KafkaExporter;
@@ -31,7 +32,9 @@ public final class RelayMain implements Callable<Integer> {
         KafkaLogging.warningsOnly();
         CommandLine cl = new CommandLine(new RelayMain());
         cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("flows-relay: " + ex.getMessage() + " (see --help)");
+            // A bad value is reported as validate() reports one; other parse errors point at --help.
+            String line = Options.oneLine(ex);
+            ex.getCommandLine().getErr().println("flows-relay: " + (line.equals(ex.getMessage()) ? line + " (see --help)" : line));
             return 2;
         });
         cl.setExecutionExceptionHandler((ex, c, p) -> {

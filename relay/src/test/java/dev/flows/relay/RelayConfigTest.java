@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Options;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The relay's settings as a user gives them on the command line. */
 class RelayConfigTest {
     static RelayConfig parse(String... args) {
-        RelayConfig c = new RelayConfig();
-        new CommandLine(c).parseArgs(args);
+        RelayConfig c = Options.parse(new RelayConfig(), args);
         c.validate();
         return c;
     }

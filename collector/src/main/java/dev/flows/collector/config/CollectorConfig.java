@@ -1,9 +1,11 @@
 package dev.flows.collector.config;
 
 import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Converters;
 import dev.flows.observer.config.Durations;
 import dev.flows.observer.config.HostPort;
-
+import dev.flows.observer.config.LowerCaseEnum;
+import dev.flows.observer.net.Ipv4Prefix;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,45 +14,63 @@ import picocli.CommandLine.Option;
 
 /**
  * Every setting of the collector, declared once: flag, type, default, validation and
- * documentation. Parsed once at start by picocli and validated by {@link #validate()}; nothing
- * changes it afterwards.
+ * documentation. picocli converts each value to its type at parse; {@link #validate()} checks
+ * ranges and flags that go together, and changes nothing: the config is fixed from parse on.
  */
 public final class CollectorConfig {
     @picocli.CommandLine.Mixin
     private final CollectorTls tls = new CollectorTls();
 
+    enum Source { API, FILES }
+    enum Aggregation { CONNECTION, NONE }
+    enum Mode { DATAPATH, OBSERVE }
+    enum LbAlgorithm { RANDOM, MAGLEV }
+
+    static final class SourceConverter extends LowerCaseEnum<Source> { SourceConverter() { super(Source.class); } }
+    static final class AggregationConverter extends LowerCaseEnum<Aggregation> { AggregationConverter() { super(Aggregation.class); } }
+    static final class ModeConverter extends LowerCaseEnum<Mode> { ModeConverter() { super(Mode.class); } }
+    static final class LbAlgorithmConverter extends LowerCaseEnum<LbAlgorithm> { LbAlgorithmConverter() { super(LbAlgorithm.class); } }
+
+    /** --node-network: a prefix, or "auto" (null) for this node's InternalIP/24. */
+    static final class PrefixOrAuto implements picocli.CommandLine.ITypeConverter<Ipv4Prefix> {
+        @Override
+        public Ipv4Prefix convert(String value) {
+            return value.equals("auto") ? null : new Converters.Prefix().convert(value);
+        }
+    }
+
     @Option(names = "--node-name", description = "Name of this node (as in the cluster state). Default: $NODE_NAME, else the host name.")
     private String nodeName;
 
-    @Option(names = "--cluster-source", paramLabel = "SOURCE", defaultValue = "files",
+    @Option(names = "--cluster-source", converter = SourceConverter.class, paramLabel = "SOURCE", defaultValue = "files",
             description = "Where the cluster state (Nodes, Namespaces, Pods, Services, EndpointSlices, NetworkPolicies) comes from; "
                     + "it enriches flows and, in datapath mode, programs this node's services and network policies. "
                     + "api: the Kubernetes API server (list, then watch; --kubeconfig, else $KUBECONFIG, ~/.kube/config or the pod's "
                     + "service account); the collector starts once every kind is listed, and keeps its last state while the API "
                     + "server is away. files: --cluster-state (none: no cluster state). Default: ${DEFAULT-VALUE}.")
-    private String clusterSource;
+    private Source clusterSource;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE",
             description = "With --cluster-source=api: the kubeconfig to reach the API server with. Default: in a pod, its service account.")
     private Path kubeconfig;
 
-    @Option(names = "--cluster-sync-timeout", paramLabel = "DURATION", defaultValue = "2m",
+    @Option(names = "--cluster-sync-timeout", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "2m",
             description = "With --cluster-source=api: how long to wait at start for the first complete list before giving up "
                     + "(exit 1; the pinned maps keep forwarding meanwhile). Default: ${DEFAULT-VALUE}.")
-    private String clusterSyncTimeout;
+    private Duration clusterSyncTimeout;
 
     @Option(names = "--cluster-state", paramLabel = "PATH",
             description = "With --cluster-source=files: a Kubernetes YAML file or folder of the cluster state. "
                     + "Watched: a change is applied as it is saved; a file that does not load is reported and the previous state kept.")
     private Path clusterState;
 
-    @Option(names = "--cluster-state-poll", paramLabel = "DURATION", defaultValue = "2s",
+    @Option(names = "--cluster-state-poll", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "2s",
             description = "How often --cluster-state is checked for changes. Default: ${DEFAULT-VALUE}.")
-    private String clusterStatePoll;
+    private Duration clusterStatePoll;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:4244",
+    @Option(names = "--listen", converter = Converters.Listen.class, paramLabel = "HOST:PORT", defaultValue = "0.0.0.0:4244",
             description = "Address of the Observer, Peer and health gRPC services (default: ${DEFAULT-VALUE}).")
-    private String listen;
+    private InetSocketAddress listen;
 
     @Option(names = "--pod-interfaces", paramLabel = "GLOB", defaultValue = "lxc*",
             description = "Host-side pod veths to observe (from-pod and to-pod); default: ${DEFAULT-VALUE}.")
@@ -68,13 +88,13 @@ public final class CollectorConfig {
             description = "Kernel ring buffer size: a power of two, at least 4096. Default: ${DEFAULT-VALUE}.")
     private long ringSize;
 
-    @Option(names = "--aggregation", paramLabel = "LEVEL", defaultValue = "connection",
+    @Option(names = "--aggregation", converter = AggregationConverter.class, paramLabel = "LEVEL", defaultValue = "connection",
             description = "connection (first packet, new TCP flags, then once per interval) or none (every packet). Default: ${DEFAULT-VALUE}.")
-    private String aggregation;
+    private Aggregation aggregation;
 
-    @Option(names = "--aggregation-interval", paramLabel = "DURATION", defaultValue = "5s",
+    @Option(names = "--aggregation-interval", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "5s",
             description = "At most one report per connection and observation point per interval (e.g. 500ms, 5s). Default: ${DEFAULT-VALUE}.")
-    private String aggregationInterval;
+    private Duration aggregationInterval;
 
     @Option(names = "--buffer-capacity", paramLabel = "N", defaultValue = "65535",
             description = "Recent flows kept for GetFlows: 2^n-1. Default: ${DEFAULT-VALUE}.")
@@ -84,95 +104,60 @@ public final class CollectorConfig {
             description = "Raw events waiting for decoding (a power of two); when full, events are dropped and counted. Default: ${DEFAULT-VALUE}.")
     private int queueCapacity;
 
-    @Option(names = "--interface-rescan", paramLabel = "DURATION", defaultValue = "1s",
+    @Option(names = "--interface-rescan", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "1s",
             description = "How often new pod interfaces are looked for. Default: ${DEFAULT-VALUE}.")
-    private String interfaceRescan;
+    private Duration interfaceRescan;
 
-    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT|off", defaultValue = "0.0.0.0:9966",
+    @Option(names = "--metrics-listen", converter = Converters.ListenOrOff.class, paramLabel = "HOST:PORT|off", defaultValue = "0.0.0.0:9966",
             description = "Address of the collector's own Prometheus /metrics (events read and lost, ring fill, queues), or off. Default: ${DEFAULT-VALUE}.")
-    private String metricsListen;
+    private InetSocketAddress metricsListen;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "datapath",
+    @Option(names = "--mode", converter = ModeConverter.class, paramLabel = "MODE", defaultValue = "datapath",
             description = "datapath: the programs translate services (ClusterIP, NodePort) and masquerade traffic leaving the cluster, "
                     + "reporting each decision; observe: they only observe, for nodes whose datapath belongs to another CNI. Default: ${DEFAULT-VALUE}.")
-    private String mode;
+    private Mode mode;
 
-    @Option(names = "--lb-algorithm", paramLabel = "ALG", defaultValue = "random",
+    @Option(names = "--lb-algorithm", converter = LbAlgorithmConverter.class, paramLabel = "ALG", defaultValue = "random",
             description = "How a new connection to a service picks its backend: random, or maglev (consistent hashing of the "
                     + "connection's addresses and ports: every node picks the same backend). Default: ${DEFAULT-VALUE}.")
-    private String lbAlgorithm;
+    private LbAlgorithm lbAlgorithm;
 
-    @Option(names = "--cluster-cidr", paramLabel = "CIDR", defaultValue = "10.244.0.0/16",
+    @Option(names = "--cluster-cidr", converter = Converters.Prefix.class, paramLabel = "CIDR", defaultValue = "10.244.0.0/16",
             description = "The pod range of the whole cluster: pods' traffic to outside it and the node network is masqueraded. Default: ${DEFAULT-VALUE}.")
-    private String clusterCidr;
+    private Ipv4Prefix clusterCidr;
 
-    @Option(names = "--node-network", paramLabel = "CIDR|auto", defaultValue = "auto",
+    @Option(names = "--node-network", converter = PrefixOrAuto.class, paramLabel = "CIDR|auto", defaultValue = "auto",
             description = "The network of the nodes' own addresses (not masqueraded); auto = this node's InternalIP/24. Default: ${DEFAULT-VALUE}.")
-    private String nodeNetwork;
+    private Ipv4Prefix nodeNetwork;
 
-    @Option(names = "--conntrack-sweep", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(names = "--conntrack-sweep", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "30s",
             description = "How often expired connection and NAT entries are removed from the pinned maps. Default: ${DEFAULT-VALUE}.")
-    private String conntrackSweep;
+    private Duration conntrackSweep;
 
-    private InetSocketAddress metricsListenParsed;
-    private Duration conntrackSweepParsed;
-    private Duration clusterStatePollParsed;
-    private Duration clusterSyncTimeoutParsed;
-    private dev.flows.observer.net.Ipv4Prefix clusterCidrParsed;
-    private dev.flows.observer.net.Ipv4Prefix nodeNetworkParsed;
-    private Duration aggregationIntervalParsed;
-    private Duration interfaceRescanParsed;
-    private InetSocketAddress listenParsed;
-
-    /** Checks every value once; the message names the flag, the bad value and what is valid. */
+    /** Checks ranges and flags that go together; changes nothing. The message names the flag, the bad value and what is valid. */
     public void validate() {
         tls.validate();
-        if (nodeName == null || nodeName.isBlank()) {
-            nodeName = System.getenv().getOrDefault("NODE_NAME", hostName());
-        }
-        listenParsed = HostPort.parse("--listen", listen);
-        metricsListenParsed = metricsListen.equals("off") ? null : HostPort.parse("--metrics-listen", metricsListen);
-        if (metricsListenParsed != null && metricsListenParsed.equals(listenParsed)) {
-            throw new ConfigException("--metrics-listen " + metricsListen + ": already taken by --listen");
+        if (metricsListen != null && metricsListen.equals(listen)) {
+            throw new ConfigException("--metrics-listen " + HostPort.format(metricsListen)
+                    + ": already taken by --listen");
         }
         if (ringSize < 4096 || Long.bitCount(ringSize) != 1 || ringSize > (1L << 30)) {
             throw new ConfigException("--ring-size " + ringSize + ": must be a power of two between 4096 and 1073741824");
         }
-        if (!aggregation.equals("connection") && !aggregation.equals("none")) {
-            throw new ConfigException("--aggregation " + aggregation + ": must be connection or none");
-        }
-        aggregationIntervalParsed = Durations.parse("--aggregation-interval", aggregationInterval);
-        interfaceRescanParsed = Durations.parse("--interface-rescan", interfaceRescan);
         if (bufferCapacity < 1 || Integer.bitCount(bufferCapacity + 1) != 1) {
             throw new ConfigException("--buffer-capacity " + bufferCapacity + ": must be 2^n-1, e.g. 4095, 65535");
         }
         if (queueCapacity < 16 || Integer.bitCount(queueCapacity) != 1) {
             throw new ConfigException("--queue-capacity " + queueCapacity + ": must be a power of two, at least 16");
         }
-        if (pinDir == null) {
-            pinDir = Path.of("/sys/fs/bpf/flows", nodeName);
-        }
-        if (!mode.equals("datapath") && !mode.equals("observe")) {
-            throw new ConfigException("--mode " + mode + ": must be datapath or observe");
-        }
-        if (!lbAlgorithm.equals("random") && !lbAlgorithm.equals("maglev")) {
-            throw new ConfigException("--lb-algorithm " + lbAlgorithm + ": must be random or maglev");
-        }
-        clusterCidrParsed = prefix("--cluster-cidr", clusterCidr);
-        nodeNetworkParsed = nodeNetwork.equals("auto") ? null : prefix("--node-network", nodeNetwork);
-        conntrackSweepParsed = Durations.parse("--conntrack-sweep", conntrackSweep);
-        clusterStatePollParsed = Durations.parse("--cluster-state-poll", clusterStatePoll);
-        if (clusterStatePollParsed.isZero()) {
-            throw new ConfigException("--cluster-state-poll " + clusterStatePoll + ": must be more than 0, e.g. 2s");
+        if (clusterStatePoll.isZero()) {
+            throw new ConfigException("--cluster-state-poll " + Durations.format(clusterStatePoll) + ": must be more than 0, e.g. 2s");
         }
         validateClusterSource();
     }
 
     private void validateClusterSource() {
-        if (!clusterSource.equals("api") && !clusterSource.equals("files")) {
-            throw new ConfigException("--cluster-source " + clusterSource + ": must be api or files");
-        }
-        boolean api = clusterSource.equals("api");
+        boolean api = clusterSource == Source.API;
         if (api && clusterState != null) {
             throw new ConfigException("--cluster-state " + clusterState + ": read only with --cluster-source=files, not api");
         }
@@ -182,17 +167,8 @@ public final class CollectorConfig {
         if (kubeconfig != null && !java.nio.file.Files.isReadable(kubeconfig)) {
             throw new ConfigException("--kubeconfig " + kubeconfig + ": no such readable file");
         }
-        clusterSyncTimeoutParsed = Durations.parse("--cluster-sync-timeout", clusterSyncTimeout);
-        if (clusterSyncTimeoutParsed.isZero()) {
-            throw new ConfigException("--cluster-sync-timeout " + clusterSyncTimeout + ": must be more than 0, e.g. 2m");
-        }
-    }
-
-    private static dev.flows.observer.net.Ipv4Prefix prefix(String flag, String value) {
-        try {
-            return dev.flows.observer.net.Ipv4Prefix.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(flag + " " + value + ": must be an IPv4 prefix such as 10.244.0.0/16");
+        if (clusterSyncTimeout.isZero()) {
+            throw new ConfigException("--cluster-sync-timeout " + Durations.format(clusterSyncTimeout) + ": must be more than 0, e.g. 2m");
         }
     }
 
@@ -204,32 +180,36 @@ public final class CollectorConfig {
         }
     }
 
-    public String nodeName() { return nodeName; }
+    /** --node-name, else $NODE_NAME, else the host name: derived here, not stored, so the config stays as parsed. */
+    public String nodeName() {
+        return nodeName != null && !nodeName.isBlank() ? nodeName : System.getenv().getOrDefault("NODE_NAME", hostName());
+    }
     public CollectorTls tls() { return tls; }
     /** True: the cluster state comes from the API server; false: from --cluster-state (or there is none). */
-    public boolean clusterFromApi() { return clusterSource.equals("api"); }
+    public boolean clusterFromApi() { return clusterSource == Source.API; }
     /** The kubeconfig for the API source, or null for fabric8's own search (in a pod: its service account). */
     public Path kubeconfig() { return kubeconfig; }
-    public Duration clusterSyncTimeout() { return clusterSyncTimeoutParsed; }
+    public Duration clusterSyncTimeout() { return clusterSyncTimeout; }
     public Path clusterState() { return clusterState; }
-    public InetSocketAddress listen() { return listenParsed; }
+    public InetSocketAddress listen() { return listen; }
     /** Where the collector's /metrics listens, or null when off. */
-    public InetSocketAddress metricsListen() { return metricsListenParsed; }
+    public InetSocketAddress metricsListen() { return metricsListen; }
     public String podInterfaces() { return podInterfaces; }
     public String uplink() { return uplink; }
-    public Path pinDir() { return pinDir; }
+    /** --pin-dir, else /sys/fs/bpf/flows/NODE: derived from {@link #nodeName()} like it. */
+    public Path pinDir() { return pinDir != null ? pinDir : Path.of("/sys/fs/bpf/flows", nodeName()); }
     public long ringSize() { return ringSize; }
-    public boolean aggregateConnections() { return aggregation.equals("connection"); }
-    public Duration aggregationInterval() { return aggregationIntervalParsed; }
+    public boolean aggregateConnections() { return aggregation == Aggregation.CONNECTION; }
+    public Duration aggregationInterval() { return aggregationInterval; }
     public int bufferCapacity() { return bufferCapacity; }
     public int queueCapacity() { return queueCapacity; }
-    public Duration interfaceRescan() { return interfaceRescanParsed; }
+    public Duration interfaceRescan() { return interfaceRescan; }
     /** True: translate and masquerade (datapath mode); false: observe only. */
-    public boolean datapathMode() { return mode.equals("datapath"); }
-    public boolean maglev() { return lbAlgorithm.equals("maglev"); }
-    public dev.flows.observer.net.Ipv4Prefix clusterCidr() { return clusterCidrParsed; }
+    public boolean datapathMode() { return mode == Mode.DATAPATH; }
+    public boolean maglev() { return lbAlgorithm == LbAlgorithm.MAGLEV; }
+    public Ipv4Prefix clusterCidr() { return clusterCidr; }
     /** The node network, or null for "this node's InternalIP/24". */
-    public dev.flows.observer.net.Ipv4Prefix nodeNetwork() { return nodeNetworkParsed; }
-    public Duration conntrackSweep() { return conntrackSweepParsed; }
-    public Duration clusterStatePoll() { return clusterStatePollParsed; }
+    public Ipv4Prefix nodeNetwork() { return nodeNetwork; }
+    public Duration conntrackSweep() { return conntrackSweep; }
+    public Duration clusterStatePoll() { return clusterStatePoll; }
 }

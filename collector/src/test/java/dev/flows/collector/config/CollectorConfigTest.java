@@ -7,22 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The cluster source settings: defaults, and one line naming the flag for each bad value. */
 class CollectorConfigTest {
 
     private static CollectorConfig parse(String... args) {
-        CollectorConfig c = new CollectorConfig();
         // these tests are about other settings: plaintext, as the TLS tests below say explicitly
         String[] plaintext = java.util.Arrays.copyOf(args, args.length + 1);
         plaintext[args.length] = "--disable-server-tls";
-        new CommandLine(c).parseArgs(plaintext);
+        CollectorConfig c = Options.parse(new CollectorConfig(), plaintext);
         c.validate();
         return c;
     }

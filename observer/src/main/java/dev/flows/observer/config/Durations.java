@@ -41,6 +41,19 @@ public final class Durations {
         return d;
     }
 
+    /** {@code d} in the same grammar, largest unit first ("1h30m", "500ms", "0s"), for messages that quote a setting. */
+    public static String format(Duration d) {
+        StringBuilder b = new StringBuilder();
+        long[] amounts = {d.toDaysPart(), d.toHoursPart(), d.toMinutesPart(), d.toSecondsPart(), d.toMillisPart()};
+        String[] units = {"d", "h", "m", "s", "ms"};
+        for (int i = 0; i < units.length; i++) {
+            if (amounts[i] != 0) {
+                b.append(amounts[i]).append(units[i]);
+            }
+        }
+        return b.isEmpty() ? "0s" : b.toString();
+    }
+
     /** A duration setting; a bad value is a one-line {@link ConfigException} naming the flag. */
     public static Duration parse(String flag, String value) {
         Duration d = parseOrNull(value);

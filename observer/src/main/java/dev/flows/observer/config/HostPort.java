@@ -25,4 +25,10 @@ public final class HostPort {
             throw new ConfigException(flag + " " + value + ": must be HOST:PORT, e.g. 0.0.0.0:4244");
         }
     }
+
+    /** {@code a} as a HOST:PORT setting writes it, brackets around an IPv6 host, for messages that quote one. */
+    public static String format(InetSocketAddress a) {
+        String host = a.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
 }

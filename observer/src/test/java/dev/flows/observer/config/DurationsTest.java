@@ -24,4 +24,11 @@ class DurationsTest {
             assertNull(Durations.parseOrNull(bad), bad);
         }
     }
+
+    @Test
+    void formatWritesTheSameGrammarBack() {
+        for (String d : new String[] {"0s", "500ms", "2s", "1h30m", "2d", "1m5s250ms"}) {
+            assertEquals(d, Durations.format(Durations.parse("--x", d)));
+        }
+    }
 }
