@@ -57,12 +57,10 @@ class CollectorConfigTest {
 
     @Test
     void tlsIsOnByDefaultAndPlaintextIsAskedFor() {
-        CollectorConfig c = new CollectorConfig();
-        new CommandLine(c).parseArgs("--node-name", "n");
+        CollectorConfig c = Options.parse(new CollectorConfig(), "--node-name", "n");
         assertEquals("TLS is on by default: --tls-server-cert-file, --tls-server-key-file and --tls-client-ca-files are "
                 + "required (or --disable-server-tls to serve in plaintext)", assertThrows(ConfigException.class, c::validate).getMessage());
-        CollectorConfig d = new CollectorConfig();
-        new CommandLine(d).parseArgs("--node-name", "n", "--tls-server-cert-file", "/nonexistent/cert.pem",
+        CollectorConfig d = Options.parse(new CollectorConfig(), "--node-name", "n", "--tls-server-cert-file", "/nonexistent/cert.pem",
                 "--tls-server-key-file", "/nonexistent/key.pem", "--tls-client-ca-files", "/nonexistent/ca.pem");
         assertEquals("--tls-server-cert-file /nonexistent/cert.pem: not a readable file (expected a PEM file)",
                 assertThrows(ConfigException.class, d::validate).getMessage());
