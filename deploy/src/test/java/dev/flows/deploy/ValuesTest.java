@@ -80,10 +80,11 @@ class ValuesTest {
     @Test
     void theDefaultsObserveAndLeaveTheProgramsDefaultsAlone() {
         Manifests m = Chart.manifests(DEFAULTS);
-        assertEquals(List.of("--mode=observe", "--listen=0.0.0.0:4244", "--cluster-source=api", "--metrics-listen=0.0.0.0:9966"),
+        assertEquals(List.of("--mode=observe", "--listen=0.0.0.0:4244", "--cluster-source=api", "--disable-server-tls",
+                "--metrics-listen=0.0.0.0:9966"),
                 collectorArgs(m), "the cluster state from the API server");
         assertEquals(List.of("--collectors-dns=flows-collector.kube-system.svc.cluster.local:4244",
-                "--metrics-listen=0.0.0.0:9965"), relayArgs(m));
+                "--disable-server-tls", "--disable-client-tls", "--metrics-listen=0.0.0.0:9965"), relayArgs(m));
     }
 
     @Test
