@@ -79,6 +79,10 @@ struct agg_flush_ctx {
 static long agg_flush_one(void *map, struct agg_key *key, struct agg_value *v, struct agg_flush_ctx *ctx)
 {
 	__u64 interval = flows_cfg.aggregation_interval_ns;
+	/* each report is stamped when it is written, not when the walk began: packets reported on
+	 * other CPUs during a long walk would otherwise come before it in the ring with later times,
+	 * and a node's history would leave time order */
+	ctx->now = bpf_ktime_get_boot_ns();
 	if (v->packets == 0) {
 		if (ctx->now - v->last_seen_ns > AGG_IDLE_INTERVALS * interval)
 			bpf_map_delete_elem(&flows_agg, key);
@@ -98,7 +102,7 @@ static long agg_flush_one(void *map, struct agg_key *key, struct agg_value *v, s
 SEC("tc")
 int agg_flush(struct __sk_buff *skb)
 {
-	struct agg_flush_ctx ctx = { .now = bpf_ktime_get_boot_ns() };
+	struct agg_flush_ctx ctx = { 0 };
 	bpf_for_each_map_elem(&flows_agg, agg_flush_one, &ctx, 0);
 	return ctx.written;
 }
