@@ -130,6 +130,12 @@ class InFlightExportsTest {
         batch.clear();
         receiver.awaitRequests(1);
         receiver.out.get(0).succeed();
+        // the export thread may register its completion callback after the answer: then the
+        // callback runs there, so wait for it (a batch not copied stays empty and fails here)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (seen.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
         assertEquals(5, seen.size(), "the exporter got its own copy of the batch");
     }
 }
