@@ -67,7 +67,7 @@ class FlowsCliTest {
         status --server tls://relay:1 --tls-client-cert-file /nonexistent/c.pem --tls-client-key-file /nonexistent/k.pem | --tls-client-cert-file /nonexistent/c.pem: must be a readable PEM file
         nodes --server localhost          | --server localhost: must be HOST:PORT
         nodes -o yaml                     | flows: --output yaml: must be table, wide or json
-        completion fish                   | SHELL fish: must be one of bash, zsh
+        completion fish                   | flows: SHELL fish: must be bash or zsh
         completion                        | Missing required parameter: 'SHELL'
         """)
     void badValuesOfOtherCommandsExitWith2AndOneLine(String args, String expected) {
