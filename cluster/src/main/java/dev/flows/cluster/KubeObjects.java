@@ -44,12 +44,25 @@ final class KubeObjects {
         if (o instanceof io.fabric8.kubernetes.api.model.Pod p) {
             doc = podDocument(p);
         } else {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = serialization.convertValue(o, Map.class);
-            doc = m;
-            doc.putIfAbsent("kind", o.getKind());
+            doc = document(o);
         }
         return new YamlObjectReader("API server", 0, doc, notes).read();
+    }
+
+    /**
+     * Adds {@code o}, read from document {@code index} of {@code file}, to {@code b}. Unlike the API
+     * server's pods, a file's keep their annotations (the lab's workload definitions) and are ready
+     * unless they say otherwise (lab pods carry no status conditions).
+     */
+    void fromFile(HasMetadata o, String file, int index, ClusterBuilder b) {
+        new YamlObjectReader(file, index, document(o), notes).readInto(b);
+    }
+
+    private Map<String, Object> document(HasMetadata o) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = serialization.convertValue(o, Map.class);
+        m.putIfAbsent("kind", o.getKind());
+        return m;
     }
 
     /** The pod as flows keeps it: what {@link #podDocument} reads and what the informer needs to follow it. */

@@ -10,10 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Reads ordinary Kubernetes YAML (a file, or a folder of *.yaml / *.yml files, each possibly
@@ -35,11 +39,27 @@ public final class YamlClusterLoader {
 
     // A Deployment's ReplicaSet is "<deployment>-<pod-template-hash>" (Hubble reports the Deployment).
 
+    /** Documents as plain trees, first: a tree without kind or name gets the reader's message. */
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // a file holds documents one after another
+            .build();
+    /** The kinds flows reads, as fabric8's model classes (apiVersion may be left out in lab files). */
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
+            "Node", io.fabric8.kubernetes.api.model.Node.class,
+            "Namespace", io.fabric8.kubernetes.api.model.Namespace.class,
+            "Pod", io.fabric8.kubernetes.api.model.Pod.class,
+            "Service", io.fabric8.kubernetes.api.model.Service.class,
+            "EndpointSlice", io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class,
+            "NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
+
     private final Consumer<String> notes;
+    private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private final KubeObjects objects;
 
     /** @param notes receives one line per skipped object (unsupported kind, empty document) */
     public YamlClusterLoader(Consumer<String> notes) {
         this.notes = notes;
+        this.objects = new KubeObjects(serialization, notes);
     }
 
     /** Loads a YAML file, or every *.yaml / *.yml file of a folder in name order. */
@@ -78,10 +98,11 @@ public final class YamlClusterLoader {
     }
 
     private void read(String file, Reader reader, ClusterBuilder b) {
-        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
         int index = 0;
-        try {
-            for (Object doc : yaml.loadAll(reader)) {
+        // document by document: a reading iterator would unwrap a document that is a list
+        try (JsonParser docs = YAML.createParser(reader)) {
+            while (docs.nextToken() != null) {
+                Object doc = YAML.readValue(docs, Object.class);
                 index++;
                 if (doc == null) {
                     continue;
@@ -90,11 +111,71 @@ public final class YamlClusterLoader {
                     throw new InvalidClusterException(file + ": document " + index
                             + " is a " + doc.getClass().getSimpleName() + ", expected a Kubernetes object (a mapping with kind and metadata)");
                 }
-                new YamlObjectReader(file, index, m, notes).readInto(b);
+                HasMetadata typed = typed(file, index, m);
+                if (typed == null) {
+                    // no kind, or no name: the reader says which, in its words
+                    new YamlObjectReader(file, index, m, notes).readInto(b);
+                } else {
+                    objects.fromFile(typed, file, index, b);
+                }
             }
-        } catch (YAMLException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\s+", " ").trim();
+        } catch (StreamReadException e) {
+            String msg = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage().replaceAll("\\s+", " ").trim();
             throw new InvalidClusterException(file + ": not valid YAML: " + msg);
         }
+    }
+
+    /**
+     * The document as fabric8's typed model object of its kind, or null when it has no kind or no
+     * name (or a kind flows does not read), which the reader reports or notes. A field of the wrong
+     * shape for the Kubernetes schema (a list where a mapping goes, a word where a number goes) is
+     * refused here, naming the field; a field the schema does not know is kept in the object's
+     * additional properties and ignored, as the API source must accept what newer servers send.
+     */
+    private HasMetadata typed(String file, int index, Map<?, ?> doc) {
+        Class<? extends HasMetadata> type = doc.get("kind") instanceof String k ? KINDS.get(k) : null;
+        if (type == null || !(doc.get("metadata") instanceof Map<?, ?> meta) || !(meta.get("name") instanceof String name) || name.isBlank()) {
+            return null;
+        }
+        try {
+            return serialization.convertValue(doc, type);
+        } catch (IllegalArgumentException wrapped) {
+            // convertValue wraps the mapping error, which holds the path to the bad field
+            if (!(wrapped.getCause() instanceof DatabindException e)) {
+                throw wrapped;
+            }
+            String ns = meta.get("namespace") instanceof String n && !n.isBlank() ? n + "/" : type == io.fabric8.kubernetes.api.model.Node.class
+                    || type == io.fabric8.kubernetes.api.model.Namespace.class ? "" : "default/";
+            Object value = valueAt(doc, e.getPath());
+            throw new InvalidClusterException(file + ": " + doc.get("kind") + " " + ns + name + " has a malformed field: "
+                    + field(e.getPath()) + " = " + (value == null ? "(missing)" : "'" + value + "'")
+                    + "; expected what the Kubernetes " + doc.get("kind") + " schema has there");
+        }
+    }
+
+    private static String field(List<JacksonException.Reference> path) {
+        StringBuilder s = new StringBuilder();
+        for (JacksonException.Reference r : path) {
+            if (r.getPropertyName() != null) {
+                s.append(s.isEmpty() ? "" : ".").append(r.getPropertyName());
+            } else if (r.getIndex() >= 0) {
+                s.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return s.toString();
+    }
+
+    private static Object valueAt(Object doc, List<JacksonException.Reference> path) {
+        Object at = doc;
+        for (JacksonException.Reference r : path) {
+            if (r.getPropertyName() != null && at instanceof Map<?, ?> m) {
+                at = m.get(r.getPropertyName());
+            } else if (r.getIndex() >= 0 && at instanceof List<?> l && r.getIndex() < l.size()) {
+                at = l.get(r.getIndex());
+            } else {
+                return null;
+            }
+        }
+        return at;
     }
 }
