@@ -37,29 +37,17 @@ public final class YamlClusterLoader {
         }
     }
 
-    // A Deployment's ReplicaSet is "<deployment>-<pod-template-hash>" (Hubble reports the Deployment).
-
-    /** Documents as plain trees, first: a tree without kind or name gets the reader's message. */
+    /** Documents as plain trees, first: one without kind or name is refused before it is typed, in flows' words. */
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // a file holds documents one after another
             .build();
-    /** The kinds flows reads, as fabric8's model classes (apiVersion may be left out in lab files). */
-    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-            "Node", io.fabric8.kubernetes.api.model.Node.class,
-            "Namespace", io.fabric8.kubernetes.api.model.Namespace.class,
-            "Pod", io.fabric8.kubernetes.api.model.Pod.class,
-            "Service", io.fabric8.kubernetes.api.model.Service.class,
-            "EndpointSlice", io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice.class,
-            "NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class);
 
     private final Consumer<String> notes;
     private final KubernetesSerialization serialization = new KubernetesSerialization();
-    private final KubeObjects objects;
 
     /** @param notes receives one line per skipped object (unsupported kind, empty document) */
     public YamlClusterLoader(Consumer<String> notes) {
         this.notes = notes;
-        this.objects = new KubeObjects(serialization, notes);
     }
 
     /** Loads a YAML file, or every *.yaml / *.yml file of a folder in name order. */
@@ -112,11 +100,8 @@ public final class YamlClusterLoader {
                             + " is a " + doc.getClass().getSimpleName() + ", expected a Kubernetes object (a mapping with kind and metadata)");
                 }
                 HasMetadata typed = typed(file, index, m);
-                if (typed == null) {
-                    // no kind, or no name: the reader says which, in its words
-                    new YamlObjectReader(file, index, m, notes).readInto(b);
-                } else {
-                    objects.fromFile(typed, file, index, b);
+                if (typed != null) {
+                    KubeObjects.fromFile(typed, file, b);
                 }
             }
         } catch (StreamReadException e) {
@@ -126,15 +111,30 @@ public final class YamlClusterLoader {
     }
 
     /**
-     * The document as fabric8's typed model object of its kind, or null when it has no kind or no
-     * name (or a kind flows does not read), which the reader reports or notes. A field of the wrong
-     * shape for the Kubernetes schema (a list where a mapping goes, a word where a number goes) is
-     * refused here, naming the field; a field the schema does not know is kept in the object's
-     * additional properties and ignored, as the API source must accept what newer servers send.
+     * The document as fabric8's typed model object of its kind, or null for a kind flows does not
+     * read (noted). A field of the wrong shape for the Kubernetes schema (a list where a mapping
+     * goes, a word where a number goes) is refused here, naming the field; a field the schema does
+     * not know is kept in the object's additional properties and ignored, as the API source must
+     * accept what newer servers send.
      */
     private HasMetadata typed(String file, int index, Map<?, ?> doc) {
-        Class<? extends HasMetadata> type = doc.get("kind") instanceof String k ? KINDS.get(k) : null;
-        if (type == null || !(doc.get("metadata") instanceof Map<?, ?> meta) || !(meta.get("name") instanceof String name) || name.isBlank()) {
+        FieldChecks at = new FieldChecks(file, "document " + index);
+        if (!(doc.get("kind") instanceof String kind) || kind.isBlank()) {
+            throw at.fail("has no kind", "kind", doc.get("kind"), "one of " + String.join(", ", KubeObjects.KINDS.keySet()));
+        }
+        Object metaValue = doc.get("metadata");
+        if (metaValue != null && !(metaValue instanceof Map)) {
+            throw at.fail("has an invalid metadata", "metadata", metaValue, "a mapping");
+        }
+        Map<?, ?> meta = metaValue == null ? Map.of() : (Map<?, ?>) metaValue;
+        Object nameValue = meta.get("name");
+        String name = nameValue == null ? null : String.valueOf(nameValue);
+        if (name == null || name.isBlank()) {
+            throw new FieldChecks(file, kind + " in document " + index).fail("has no name", "metadata.name", null, "a non-empty name");
+        }
+        Class<? extends HasMetadata> type = KubeObjects.KINDS.get(kind);
+        if (type == null) {
+            notes.accept(file + ": skipping " + kind + " " + name + " (flows reads " + String.join(", ", KubeObjects.KINDS.keySet()) + ")");
             return null;
         }
         try {
@@ -144,12 +144,10 @@ public final class YamlClusterLoader {
             if (!(wrapped.getCause() instanceof DatabindException e)) {
                 throw wrapped;
             }
-            String ns = meta.get("namespace") instanceof String n && !n.isBlank() ? n + "/" : type == io.fabric8.kubernetes.api.model.Node.class
-                    || type == io.fabric8.kubernetes.api.model.Namespace.class ? "" : "default/";
             Object value = valueAt(doc, e.getPath());
-            throw new InvalidClusterException(file + ": " + doc.get("kind") + " " + ns + name + " has a malformed field: "
-                    + field(e.getPath()) + " = " + (value == null ? "(missing)" : "'" + value + "'")
-                    + "; expected what the Kubernetes " + doc.get("kind") + " schema has there");
+            String ns = meta.get("namespace") == null ? null : String.valueOf(meta.get("namespace"));
+            throw new FieldChecks(file, KubeObjects.what(kind, ns, name)).fail("has a malformed field", field(e.getPath()), value,
+                    "what the Kubernetes " + kind + " schema has there");
         }
     }
 
