@@ -62,7 +62,17 @@ final class ClusterStateBench {
     }
 
     /** One state as the node applied it: when the source offered it and when the maps had it. */
-    private record Applied(ClusterState state, long offeredNanos, long doneNanos) {}
+    private record Applied(ClusterState state, long offeredNanos, long doneNanos, long[] partNanos) {}
+
+    /** The parts of an apply, in the order {@link Node#apply} takes them. */
+    private static final List<String> PARTS = List.of("enricher tables", "services (desired, then programmed)", "policies (diff into the policy state)");
+
+    // the mock's event loop blocks while it sends a watch its whole store; its warnings (with stacks) are the mock's, not ours
+    private static final java.util.logging.Logger VERTX_BLOCKED = java.util.logging.Logger.getLogger("io.vertx.core.impl.BlockedThreadChecker");
+
+    static {
+        VERTX_BLOCKED.setLevel(java.util.logging.Level.SEVERE);
+    }
 
     void run() throws Exception {
         out.printf("cluster state: %,d pods, %,d services, %,d nodes, %,d policies in fabric8's mock API server (CRUD, real HTTP);"
@@ -82,18 +92,20 @@ final class ClusterStateBench {
                     throw new IllegalStateException("the source did not sync within " + SYNC_TIMEOUT.toMinutes() + " min");
                 }
                 long listed = System.nanoTime();
+                long sourceHeap = heapAfterGc() - before;
                 source.listen(s -> {
                     long offered = System.nanoTime();
-                    node.apply(s);
-                    applied.add(new Applied(s, offered, System.nanoTime()));
+                    long[] parts = node.apply(s);
+                    applied.add(new Applied(s, offered, System.nanoTime(), parts));
                 });
                 Applied first = applied.poll(SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 if (first == null || first.state().pods().size() != NAMESPACES * PODS_PER_NAMESPACE) {
                     throw new IllegalStateException("the first state is not the whole cluster: " + (first == null ? "none" : first.state().pods().size() + " pods"));
                 }
+                // the first GC above (sourceHeap) is not part of the sync
                 double listS = (listed - t0) / 1e9;
                 double firstApplyS = (first.doneNanos() - first.offeredNanos()) / 1e9;
-                double syncS = (first.doneNanos() - t0) / 1e9;
+                double syncS = listS + firstApplyS;
                 long heapMb = (heapAfterGc() - before) >> 20;
 
                 KubernetesClient k = api.admin();
@@ -108,9 +120,14 @@ final class ClusterStateBench {
                 out.println();
                 out.printf("%-52s %10s %12s %8s%n", "row", "figure", "target", "verdict");
                 row("state heap after sync (MB, retained, GC'd)", heapMb, "<= " + RSS_TARGET_MB + " MB", heapMb <= RSS_TARGET_MB);
+                out.printf("%-52s %10d %12s %8s%n", "  of which the source (informer caches, model)", sourceHeap >> 20, "-", "-");
+                out.printf("%-52s %10d %12s %8s%n", "  of which the node (tables, programmed state)", heapMb - (sourceHeap >> 20), "-", "-");
                 out.printf("%-52s %10.1f %12s %8s%n", "sync: connect to first state applied (s)", syncS, "-", "-");
                 out.printf("%-52s %10.1f %12s %8s%n", "  of which: every kind listed (s)", listS, "-", "-");
                 out.printf("%-52s %10.1f %12s %8s%n", "  of which: first state applied (s)", firstApplyS, "-", "-");
+                for (int i = 0; i < PARTS.size(); i++) {
+                    out.printf("%-52s %10.1f %12s %8s%n", "    " + PARTS.get(i) + " (s)", first.partNanos()[i] / 1e9, "-", "-");
+                }
                 changeRows("one pod change", pod);
                 changeRows("one policy change", policy);
                 out.printf("policy entries held for %s: %,d; services programmed: %,d frontends%n", LOCAL_NODE, node.policyEntries(), node.frontends());
@@ -124,6 +141,9 @@ final class ClusterStateBench {
         out.printf("%-52s %10.1f %12s %8s%n", "  max of " + CHANGES + " (ms)", ms[1], "-", "-");
         out.printf("%-52s %10.1f %12s %8s%n", "  from the request, mock's write included (ms, median)", ms[2], "-", "-");
         out.printf("%-52s %10.1f %12s %8s%n", "  of which the apply, state to maps (ms, median)", ms[3], "-", "-");
+        for (int p = 0; p < PARTS.size(); p++) {
+            out.printf("%-52s %10.1f %12s %8s%n", "    " + PARTS.get(p) + " (ms, median)", ms[4 + p], "-", "-");
+        }
     }
 
     private void row(String what, long figure, String target, boolean ok) {
@@ -139,7 +159,7 @@ final class ClusterStateBench {
     }
 
     /**
-     * {median and max from the API's answer, median from the request, median apply} of
+     * {median and max from the API's answer, median from the request, median apply, median of each part} of
      * {@link #CHANGES} changes, in ms. The mock emits the watch event while it answers, so the
      * answer is the closest this side sees to the event; the request adds the mock's own write,
      * which looks through its whole store.
@@ -148,6 +168,7 @@ final class ClusterStateBench {
         double[] fromAnswer = new double[CHANGES];
         double[] fromRequest = new double[CHANGES];
         double[] apply = new double[CHANGES];
+        double[][] parts = new double[PARTS.size()][CHANGES];
         for (int i = 0; i < CHANGES; i++) {
             applied.clear();
             int round = i;
@@ -163,6 +184,9 @@ final class ClusterStateBench {
                     fromAnswer[i] = Math.max(0, a.doneNanos() - answered) / 1e6;
                     fromRequest[i] = (a.doneNanos() - t0) / 1e6;
                     apply[i] = (a.doneNanos() - a.offeredNanos()) / 1e6;
+                    for (int p = 0; p < PARTS.size(); p++) {
+                        parts[p][i] = a.partNanos()[p] / 1e6;
+                    }
                     break;
                 }
             }
@@ -170,7 +194,16 @@ final class ClusterStateBench {
         Arrays.sort(fromAnswer);
         Arrays.sort(fromRequest);
         Arrays.sort(apply);
-        return new double[] {fromAnswer[CHANGES / 2], fromAnswer[CHANGES - 1], fromRequest[CHANGES / 2], apply[CHANGES / 2]};
+        double[] out = new double[4 + PARTS.size()];
+        out[0] = fromAnswer[CHANGES / 2];
+        out[1] = fromAnswer[CHANGES - 1];
+        out[2] = fromRequest[CHANGES / 2];
+        out[3] = apply[CHANGES / 2];
+        for (int p = 0; p < PARTS.size(); p++) {
+            Arrays.sort(parts[p]);
+            out[4 + p] = parts[p][CHANGES / 2];
+        }
+        return out;
     }
 
     /**
@@ -186,14 +219,29 @@ final class ClusterStateBench {
         private Enricher enricher;
         private final int nodeIp = nodeIp(0);
 
-        void apply(ClusterState cluster) {
+        /** @return the nanoseconds of each of {@link #PARTS} */
+        long[] apply(ClusterState cluster) {
+            long policyNanos = 0;
             if (policies == null) {
+                // the first state: the policy programmer first, as the enricher names policies through it
+                long t = System.nanoTime();
                 policies = PolicyProgrammer.adopt(policyMaps, cluster, LOCAL_NODE);
-                enricher = new Enricher(cluster, LOCAL_NODE, services, policies);
+                policyNanos = System.nanoTime() - t;
             }
-            enricher.update(cluster);
+            long t0 = System.nanoTime();
+            if (enricher == null) {
+                enricher = new Enricher(cluster, LOCAL_NODE, services, policies);
+            } else {
+                enricher.update(cluster);
+            }
+            long t1 = System.nanoTime();
             services.apply(DesiredServices.of(cluster, nodeIp, n -> {}));
-            policies.apply(cluster);
+            long t2 = System.nanoTime();
+            if (policyNanos == 0) {
+                policies.apply(cluster);
+                policyNanos = System.nanoTime() - t2;
+            }
+            return new long[] {t1 - t0, t2 - t1, policyNanos};
         }
 
         int policyEntries() {
