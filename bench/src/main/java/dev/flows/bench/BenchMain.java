@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
  * Run it with {@code ./bench} at the repository root (root needed); BENCHMARKS.md explains the
  * figures. With {@code --relay} it measures the relay instead ({@link RelayBench}), with
  * {@code --kafka} the Kafka exporter into a local broker ({@link KafkaBench}), with {@code --policy}
- * the cost of programming one more policy or pod ({@link PolicyBench}), with {@code --datapath} the
+ * the cost of programming one more policy or pod ({@link PolicyBench}), with {@code --cluster-state}
+ * the cluster state at 100,000 pods from a mock API server ({@link ClusterStateBench}), with {@code --datapath} the
  * datapath's cost on real traffic and service lookup against iptables ({@link DatapathBench}).
  *
  * <p>Everything it loads is pinned under {@code /sys/fs/bpf/flows/bench-<pid>}, removed at the
@@ -65,6 +66,8 @@ public final class BenchMain implements Callable<Integer> {
     boolean datapath;
     @Option(names = "--footprint", description = "Measure the collector's own footprint instead: CPU (%% of a core) and RSS of a collector process idle and at about 1k, 10k and 100k flows/s of new connections through real veths, flows and losses as it counts them. Builds flows-bench-* namespaces; about four minutes.")
     boolean footprint;
+    @Option(names = "--cluster-state", description = "Measure the cluster state at scale instead (issue 13): 100,000 pods, 10,000 services, 5,000 nodes, 2,000 policies in fabric8's mock API server, read by the collector's API source: heap held, time to sync, one pod and one policy change into the maps; no BPF needed, a few minutes.")
+    boolean clusterState;
     @Option(names = "--traces", description = "Measure the trace exporter instead (spans/s to an in-process OTLP gRPC receiver, loss); no BPF needed. Rows last --live-seconds.")
     boolean traces;
 
@@ -112,6 +115,10 @@ public final class BenchMain implements Callable<Integer> {
         }
         if (policy) {
             new PolicyBench(out).run();
+            return 0;
+        }
+        if (clusterState) {
+            new ClusterStateBench(out).run();
             return 0;
         }
         Path pins = Datapath.PIN_ROOT.resolve("bench-" + ProcessHandle.current().pid());

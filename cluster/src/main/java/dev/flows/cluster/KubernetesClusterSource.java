@@ -46,7 +46,7 @@ import java.util.function.Function;
  */
 public final class KubernetesClusterSource implements ClusterSource {
     /** The kinds read, in the order of {@link ClusterSource#counts}. */
-    static final List<String> KINDS = List.of("Node", "Namespace", "Pod", "Service", "EndpointSlice", "NetworkPolicy");
+    static final List<String> KINDS = List.copyOf(KubeObjects.KINDS.keySet());
     private static final long LIST_PAGE = 500;
     private static final long WARN_EVERY_MS = 30_000;
     // how long a burst of changes may gather before it becomes one state: well inside the 100 ms
@@ -57,7 +57,6 @@ public final class KubernetesClusterSource implements ClusterSource {
     private final Duration coalesce;
     private final Consumer<String> notes;
     private final Consumer<String> warnings;
-    private final KubeObjects objects;
     private final Map<String, Map<String, Object>> held = new LinkedHashMap<>();
     private final Map<String, AtomicLong> lastWarning = new ConcurrentHashMap<>();
     private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
@@ -112,7 +111,6 @@ public final class KubernetesClusterSource implements ClusterSource {
         this.coalesce = coalesce;
         this.notes = notes;
         this.warnings = warnings;
-        this.objects = new KubeObjects(client.getKubernetesSerialization(), n -> {});
         for (String kind : KINDS) {
             held.put(kind, new ConcurrentHashMap<>());
         }
@@ -174,7 +172,7 @@ public final class KubernetesClusterSource implements ClusterSource {
     private void hold(Map<String, Object> mine, HasMetadata obj, boolean report) {
         String key = Cache.metaNamespaceKeyFunc(obj);
         try {
-            mine.put(key, objects.toModel(obj));
+            mine.put(key, KubeObjects.fromApi(obj));
         } catch (YamlClusterLoader.InvalidClusterException e) {
             // What the model cannot hold (e.g. an IPv6-only pod) is out of the state, and said so.
             mine.remove(key);

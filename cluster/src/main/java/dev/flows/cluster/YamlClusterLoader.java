@@ -10,10 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Reads ordinary Kubernetes YAML (a file, or a folder of *.yaml / *.yml files, each possibly
@@ -33,9 +37,13 @@ public final class YamlClusterLoader {
         }
     }
 
-    // A Deployment's ReplicaSet is "<deployment>-<pod-template-hash>" (Hubble reports the Deployment).
+    /** Documents as plain trees, first: one without kind or name is refused before it is typed, in flows' words. */
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // a file holds documents one after another
+            .build();
 
     private final Consumer<String> notes;
+    private final KubernetesSerialization serialization = new KubernetesSerialization();
 
     /** @param notes receives one line per skipped object (unsupported kind, empty document) */
     public YamlClusterLoader(Consumer<String> notes) {
@@ -78,10 +86,11 @@ public final class YamlClusterLoader {
     }
 
     private void read(String file, Reader reader, ClusterBuilder b) {
-        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
         int index = 0;
-        try {
-            for (Object doc : yaml.loadAll(reader)) {
+        // document by document: a reading iterator would unwrap a document that is a list
+        try (JsonParser docs = YAML.createParser(reader)) {
+            while (docs.nextToken() != null) {
+                Object doc = YAML.readValue(docs, Object.class);
                 index++;
                 if (doc == null) {
                     continue;
@@ -90,11 +99,81 @@ public final class YamlClusterLoader {
                     throw new InvalidClusterException(file + ": document " + index
                             + " is a " + doc.getClass().getSimpleName() + ", expected a Kubernetes object (a mapping with kind and metadata)");
                 }
-                new YamlObjectReader(file, index, m, notes).readInto(b);
+                HasMetadata typed = typed(file, index, m);
+                if (typed != null) {
+                    KubeObjects.fromFile(typed, file, b);
+                }
             }
-        } catch (YAMLException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\s+", " ").trim();
+        } catch (StreamReadException e) {
+            String msg = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage().replaceAll("\\s+", " ").trim();
             throw new InvalidClusterException(file + ": not valid YAML: " + msg);
         }
+    }
+
+    /**
+     * The document as fabric8's typed model object of its kind, or null for a kind flows does not
+     * read (noted). A field of the wrong shape for the Kubernetes schema (a list where a mapping
+     * goes, a word where a number goes) is refused here, naming the field; a field the schema does
+     * not know is kept in the object's additional properties and ignored, as the API source must
+     * accept what newer servers send.
+     */
+    private HasMetadata typed(String file, int index, Map<?, ?> doc) {
+        FieldChecks at = new FieldChecks(file, "document " + index);
+        if (!(doc.get("kind") instanceof String kind) || kind.isBlank()) {
+            throw at.fail("has no kind", "kind", doc.get("kind"), "one of " + String.join(", ", KubeObjects.KINDS.keySet()));
+        }
+        Object metaValue = doc.get("metadata");
+        if (metaValue != null && !(metaValue instanceof Map)) {
+            throw at.fail("has an invalid metadata", "metadata", metaValue, "a mapping");
+        }
+        Map<?, ?> meta = metaValue == null ? Map.of() : (Map<?, ?>) metaValue;
+        Object nameValue = meta.get("name");
+        String name = nameValue == null ? null : String.valueOf(nameValue);
+        if (name == null || name.isBlank()) {
+            throw new FieldChecks(file, kind + " in document " + index).fail("has no name", "metadata.name", null, "a non-empty name");
+        }
+        Class<? extends HasMetadata> type = KubeObjects.KINDS.get(kind);
+        if (type == null) {
+            notes.accept(file + ": skipping " + kind + " " + name + " (flows reads " + String.join(", ", KubeObjects.KINDS.keySet()) + ")");
+            return null;
+        }
+        try {
+            return serialization.convertValue(doc, type);
+        } catch (IllegalArgumentException wrapped) {
+            // convertValue wraps the mapping error, which holds the path to the bad field
+            if (!(wrapped.getCause() instanceof DatabindException e)) {
+                throw wrapped;
+            }
+            Object value = valueAt(doc, e.getPath());
+            String ns = meta.get("namespace") == null ? null : String.valueOf(meta.get("namespace"));
+            throw new FieldChecks(file, KubeObjects.what(kind, ns, name)).fail("has a malformed field", field(e.getPath()), value,
+                    "what the Kubernetes " + kind + " schema has there");
+        }
+    }
+
+    private static String field(List<JacksonException.Reference> path) {
+        StringBuilder s = new StringBuilder();
+        for (JacksonException.Reference r : path) {
+            if (r.getPropertyName() != null) {
+                s.append(s.isEmpty() ? "" : ".").append(r.getPropertyName());
+            } else if (r.getIndex() >= 0) {
+                s.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return s.toString();
+    }
+
+    private static Object valueAt(Object doc, List<JacksonException.Reference> path) {
+        Object at = doc;
+        for (JacksonException.Reference r : path) {
+            if (r.getPropertyName() != null && at instanceof Map<?, ?> m) {
+                at = m.get(r.getPropertyName());
+            } else if (r.getIndex() >= 0 && at instanceof List<?> l && r.getIndex() < l.size()) {
+                at = l.get(r.getIndex());
+            } else {
+                return null;
+            }
+        }
+        return at;
     }
 }

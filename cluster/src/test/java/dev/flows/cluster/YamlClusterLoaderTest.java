@@ -82,6 +82,7 @@ class YamlClusterLoaderTest {
         duplicate-pod     | Pod default/web is defined twice
         duplicate-ip      | Pod default/b reuses an IP: status.podIP = '10.244.1.5'
         not-an-object     | document 1 is a ArrayList, expected a Kubernetes object
+        malformed-field   | Pod shop/web has a malformed field: spec.containers[0].ports = '{containerPort=8080}'; expected what the Kubernetes Pod schema has there
         no-kind           | document 1 has no kind: kind = (missing); expected one of Node, Namespace, Pod, Service
         """)
     void rejectsMalformedInputWithOneLineNamingFileObjectAndValue(String fixture, String expected) {

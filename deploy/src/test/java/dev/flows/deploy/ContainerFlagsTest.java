@@ -7,11 +7,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +18,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -34,15 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * starts for real, which for the collector needs a node: those stay unchecked here.
  */
 class ContainerFlagsTest {
-    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     /** An option line of picocli's usage: two to six spaces, an optional short name, the long name. */
     private static final Pattern OPTION = Pattern.compile("(?m)^ {2,6}(?:-[A-Za-z], )?(--[a-z][a-z0-9-]*)");
     private static final Map<String, Set<String>> HELP = new HashMap<>();
-
-    /** component → the module sources its jar is built from (a jar older than any of them is stale). */
-    private static final Map<String, List<String>> SOURCES = Map.of(
-            "collector", List.of("collector/src/main", "observer/src/main", "cluster/src/main", "bpf"),
-            "relay", List.of("relay/src/main", "observer/src/main"));
 
     static List<Chart.ValueSet> valueSets() {
         return Chart.valueSets();
@@ -65,7 +55,7 @@ class ContainerFlagsTest {
     }
 
     private static void check(String component, List<String> args) throws Exception {
-        Path jar = jar(component);
+        Path jar = BuiltJars.of(component);
         Set<String> known = HELP.get(component);
         if (known == null) {
             known = options(run(jar, List.of("--help")));
@@ -90,29 +80,6 @@ class ContainerFlagsTest {
         }
         assertTrue(options.contains("--help") && options.size() > 5, "could not read the options of: " + help);
         return options;
-    }
-
-    private static Path jar(String component) throws IOException {
-        Path jar = ROOT.resolve(component + "/target/flows-" + component + "-" + System.getProperty("flows.version") + "-all.jar");
-        String build = "mvn -B -ntp -q -DskipTests install -pl " + component + " -am";
-        assertTrue(Files.exists(jar), jar + " is missing; build it: " + build);
-        FileTime built = Files.getLastModifiedTime(jar);
-        for (String dir : SOURCES.get(component)) {
-            try (Stream<Path> files = Files.walk(ROOT.resolve(dir))) {
-                Path newer = files.filter(Files::isRegularFile)
-                        .filter(f -> lastModified(f).compareTo(built) > 0).findFirst().orElse(null);
-                assertEquals(null, newer, jar.getFileName() + " is older than " + newer + "; rebuild it: " + build);
-            }
-        }
-        return jar;
-    }
-
-    private static FileTime lastModified(Path f) {
-        try {
-            return Files.getLastModifiedTime(f);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Runs the jar; its output, or a failure with its exit code and output. */

@@ -18,7 +18,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Dockerfile copies the jar the build makes (named as in its build context) and starts that file.
  */
 class ImagesTest {
-    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
     private static final Pattern COPY = Pattern.compile("(?m)^COPY (\\S+) (\\S+)$");
     private static final Pattern JAR = Pattern.compile("\"-jar\", \"([^\"]+)\"");
 
@@ -29,7 +28,7 @@ class ImagesTest {
         Matcher copy = COPY.matcher(dockerfile);
         assertTrue(copy.find(), component + ": no COPY");
         String source = copy.group(1).replace("${VERSION}", System.getProperty("flows.version"));
-        Path context = ROOT.resolve(component).resolve("target");
+        Path context = BuiltJars.ROOT.resolve(component).resolve("target");
         assertTrue(Files.exists(context.resolve(source)), component + ": COPY " + source + " is not in its build context " + context);
         Matcher jar = JAR.matcher(dockerfile);
         assertTrue(jar.find(), component + ": no -jar in ENTRYPOINT");

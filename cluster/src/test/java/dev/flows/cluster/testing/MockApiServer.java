@@ -1,5 +1,6 @@
 package dev.flows.cluster.testing;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -7,7 +8,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -74,6 +77,28 @@ public final class MockApiServer implements AutoCloseable {
     /** A client that the faults below never touch. */
     public KubernetesClient admin() {
         return admin;
+    }
+
+    /**
+     * Stores {@code objects} as creating them would, without a request each: the CRUD mock looks
+     * through its whole store on every create, so a cluster of 100,000 pods would take hours to
+     * build one request at a time. Only before anyone lists or watches: no watch event is sent.
+     */
+    public void preload(List<? extends HasMetadata> objects) {
+        KubernetesSerialization json = admin.getKubernetesSerialization();
+        for (HasMetadata o : objects) {
+            o.getMetadata().setResourceVersion(Long.toString(store.requestResourceVersion()));
+            // what a create stamps, and a later patch carries over
+            o.getMetadata().setUid(java.util.UUID.randomUUID().toString());
+            o.getMetadata().setCreationTimestamp(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            o.getMetadata().setGeneration(1L);
+            String text = json.asJson(o);
+            // keyed as a create keys it: the attributes of its path (kind's plural, namespace), then its own
+            String group = o.getApiVersion().contains("/") ? "/apis/" : "/api/";
+            String ns = o.getMetadata().getNamespace() == null ? "" : "namespaces/" + o.getMetadata().getNamespace() + "/";
+            String path = group + o.getApiVersion() + "/" + ns + HasMetadata.getPlural(o.getClass());
+            store.getMap().put(AttributeSet.merge(store.getKey(path), store.getAttributeExtractor().fromResource(text)), text);
+        }
     }
 
     /** Ends every open watch, as an API server does when it restarts or a load balancer cuts idle connections. */

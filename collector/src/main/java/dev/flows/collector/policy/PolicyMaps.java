@@ -16,7 +16,7 @@ import java.util.function.Function;
  * the delta documents, so a connection allowed before and after a change is never denied while
  * it is written.
  */
-public final class PolicyMaps {
+public final class PolicyMaps implements PolicySink {
     private final BpfMap ipcache;
     private final BpfMap policy;
     private final BpfMap endpoints;
@@ -32,6 +32,7 @@ public final class PolicyMaps {
     }
 
     /** Writes one change: policy puts, ipcache puts, endpoint puts, then the deletes in that order. */
+    @Override
     public void write(PolicyDelta d) {
         d.policy().puts().forEach((k, v) -> policy.put(PolicyMapLayout.policyKey(k), PolicyMapLayout.policyValue(v)));
         d.ipcache().puts().forEach((k, v) -> ipcache.put(PolicyMapLayout.ipcacheKey(k), PolicyMapLayout.ipcacheValue(v)));
@@ -49,6 +50,7 @@ public final class PolicyMaps {
      *
      * @return how many stale entries were deleted
      */
+    @Override
     public int reconcile(PolicyState state) {
         write(new PolicyDelta(
                 new PolicyDelta.Change<>(state.ipcache(), Set.of()),

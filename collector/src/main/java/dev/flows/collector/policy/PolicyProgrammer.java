@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  */
 public final class PolicyProgrammer implements PolicyNames {
     private final String localNode;
-    private final PolicyMaps maps;
+    private final PolicySink maps;
     private PolicyState state;
     private ClusterState applied;
     private volatile Names names;
@@ -35,7 +35,7 @@ public final class PolicyProgrammer implements PolicyNames {
     private record Names(Map<Integer, Policy> byId, Map<String, List<Policy>> egress, Map<String, List<Policy>> ingress) {}
 
     /** Programs {@code cluster} over whatever the pinned maps hold. */
-    public static PolicyProgrammer adopt(PolicyMaps maps, ClusterState cluster, String localNode) {
+    public static PolicyProgrammer adopt(PolicySink maps, ClusterState cluster, String localNode) {
         PolicyProgrammer p = new PolicyProgrammer(maps, localNode);
         p.state = PolicyState.of(cluster, localNode);
         p.state.drain();
@@ -45,7 +45,7 @@ public final class PolicyProgrammer implements PolicyNames {
         return p;
     }
 
-    private PolicyProgrammer(PolicyMaps maps, String localNode) {
+    private PolicyProgrammer(PolicySink maps, String localNode) {
         this.maps = maps;
         this.localNode = localNode;
     }

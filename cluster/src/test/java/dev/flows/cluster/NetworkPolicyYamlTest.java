@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class NetworkPolicyReaderTest {
+class NetworkPolicyYamlTest {
     private final List<String> notes = new ArrayList<>();
 
     private ClusterState load(String yaml) {
