@@ -74,13 +74,30 @@ public final class LabCommand implements Runnable {
     }
 
     /** {@code flows lab status}. */
-    @Command(name = "status", description = "Whether the lab is up, its nodes, collectors, pods and processes.", mixinStandardHelpOptions = true)
+    @Command(name = "status", description = "Whether the lab is up, its nodes, collectors, pods and processes, and the certificates "
+            + "a client connects with.", mixinStandardHelpOptions = true)
     static final class Status implements Runnable {
+        private static final List<String> FORMATS = List.of("text", "json");
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+                description = "text, or json (tls.ca, tls.clientCert, tls.clientKey, tls.serverName for scripts).")
+        String output;
+
         @Spec CommandSpec spec;
 
         @Override
         public void run() {
-            new LabStatus(LabState.fromEnvironment()).report().forEach(spec.commandLine().getOut()::println);
+            if (!FORMATS.contains(output)) {
+                throw new FlagException("--output", output, "one of " + String.join(", ", FORMATS));
+            }
+            LabStatus status = new LabStatus(LabState.fromEnvironment());
+            PrintWriter out = spec.commandLine().getOut();
+            if (output.equals("json")) {
+                out.println(status.json());
+            } else {
+                status.report().forEach(out::println);
+            }
+            out.flush();
         }
     }
 }

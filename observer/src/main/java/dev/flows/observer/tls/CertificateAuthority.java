@@ -74,12 +74,22 @@ public final class CertificateAuthority {
             X500Name subject = new X500Name("CN=" + name);
             Instant from = Instant.now().minus(SKEW);
             X509Certificate cert = sign(subject, key, key.getPublic(), subject, List.of(), true, from, from.plus(SKEW).plus(validity));
-            Path caFile = dir.resolve(name + "-ca.pem");
+            Path caFile = caFile(dir, name);
             write(caFile, cert, false);
             return new CertificateAuthority(key, cert, subject, caFile, validity);
         } catch (IOException e) {
             throw new TlsException("cannot write a CA under " + dir + ": " + e.getMessage());
         }
+    }
+
+    /** Where {@link #create} writes the certificate of CA {@code name}. */
+    public static Path caFile(Path dir, String name) {
+        return dir.resolve(name + "-ca.pem");
+    }
+
+    /** Where {@link #issue} writes the certificate and key named {@code name}. */
+    public static Issued files(Path dir, String name) {
+        return new Issued(dir.resolve(name + ".pem"), dir.resolve(name + "-key.pem"));
     }
 
     /** The PEM file of the CA's certificate: what peers trust. */
@@ -98,7 +108,7 @@ public final class CertificateAuthority {
      * atomically, the key first), as a rotation replaces them.
      */
     public Issued issue(Path dir, String name, Instant from, Instant to, String... sans) {
-        Issued files = new Issued(dir.resolve(name + ".pem"), dir.resolve(name + "-key.pem"));
+        Issued files = files(dir, name);
         try {
             Files.createDirectories(dir);
             KeyPair leaf = newKey();
