@@ -1,6 +1,5 @@
 package dev.flows.lab;
 
-import dev.flows.cluster.Node;
 import dev.flows.observer.tls.CertificateAuthority;
 import dev.flows.observer.tls.CertificateAuthority.Issued;
 import dev.flows.observer.tls.ServerNames;
@@ -31,11 +30,14 @@ public final class LabTls {
         this.dir = dir;
     }
 
-    /** Makes the CA and every certificate the lab's nodes, relay and clients need. */
-    static LabTls make(Path dir, List<Node> nodes) {
+    /**
+     * Makes the CA and every certificate the given nodes, a relay and its clients need (the lab's,
+     * and the bench's for its TLS rows).
+     */
+    public static LabTls make(Path dir, List<String> nodes) {
         CertificateAuthority ca = CertificateAuthority.create(dir, CA, VALIDITY);
-        for (Node n : nodes) {
-            ca.issue(dir, collectorName(n.name()), ServerNames.collector(n.name()));
+        for (String n : nodes) {
+            ca.issue(dir, collectorName(n), ServerNames.collector(n));
         }
         ca.issue(dir, RELAY_CLIENT);
         // The IP as well: a client that dials the relay's address without --tls-server-name is served too.
@@ -63,7 +65,8 @@ public final class LabTls {
         return ServerNames.RELAY;
     }
 
-    Issued collector(String node) {
+    /** A node's collector certificate and key, for {@link ServerNames#collector} of it. */
+    public Issued collector(String node) {
         return CertificateAuthority.files(dir, collectorName(node));
     }
 
@@ -79,7 +82,7 @@ public final class LabTls {
     }
 
     /** The relay's TLS flags: both hops, and client certificates from the lab's CA required of its clients. */
-    List<String> relayArgs() {
+    public List<String> relayArgs() {
         Issued client = CertificateAuthority.files(dir, RELAY_CLIENT);
         Issued server = CertificateAuthority.files(dir, RELAY_SERVER);
         return List.of("--tls-client-cert-file", client.cert().toString(), "--tls-client-key-file", client.key().toString(),

@@ -204,7 +204,7 @@ public final class LabUp {
         progress.accept("certificates in " + dir + " (mTLS between every part)");
         state.append("tls", dir.toString());
         try {
-            return LabTls.make(dir, cluster.nodes());
+            return LabTls.make(dir, cluster.nodes().stream().map(Node::name).toList());
         } catch (TlsException e) {
             throw new LabException(e.getMessage());
         }
