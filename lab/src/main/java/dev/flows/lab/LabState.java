@@ -21,9 +21,9 @@ import java.util.Optional;
  * cluster=/abs/path/cluster.yaml
  * netns=flows-fabric
  * link=flows-lab0
+ * tls=/run/flows-lab/tls                    (the lab's CA and certificates: see LabTls)
  * pindir=/sys/fs/bpf/flows/node-a
  * collector=node-a 172.20.0.2:4244
- * tls=/run/flows-lab/tls                    (the lab's CA and certificates: see LabTls)
  * relay=127.0.0.1:4245
  * process=collector-node-a 4242 123456     (role, pid, start time in clock ticks since boot)
  * process=collector-node-a 5151 234567     (restarted: the later line of a role is the live one)
