@@ -63,7 +63,7 @@ public final class BenchMain implements Callable<Integer> {
     boolean policy;
     @Option(names = "--datapath", description = "Measure the datapath instead: pod-to-pod request/response with and without it, service latency at 10 and 10,000 services against iptables, programming cost. Builds flows-bench-* namespaces; needs root and iptables.")
     boolean datapath;
-    @Option(names = "--footprint", description = "Measure the collector's own footprint instead: CPU (% of a core) and RSS of a collector process idle and at 1k new connections/s through real veths. Builds flows-bench-* namespaces; about two minutes.")
+    @Option(names = "--footprint", description = "Measure the collector's own footprint instead: CPU (%% of a core) and RSS of a collector process idle and at 1k new connections/s through real veths. Builds flows-bench-* namespaces; about two minutes.")
     boolean footprint;
     @Option(names = "--traces", description = "Measure the trace exporter instead (spans/s to an in-process OTLP gRPC receiver, loss); no BPF needed. Rows last --live-seconds.")
     boolean traces;

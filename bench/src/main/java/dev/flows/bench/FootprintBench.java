@@ -109,7 +109,9 @@ final class FootprintBench {
             cmd.addAll(JVM_FLAGS);
             cmd.addAll(List.of("-cp", jar.toString(), "dev.flows.collector.CollectorMain", "--node-name", "node-a",
                     "--listen", "127.0.0.1:4244", "--metrics-listen", "off", "--pin-dir", pinDir.toString(),
-                    "--cluster-cidr", "10.244.0.0/16"));
+                    "--cluster-cidr", "10.244.0.0/16",
+                    // nothing connects to it here; its TLS cost is for --relay to measure
+                    "--disable-server-tls"));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             CollectorProcess c = new CollectorProcess(p, log, pinDir);
             try {

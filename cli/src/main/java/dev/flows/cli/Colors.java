@@ -15,7 +15,9 @@ final class Colors {
     static final String CYAN = "\u001b[36m";
 
     /** --color values. */
-    static final java.util.List<String> WHEN = java.util.List.of("auto", "always", "never");
+    enum When { AUTO, ALWAYS, NEVER }
+
+    static final class WhenConverter extends dev.flows.observer.config.LowerCaseEnum<When> { WhenConverter() { super(When.class); } }
 
     private final boolean on;
 
@@ -24,12 +26,11 @@ final class Colors {
     }
 
     /** Whether to color for --color WHEN; auto colors only when stdout is a terminal. */
-    static boolean enabled(String when, boolean stdoutIsTerminal) {
+    static boolean enabled(When when, boolean stdoutIsTerminal) {
         return switch (when) {
-            case "always" -> true;
-            case "never" -> false;
-            case "auto" -> stdoutIsTerminal;
-            default -> throw new FlagException("--color", when, "one of " + String.join(", ", WHEN));
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case AUTO -> stdoutIsTerminal;
         };
     }
 

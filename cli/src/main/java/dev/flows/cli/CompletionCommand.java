@@ -1,7 +1,7 @@
 package dev.flows.cli;
 
+import dev.flows.observer.config.LowerCaseEnum;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
@@ -19,21 +19,20 @@ import picocli.CommandLine.Spec;
             "bash: source <(flows completion bash)",
             "zsh:  source <(flows completion zsh)   (the bash script, loaded through zsh's bashcompinit)"})
 public final class CompletionCommand implements Callable<Integer> {
-    static final List<String> SHELLS = List.of("bash", "zsh");
+    enum Shell { BASH, ZSH }
 
-    @Parameters(paramLabel = "SHELL", description = "bash or zsh.")
-    String shell;
+    static final class ShellConverter extends LowerCaseEnum<Shell> { ShellConverter() { super(Shell.class); } }
+
+    @Parameters(paramLabel = "SHELL", converter = ShellConverter.class, description = "bash or zsh.")
+    Shell shell;
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-        if (!SHELLS.contains(shell)) {
-            throw new FlagException("SHELL", shell, "one of " + String.join(", ", SHELLS));
-        }
         String script = AutoComplete.bash("flows", spec.root().commandLine());
         PrintWriter out = spec.commandLine().getOut();
-        if (shell.equals("zsh")) {
+        if (shell == Shell.ZSH) {
             out.println("# flows completion for zsh: the bash completion script, run through zsh's bashcompinit.");
         }
         out.print(script);

@@ -6,8 +6,11 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * observe's filter flags (Hubble names and meanings). picocli validates and documents them; the
+ * observe's filter flags (Hubble names and meanings). picocli accepts and documents them; the
  * request is built from {@link #inOrder}, because {@code --not} applies to the flag after it.
+ * That is why these fields stay the text as typed and are never read: a typed list per flag would
+ * lose which values a {@code --not} precedes, so each value is converted (and a bad one refused)
+ * once, in command-line order, by {@link RequestBuilder}.
  */
 public final class FilterOptions {
     /** Filter flags that take a value; keep in sync with the options below and RequestBuilder. */

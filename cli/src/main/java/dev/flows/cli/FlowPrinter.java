@@ -1,5 +1,6 @@
 package dev.flows.cli;
 
+import dev.flows.observer.config.LowerCaseEnum;
 import dev.flows.observer.events.DropReasons;
 import dev.flows.observer.events.ObservationPoint;
 import dev.flows.observer.events.PolicyMatch;
@@ -36,14 +37,16 @@ import java.util.Locale;
  * dict and table (they would break the blocks and the columns).
  */
 public final class FlowPrinter {
-    /** Output formats observe accepts. */
-    public static final List<String> FORMATS = List.of("compact", "dict", "table", "json", "jsonpb");
+    /** Output formats observe accepts (-o), as written in lower case. */
+    public enum Format { COMPACT, DICT, TABLE, JSON, JSONPB }
+
+    static final class FormatConverter extends LowerCaseEnum<Format> { FormatConverter() { super(Format.class); } }
 
     static final String DICT_SEPARATOR = "------------";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss.SSS", Locale.US);
 
-    private final String format;
+    private final Format format;
     private final ZoneId zone;
     private final boolean nodeName;
     private final Colors colors;
@@ -52,7 +55,7 @@ public final class FlowPrinter {
     private final Table table;
     private int flows;
 
-    public FlowPrinter(String format, ZoneId zone) {
+    public FlowPrinter(Format format, ZoneId zone) {
         this(format, zone, false, false);
     }
 
@@ -60,15 +63,12 @@ public final class FlowPrinter {
      * @param nodeName print the node that observed each flow (--print-node-name)
      * @param color ANSI colors for hosts, identities, ports and verdicts (never in table)
      */
-    public FlowPrinter(String format, ZoneId zone, boolean nodeName, boolean color) {
-        if (!FORMATS.contains(format)) {
-            throw new FlagException("--output", format, "one of " + String.join(", ", FORMATS));
-        }
+    public FlowPrinter(Format format, ZoneId zone, boolean nodeName, boolean color) {
         this.format = format;
         this.zone = zone;
         this.nodeName = nodeName;
-        this.colors = new Colors(color && !format.equals("table"));
-        this.table = format.equals("table") ? new Table() : null;
+        this.colors = new Colors(color && format != Format.TABLE);
+        this.table = format == Format.TABLE ? new Table() : null;
     }
 
     /**
@@ -78,7 +78,7 @@ public final class FlowPrinter {
     public void print(GetFlowsResponse r, PrintWriter out, PrintWriter err) {
         boolean isFlow = r.getResponseTypesCase() == GetFlowsResponse.ResponseTypesCase.FLOW;
         switch (format) {
-            case "dict" -> {
+            case DICT -> {
                 if (isFlow) {
                     if (flows++ > 0) {
                         out.println(DICT_SEPARATOR);
@@ -88,7 +88,7 @@ public final class FlowPrinter {
                     err.println(event(r));
                 }
             }
-            case "table" -> {
+            case TABLE -> {
                 if (isFlow) {
                     table.add(row(r.getFlow()));
                 } else {
@@ -109,7 +109,7 @@ public final class FlowPrinter {
 
     /** One line, without the newline (compact and json formats). */
     public String line(GetFlowsResponse r) {
-        if (format.startsWith("json")) {
+        if (format == Format.JSON || format == Format.JSONPB) {
             try {
                 return json.print(r);
             } catch (InvalidProtocolBufferException e) {

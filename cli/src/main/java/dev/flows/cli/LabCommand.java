@@ -35,8 +35,9 @@ public final class LabCommand implements Runnable {
         @Option(names = "--no-collectors", description = "Build the network and workloads only.")
         boolean noCollectors;
 
-        @Option(names = "--collector-timeout", paramLabel = "SECONDS", defaultValue = "60", description = "How long to wait for each collector's port (default 60).")
-        int timeout;
+        @Option(names = "--collector-timeout", converter = CliConverters.Seconds.class, paramLabel = "DURATION", defaultValue = "60",
+                description = "How long to wait for each collector's port: a duration (90s, 2m) or a number of seconds (default 60).")
+        Duration timeout;
 
         @Option(names = "--relay-arg", paramLabel = "ARG", description = "Pass ARG to the relay, e.g. an exporter setting (repeatable).")
         List<String> relayArgs = new ArrayList<>();
@@ -52,7 +53,7 @@ public final class LabCommand implements Runnable {
             new LabUp(state, line -> {
                 out.println(line);
                 out.flush();
-            }).up(new LabUp.Options(cluster, home, !noCollectors, Duration.ofSeconds(timeout), relayArgs));
+            }).up(new LabUp.Options(cluster, home, !noCollectors, timeout, relayArgs));
             out.println("lab is up; state in " + state.file() + (noCollectors ? "" : "; observe with: flows observe"));
         }
     }

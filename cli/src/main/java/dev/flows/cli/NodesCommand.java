@@ -3,6 +3,7 @@ package dev.flows.cli;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.flows.lab.LabState;
+import dev.flows.observer.config.LowerCaseEnum;
 import dev.flows.proto.observer.GetNodesRequest;
 import dev.flows.proto.observer.GetNodesResponse;
 import dev.flows.proto.observer.Node;
@@ -26,20 +27,20 @@ import picocli.CommandLine.Spec;
 /** {@code flows nodes}: the nodes behind the Observer (Hubble's {@code list nodes}). */
 @Command(name = "nodes", description = "The nodes of the Observer (one for a collector, all for a relay).", mixinStandardHelpOptions = true)
 public final class NodesCommand implements Callable<Integer> {
-    static final List<String> FORMATS = List.of("table", "wide", "json");
+    /** -o values. */
+    enum Format { TABLE, WIDE, JSON }
+
+    static final class FormatConverter extends LowerCaseEnum<Format> { FormatConverter() { super(Format.class); } }
 
     @Mixin ServerOptions server;
     @Spec CommandSpec spec;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+    @Option(names = {"-o", "--output"}, converter = FormatConverter.class, paramLabel = "FORMAT", defaultValue = "table",
             description = "table, wide (adds VERSION and ADDRESS) or json.")
-    String output;
+    Format output;
 
     @Override
     public Integer call() {
-        if (!FORMATS.contains(output)) {
-            throw new FlagException("--output", output, "one of " + String.join(", ", FORMATS));
-        }
         String target = server.target(LabState.fromEnvironment());
         ManagedChannel channel = server.channel(target);
         GetNodesResponse nodes;
@@ -57,15 +58,15 @@ public final class NodesCommand implements Callable<Integer> {
     }
 
     /** What nodes prints, sorted by name. */
-    static List<String> lines(GetNodesResponse r, String format) {
-        if (format.equals("json")) {
+    static List<String> lines(GetNodesResponse r, Format format) {
+        if (format == Format.JSON) {
             try {
                 return List.of(JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace().print(r));
             } catch (InvalidProtocolBufferException e) {
                 throw new IllegalStateException("cannot print nodes as JSON", e);
             }
         }
-        boolean wide = format.equals("wide");
+        boolean wide = format == Format.WIDE;
         List<List<String>> rows = new ArrayList<>();
         List<String> header = new ArrayList<>(List.of("NAME", "STATUS", "AGE", "FLOWS/S", "CURRENT/MAX-FLOWS"));
         if (wide) {

@@ -33,7 +33,7 @@ public final class ObserveCommand implements Callable<Integer> {
     @Option(names = "--input-file", paramLabel = "FILE",
             description = "Read flows from FILE (- for stdin) instead of a server: JSON lines as -o json prints them, or bare flows. "
                     + "Filters and --last/--first/--since/--until apply as a server applies them.")
-    String inputFile;
+    Path inputFile;
 
     /** Seam for tests: the zone times print in. */
     ZoneId zone = ZoneId.systemDefault();
@@ -77,15 +77,14 @@ public final class ObserveCommand implements Callable<Integer> {
     }
 
     private List<GetFlowsResponse> fromFile(GetFlowsRequest request) {
-        if (inputFile.equals("-")) {
+        if (inputFile.toString().equals("-")) {
             return new FlowFile().answer(request, new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), "stdin");
         }
-        Path path = Path.of(inputFile);
-        if (!Files.isReadable(path) || Files.isDirectory(path)) {
-            throw new FlagException("--input-file", inputFile, "a readable file of JSON flows (as -o json prints them), or - for stdin");
+        if (!Files.isReadable(inputFile) || Files.isDirectory(inputFile)) {
+            throw new FlagException("--input-file", inputFile.toString(), "a readable file of JSON flows (as -o json prints them), or - for stdin");
         }
-        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            return new FlowFile().answer(request, in, inputFile);
+        try (BufferedReader in = Files.newBufferedReader(inputFile, StandardCharsets.UTF_8)) {
+            return new FlowFile().answer(request, in, inputFile.toString());
         } catch (IOException e) {
             throw new CliFailure("cannot read " + inputFile + ": " + e.getMessage());
         }

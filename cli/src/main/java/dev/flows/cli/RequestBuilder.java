@@ -1,6 +1,5 @@
 package dev.flows.cli;
 
-import dev.flows.observer.config.Durations;
 import dev.flows.observer.events.ObservationPoint;
 import dev.flows.observer.events.ReservedIdentity;
 import com.google.protobuf.Timestamp;
@@ -14,10 +13,7 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -90,9 +86,9 @@ public final class RequestBuilder {
             throw new FlagException("--all cannot be used with --first or --last");
         }
         if (sel.first() != null) {
-            req.setFirst(true).setNumber(positive("--first", sel.first()));
+            req.setFirst(true).setNumber(sel.first());
         } else if (sel.last() != null) {
-            req.setNumber(positive("--last", sel.last()));
+            req.setNumber(sel.last());
         } else if (sel.all()) {
             req.setNumber(-1L); // 2^64-1 as an unsigned uint64
         } else if (!sel.follow() && sel.since() == null && sel.until() == null) {
@@ -100,33 +96,16 @@ public final class RequestBuilder {
         }
         req.setFollow(sel.follow());
         if (sel.since() != null) {
-            req.setSince(time("--since", sel.since()));
+            req.setSince(timestamp(sel.since()));
         }
         if (sel.until() != null) {
-            req.setUntil(time("--until", sel.until()));
+            req.setUntil(timestamp(sel.until()));
         }
     }
 
-    private static long positive(String flag, int n) {
-        if (n < 0) {
-            throw new FlagException(flag, Integer.toString(n), "a number of flows >= 0");
-        }
-        return n;
-    }
-
-    /** RFC 3339 (2026-11-21T20:07:01Z, with offset or fraction) or a duration ago (90s, 5m, 1h30m, 2d). */
-    Timestamp time(String flag, String value) {
-        Instant t;
-        Duration ago = Durations.parseOrNull(value);
-        if (ago != null) {
-            t = clock.instant().minus(ago);
-        } else {
-            try {
-                t = OffsetDateTime.parse(value).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new FlagException(flag, value, "an RFC 3339 time (2006-01-02T15:04:05Z) or a duration ago (30s, 5m, 1h30m, 2d)");
-            }
-        }
+    /** --since and --until as the request carries them; a relative one counts back from this builder's clock. */
+    private Timestamp timestamp(Selection.When when) {
+        Instant t = when.resolve(clock);
         return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
     }
 
@@ -323,7 +302,7 @@ public final class RequestBuilder {
             int sub = type == 4 ? TRACE_SUBTYPES.indexOf(parts[1]) : -1;
             if (sub < 0) {
                 throw new FlagException("--type", v, type == 4 ? "trace:SUBTYPE with SUBTYPE one of " + String.join(", ", TRACE_SUBTYPES)
-                        : "no sub-type for " + parts[0] + " (only trace has sub-types)");
+                        : parts[0] + " without a sub-type (only trace has sub-types)");
             }
             b.setMatchSubType(true).setSubType(sub);
         }

@@ -1,10 +1,26 @@
 package dev.flows.cli;
 
-/**
- * Which flows to ask for, as typed: null or false where not given.
- *
- * @param since RFC 3339 or a relative duration such as 5m, 1h30m
- */
-public record Selection(Integer last, Integer first, boolean all, boolean follow, String since, String until) {
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/** Which flows to ask for, as typed: null or false where not given. */
+public record Selection(Integer last, Integer first, boolean all, boolean follow, When since, When until) {
     public static final Selection DEFAULT = new Selection(null, null, false, false, null, null);
+
+    /** A point in time as --since and --until take it: fixed, or a duration before the request is made. */
+    public record When(Instant at, Duration ago) {
+        static When at(Instant at) {
+            return new When(at, null);
+        }
+
+        static When ago(Duration ago) {
+            return new When(null, ago);
+        }
+
+        /** The instant, a relative one counted back from {@code clock}'s now. */
+        Instant resolve(Clock clock) {
+            return at != null ? at : clock.instant().minus(ago);
+        }
+    }
 }

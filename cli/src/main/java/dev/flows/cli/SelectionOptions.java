@@ -4,10 +4,11 @@ import picocli.CommandLine.Option;
 
 /** How many flows and from when: --last, --first, --all, --follow, --since, --until. */
 public final class SelectionOptions {
-    @Option(names = "--last", paramLabel = "N", description = "The last N flows (default 20 when nothing else is selected).")
+    @Option(names = "--last", converter = CliConverters.Flows.class, paramLabel = "N",
+            description = "The last N flows (default 20 when nothing else is selected).")
     Integer last;
 
-    @Option(names = "--first", paramLabel = "N", description = "The first N flows in the server's buffer.")
+    @Option(names = "--first", converter = CliConverters.Flows.class, paramLabel = "N", description = "The first N flows in the server's buffer.")
     Integer first;
 
     @Option(names = "--all", description = "All flows in the server's buffer.")
@@ -16,11 +17,13 @@ public final class SelectionOptions {
     @Option(names = {"-f", "--follow"}, description = "Keep printing new flows as they are observed.")
     boolean follow;
 
-    @Option(names = "--since", paramLabel = "TIME", description = "Flows since TIME: RFC 3339 or a duration ago (5m, 1h).")
-    String since;
+    @Option(names = "--since", converter = CliConverters.WhenConverter.class, paramLabel = "TIME",
+            description = "Flows since TIME: RFC 3339 or a duration ago (5m, 1h).")
+    Selection.When since;
 
-    @Option(names = "--until", paramLabel = "TIME", description = "Flows until TIME: RFC 3339 or a duration ago (5m, 1h).")
-    String until;
+    @Option(names = "--until", converter = CliConverters.WhenConverter.class, paramLabel = "TIME",
+            description = "Flows until TIME: RFC 3339 or a duration ago (5m, 1h).")
+    Selection.When until;
 
     Selection selection() {
         return new Selection(last, first, all, follow, since, until);

@@ -38,16 +38,17 @@ class FlowsCliTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-        --port 99999     | invalid value '99999' for --port
-        --protocol foo   | invalid value 'foo' for --protocol
-        --since nonsense | invalid value 'nonsense' for --since
-        --type bogus     | invalid value 'bogus' for --type
-        -o yaml          | invalid value 'yaml' for --output
-        --last abc       | '--last': 'abc'
+        --port 99999     | --port 99999: must be a port number 0-65535
+        --protocol foo   | --protocol foo: must be one of
+        --since nonsense | flows: --since nonsense: must be an RFC 3339 time (2006-01-02T15:04:05Z) or a duration ago (30s, 5m, 1h30m, 2d)
+        --type bogus     | --type bogus: must be TYPE[:SUBTYPE]
+        -o yaml          | flows: --output yaml: must be compact, dict, table, json or jsonpb
+        --last abc       | flows: --last abc: must be a number of flows >= 0
+        --first -1       | flows: --first -1: must be a number of flows >= 0
         --bogus-flag     | --bogus-flag
-        --color sometimes | invalid value 'sometimes' for --color: expected one of auto, always, never
-        --tcp-flags XMAS | invalid value 'XMAS' for --tcp-flags
-        --input-file /nonexistent/flows.json | invalid value '/nonexistent/flows.json' for --input-file
+        --color sometimes | flows: --color sometimes: must be auto, always or never
+        --tcp-flags XMAS | --tcp-flags XMAS: must be comma-separated TCP flags
+        --input-file /nonexistent/flows.json | --input-file /nonexistent/flows.json: must be a readable file
         --input-file /dev/null --follow | --follow cannot be used with --input-file
         """)
     void badFlagValuesExitWith2AndOneLine(String args, String expected) {
@@ -62,11 +63,11 @@ class FlowsCliTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-        observe --server tls://relay      | invalid value 'tls://relay' for --server: expected HOST:PORT or tls://HOST:PORT
-        status --server tls://relay:1 --tls-client-cert-file /nonexistent/c.pem --tls-client-key-file /nonexistent/k.pem | invalid value '/nonexistent/c.pem' for --tls-client-cert-file: expected a readable PEM file
-        nodes --server localhost          | invalid value 'localhost' for --server: expected HOST:PORT
-        nodes -o yaml                     | invalid value 'yaml' for --output: expected one of table, wide, json
-        completion fish                   | invalid value 'fish' for SHELL: expected one of bash, zsh
+        observe --server tls://relay      | --server tls://relay: must be HOST:PORT or tls://HOST:PORT
+        status --server tls://relay:1 --tls-client-cert-file /nonexistent/c.pem --tls-client-key-file /nonexistent/k.pem | --tls-client-cert-file /nonexistent/c.pem: must be a readable PEM file
+        nodes --server localhost          | --server localhost: must be HOST:PORT
+        nodes -o yaml                     | flows: --output yaml: must be table, wide or json
+        completion fish                   | flows: SHELL fish: must be bash or zsh
         completion                        | Missing required parameter: 'SHELL'
         """)
     void badValuesOfOtherCommandsExitWith2AndOneLine(String args, String expected) {

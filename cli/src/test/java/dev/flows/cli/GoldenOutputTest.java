@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class GoldenOutputTest {
     static String render(String format, boolean nodeName, boolean color) {
-        FlowPrinter p = new FlowPrinter(format, ZoneOffset.UTC, nodeName, color);
+        FlowPrinter p = new FlowPrinter(FlowPrinter.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT)), ZoneOffset.UTC, nodeName, color);
         StringWriter out = new StringWriter();
         PrintWriter w = new PrintWriter(out);
         for (Flow f : SampleFlows.ALL) {

@@ -9,6 +9,7 @@ import dev.flows.cli.ObserveCommand;
 import dev.flows.cli.StatusCommand;
 import dev.flows.cli.top.TopCommand;
 import dev.flows.lab.LabException;
+import dev.flows.observer.config.Options;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,20 +45,22 @@ public final class FlowsCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new FlowsCli());
         cl.setParameterExceptionHandler((ex, args) -> {
-            PrintWriter err = ex.getCommandLine().getErr();
-            err.println("flows: " + ex.getMessage().replace('\n', ' ').strip() + " (see --help)");
-            err.flush();
+            // A bad value is one line, as a FlagException is; other parse errors (unknown flag, missing value) point at --help.
+            String line = Options.oneLine(ex);
+            fail(ex.getCommandLine().getErr(), line.equals(ex.getMessage()) ? line.strip() + " (see --help)" : line);
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            int code = ex instanceof FlagException ? EXIT_USAGE : EXIT_FAILED;
-            String msg = ex instanceof FlagException || ex instanceof LabException || ex instanceof CliFailure
-                    ? ex.getMessage() : ex.toString();
-            err.println("flows: " + msg.replace('\n', ' '));
-            err.flush();
-            return code;
+            boolean usage = ex instanceof FlagException;
+            fail(commandLine.getErr(), usage || ex instanceof LabException || ex instanceof CliFailure ? ex.getMessage() : ex.toString());
+            return usage ? EXIT_USAGE : EXIT_FAILED;
         });
         return cl;
+    }
+
+    /** Every error the user sees: one line on stderr, after "flows: ". */
+    private static void fail(PrintWriter err, String message) {
+        err.println("flows: " + message.replace('\n', ' '));
+        err.flush();
     }
 }

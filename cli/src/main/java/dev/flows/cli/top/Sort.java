@@ -2,6 +2,8 @@ package dev.flows.cli.top;
 
 import java.util.Comparator;
 import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /** How rows are ordered; each has its key in the live view. */
 public enum Sort {
@@ -56,13 +58,16 @@ public enum Sort {
         return null;
     }
 
-    /** --sort's value, as typed. */
-    public static Sort parse(String value) {
-        for (Sort s : values()) {
-            if (s.label().equals(value.toLowerCase(Locale.ROOT))) {
-                return s;
+    /** --sort's value, in any case ("Rate" too, as top has always read it). */
+    static final class Converter implements ITypeConverter<Sort> {
+        @Override
+        public Sort convert(String value) {
+            for (Sort s : values()) {
+                if (s.label().equals(value.toLowerCase(Locale.ROOT))) {
+                    return s;
+                }
             }
+            throw new TypeConversionException(value + ": must be rate, total or name");
         }
-        throw new dev.flows.cli.FlagException("--sort", value, "rate, total or name");
     }
 }

@@ -1,5 +1,6 @@
 package dev.flows.cli.top;
 
+import dev.flows.cli.CliConverters;
 import dev.flows.cli.FilterOptions;
 import dev.flows.cli.RequestBuilder;
 import dev.flows.cli.Selection;
@@ -9,6 +10,7 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
@@ -26,20 +28,31 @@ import picocli.CommandLine.Spec;
         description = {"Live view of the busiest pod pairs and of drops.",
                 "Keys: r sort by rate, t by total, n by name, d flows/drops, q quit."})
 public final class TopCommand implements Callable<Integer> {
-    private static final long MAX_DURATION = 3_600_000;
+    private static final Duration MAX_DURATION = Duration.ofHours(1);
+
+    /** --interval: 100ms to 1h. */
+    static final class Interval extends CliConverters.SecondsBetween { Interval() { super(Duration.ofMillis(100), MAX_DURATION); } }
+
+    /** --window: 1s to 1h. */
+    static final class Window extends CliConverters.SecondsBetween { Window() { super(Duration.ofSeconds(1), MAX_DURATION); } }
+
+    static final class Rows extends CliConverters.Count { Rows() { super("rows"); } }
 
     @Mixin FilterOptions filters;
     @Mixin ServerOptions server;
     @Spec CommandSpec spec;
 
-    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "1s", description = "Refresh every DURATION (default ${DEFAULT-VALUE}).")
-    String interval;
+    @Option(names = "--interval", converter = Interval.class, paramLabel = "DURATION", defaultValue = "1s",
+            description = "Refresh every DURATION, 100ms to 1h; a bare number is seconds (default ${DEFAULT-VALUE}).")
+    Duration interval;
 
-    @Option(names = "--window", paramLabel = "DURATION", defaultValue = "10s", description = "Rates are flows/s over the last DURATION (default ${DEFAULT-VALUE}).")
-    String window;
+    @Option(names = "--window", converter = Window.class, paramLabel = "DURATION", defaultValue = "10s",
+            description = "Rates are flows/s over the last DURATION, 1s to 1h; a bare number is seconds (default ${DEFAULT-VALUE}).")
+    Duration window;
 
-    @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "rate", description = "rate, total or name (default ${DEFAULT-VALUE}).")
-    String sort;
+    @Option(names = "--sort", converter = Sort.Converter.class, paramLabel = "ORDER", defaultValue = "rate",
+            description = "rate, total or name (default ${DEFAULT-VALUE}).")
+    Sort sort;
 
     @Option(names = "--drops", description = "Start with the drops view.")
     boolean drops;
@@ -50,17 +63,15 @@ public final class TopCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Count for one interval, print one table, exit (implies --plain).")
     boolean once;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "Rows per table in plain output, 0 for all (default ${DEFAULT-VALUE}).")
+    @Option(names = "--limit", converter = Rows.class, paramLabel = "N", defaultValue = "20",
+            description = "Rows per table in plain output, 0 for all (default ${DEFAULT-VALUE}).")
     int limit;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        long intervalMillis = Durations.millis("--interval", interval, 100, MAX_DURATION);
-        long windowMillis = Durations.millis("--window", window, 1000, MAX_DURATION);
-        if (limit < 0) {
-            throw new dev.flows.cli.FlagException("--limit", Integer.toString(limit), "a number of rows >= 0");
-        }
-        Controls controls = new Controls(Sort.parse(sort), drops ? View.DROPS : View.FLOWS);
+        long intervalMillis = interval.toMillis();
+        long windowMillis = window.toMillis();
+        Controls controls = new Controls(sort, drops ? View.DROPS : View.FLOWS);
         GetFlowsRequest request = request(Clock.systemUTC());
         String target = server.target(LabState.fromEnvironment());
         LongSupplier clock = System::currentTimeMillis;

@@ -102,14 +102,27 @@ class TopCommandTest {
         assertEquals(1, err.toString().lines().count());
     }
 
+    @Test
+    void intervalAndWindowTakeDurationsAndBareSecondsAsTopAlwaysHas() {
+        TopCommand top = dev.flows.observer.config.Options.parse(new TopCommand(), "--interval", "2", "--window", "1m30s", "--sort", "Total");
+        assertEquals(java.time.Duration.ofSeconds(2), top.interval);
+        assertEquals(java.time.Duration.ofSeconds(90), top.window);
+        assertEquals(Sort.TOTAL, top.sort);
+        top = dev.flows.observer.config.Options.parse(new TopCommand(), "--interval", "250ms", "--window", "3600");
+        assertEquals(java.time.Duration.ofMillis(250), top.interval);
+        assertEquals(java.time.Duration.ofHours(1), top.window);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', textBlock = """
-        --interval 10x  | invalid value '10x' for --interval
-        --interval 10ms | invalid value '10ms' for --interval
-        --window 0s     | invalid value '0s' for --window
-        --sort speed    | invalid value 'speed' for --sort
-        --limit -1      | invalid value '-1' for --limit
-        --port 99999    | invalid value '99999' for --port
+        --interval 10x  | flows: --interval 10x: must be a number with ms, s, m or h, e.g. 500ms, 5s
+        --interval 10ms | flows: --interval 10ms: must be a duration between 100ms and 1h
+        --interval 0    | flows: --interval 0: must be a duration between 100ms and 1h
+        --interval 2h   | flows: --interval 2h: must be a duration between 100ms and 1h
+        --window 0s     | flows: --window 0s: must be a duration between 1s and 1h
+        --sort speed    | flows: --sort speed: must be rate, total or name
+        --limit -1      | flows: --limit -1: must be a number of rows >= 0
+        --port 99999    | flows: --port 99999: must be a port number 0-65535
         """)
     void badFlagsExitWith2AndOneLine(String args, String expected) {
         int code = run(("top --server 127.0.0.1:1 --once " + args).split(" "));

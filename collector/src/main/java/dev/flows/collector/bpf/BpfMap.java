@@ -11,17 +11,25 @@ import jnr.ffi.Pointer;
 public final class BpfMap {
     private static final int ENOENT = 2;
     private static final int EEXIST = 17;
+    /**
+     * Entries per batch of a walk. A hash map's batch ends at a bucket's end, and the kernel
+     * refuses (ENOSPC) a bucket larger than the batch: far more than any bucket holds.
+     */
+    private static final int BATCH = 1024;
 
     private final String name;
     private final int fd;
     private final int keySize;
     private final int valueSize;
+    private final boolean batched;
 
-    BpfMap(String name, int fd, int keySize, int valueSize) {
+    BpfMap(String name, int fd, int type, int keySize, int valueSize) {
         this.name = name;
         this.fd = fd;
         this.keySize = keySize;
         this.valueSize = valueSize;
+        this.batched = type == NativeLayout.BPF_MAP_TYPE_HASH || type == NativeLayout.BPF_MAP_TYPE_LRU_HASH
+                || type == NativeLayout.BPF_MAP_TYPE_ARRAY;
     }
 
     public String name() {
@@ -79,10 +87,52 @@ public final class BpfMap {
     }
 
     /**
-     * Visits every entry. Keys deleted meanwhile (by us or the kernel's LRU) are skipped; a walk
-     * that loses its place restarts from the first key, as the kernel's iteration does.
+     * Visits every entry. Hash and array maps are read {@value #BATCH} entries a syscall (the
+     * conntrack sweep walks tens of thousands of entries, two syscalls each by key); other kinds
+     * key by key. Keys deleted meanwhile (by us or the kernel's LRU) are skipped; a walk by key that
+     * loses its place restarts from the first key, as the kernel's iteration does.
      */
     public void forEach(BiConsumer<byte[], byte[]> visitor) {
+        if (batched) {
+            forEachInBatches(visitor);
+        } else {
+            forEachByKey(visitor);
+        }
+    }
+
+    private void forEachInBatches(BiConsumer<byte[], byte[]> visitor) {
+        // the position between batches: a bucket number for hash maps, a key for arrays
+        int position = Math.max(keySize, Integer.BYTES);
+        Pointer from = null;
+        Pointer to = Native.alloc(position);
+        Pointer spare = Native.alloc(position);
+        Pointer keys = Native.alloc(keySize * BATCH);
+        Pointer values = Native.alloc(valueSize * BATCH);
+        Pointer count = Native.alloc(Integer.BYTES);
+        while (true) {
+            count.putInt(0, BATCH);
+            int ret = Native.bpf().bpf_map_lookup_batch(fd, from, to, keys, values, count, null);
+            if (ret != -ENOENT) {
+                Native.check(ret, "walking " + name);
+            }
+            int n = Math.min(count.getInt(0), BATCH); // the last batch comes with ENOENT
+            for (int i = 0; i < n; i++) {
+                byte[] key = new byte[keySize];
+                byte[] value = new byte[valueSize];
+                keys.get((long) i * keySize, key, 0, keySize);
+                values.get((long) i * valueSize, value, 0, valueSize);
+                visitor.accept(key, value);
+            }
+            if (ret == -ENOENT) {
+                return;
+            }
+            Pointer next = to;
+            to = from == null ? spare : from;
+            from = next;
+        }
+    }
+
+    private void forEachByKey(BiConsumer<byte[], byte[]> visitor) {
         Pointer prev = null;
         Pointer next = Native.alloc(keySize);
         Pointer value = Native.alloc(valueSize);

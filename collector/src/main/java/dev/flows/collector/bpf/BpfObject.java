@@ -156,7 +156,8 @@ final class BpfObject implements AutoCloseable {
         for (Pointer map = bpf.bpf_object__next_map(obj, null); map != null && map.address() != 0;
                 map = bpf.bpf_object__next_map(obj, map)) {
             if (bpf.bpf_map__name(map).equals(mapName)) {
-                return new BpfMap(mapName, bpf.bpf_map__fd(map), bpf.bpf_map__key_size(map), bpf.bpf_map__value_size(map));
+                return new BpfMap(mapName, bpf.bpf_map__fd(map), bpf.bpf_map__type(map), bpf.bpf_map__key_size(map),
+                        bpf.bpf_map__value_size(map));
             }
         }
         throw new BpfException(name + " has no map " + mapName, 0);

@@ -71,6 +71,12 @@ public interface LibBpf {
     /** key NULL: the first key. Returns -ENOENT after the last. */
     int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
 
+    /**
+     * Up to {@code *count} entries in one syscall, from the position {@code inBatch} (NULL: the
+     * start) to {@code outBatch}; -ENOENT with the last entries once the map is done.
+     */
+    int bpf_map_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values, Pointer count, Pointer opts);
+
     int bpf_prog_test_run_opts(int progFd, Pointer opts);
 
     /** Returns the previous callback's address. */

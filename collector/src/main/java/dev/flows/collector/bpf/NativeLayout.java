@@ -49,6 +49,11 @@ final class NativeLayout {
     static final int MAP_INFO_MAX_ENTRIES = 16;
     static final int MAP_INFO_MAP_FLAGS = 20;
 
+    /** enum bpf_map_type: the kinds whose entries the kernel hands out in batches */
+    static final int BPF_MAP_TYPE_HASH = 1;
+    static final int BPF_MAP_TYPE_ARRAY = 2;
+    static final int BPF_MAP_TYPE_LRU_HASH = 9;
+
     /** bpf_map_update_elem flags */
     static final int BPF_ANY = 0;
     static final int BPF_NOEXIST = 1;

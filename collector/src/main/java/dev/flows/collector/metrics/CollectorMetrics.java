@@ -7,7 +7,14 @@ import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.pipeline.LossCounters;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.instrumentation.runtimemetrics.java8.Cpu;
+import io.opentelemetry.instrumentation.runtimemetrics.java8.GarbageCollector;
+import io.opentelemetry.instrumentation.runtimemetrics.java8.MemoryPools;
 import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.MetricReader;
@@ -40,6 +47,7 @@ public final class CollectorMetrics implements AutoCloseable {
                 .setResource(Resource.getDefault().toBuilder().put("service.name", "flows-collector").build())
                 .registerMetricReader(reader).build();
         Meter meter = provider.get("dev.flows.collector");
+        jvm();
         Attributes n = Attributes.of(AttributeKey.stringKey("node"), node);
         AttributeKey<String> stage = AttributeKey.stringKey("stage");
         meter.counterBuilder("flows_collector_events_read").setDescription("Events read from the kernel ring buffer.")
@@ -90,6 +98,33 @@ public final class CollectorMetrics implements AutoCloseable {
         meter.gaugeBuilder("flows_collector_buffer_capacity").ofLongs().setDescription("Room of the flow buffer (--buffer-capacity).")
                 .buildWithCallback(m -> m.record(s.bufferCapacity(), n));
         clusterSource(meter, n, cluster);
+    }
+
+    /**
+     * The JVM's memory by pool (heap used, after the last GC, committed, limit), GC time and CPU,
+     * from OpenTelemetry's runtime instrumentation: what the flow buffer costs in heap and how the
+     * heap follows the container's limit (issue 17).
+     */
+    private void jvm() {
+        OpenTelemetry metricsOnly = new OpenTelemetry() {
+            @Override
+            public MeterProvider getMeterProvider() {
+                return provider;
+            }
+
+            @Override
+            public TracerProvider getTracerProvider() {
+                return TracerProvider.noop();
+            }
+
+            @Override
+            public ContextPropagators getPropagators() {
+                return ContextPropagators.noop();
+            }
+        };
+        MemoryPools.registerObservers(metricsOnly);
+        GarbageCollector.registerObservers(metricsOnly);
+        Cpu.registerObservers(metricsOnly);
     }
 
     private static void clusterSource(Meter meter, Attributes node, Supplier<ClusterSource.Stats> cluster) {

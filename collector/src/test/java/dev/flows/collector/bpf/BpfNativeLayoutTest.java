@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * NativeLayout against the C compiler: builds bpf/probe/native_layout.c with gcc against the
- * installed libbpf and kernel headers and compares every size and offset we fill from Java.
+ * installed libbpf and kernel headers and compares every size, offset and enum value we fill from Java.
  */
 class BpfNativeLayoutTest {
     @Test
@@ -60,7 +60,15 @@ class BpfNativeLayoutTest {
                     Map.entry("bpf_map_info.key_size", NativeLayout.MAP_INFO_KEY_SIZE),
                     Map.entry("bpf_map_info.value_size", NativeLayout.MAP_INFO_VALUE_SIZE),
                     Map.entry("bpf_map_info.max_entries", NativeLayout.MAP_INFO_MAX_ENTRIES),
-                    Map.entry("bpf_map_info.map_flags", NativeLayout.MAP_INFO_MAP_FLAGS));
+                    Map.entry("bpf_map_info.map_flags", NativeLayout.MAP_INFO_MAP_FLAGS),
+                    Map.entry("BPF_MAP_TYPE_HASH", NativeLayout.BPF_MAP_TYPE_HASH),
+                    Map.entry("BPF_MAP_TYPE_ARRAY", NativeLayout.BPF_MAP_TYPE_ARRAY),
+                    Map.entry("BPF_MAP_TYPE_LRU_HASH", NativeLayout.BPF_MAP_TYPE_LRU_HASH),
+                    Map.entry("BPF_ANY", NativeLayout.BPF_ANY),
+                    Map.entry("BPF_NOEXIST", NativeLayout.BPF_NOEXIST),
+                    Map.entry("BPF_TC_INGRESS", NativeLayout.BPF_TC_INGRESS),
+                    Map.entry("BPF_TC_EGRESS", NativeLayout.BPF_TC_EGRESS),
+                    Map.entry("BPF_TC_F_REPLACE", NativeLayout.BPF_TC_F_REPLACE));
             assertEquals(new java.util.TreeMap<>(c), new java.util.TreeMap<>(java));
         } finally {
             Files.deleteIfExists(exe);

@@ -1,6 +1,7 @@
 package dev.flows.collector.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flows.collector.bpf.ServiceOptionCounters;
 import dev.flows.collector.decode.DecodeError;
@@ -22,6 +23,9 @@ class CollectorMetricsTest {
     private static Map<String, Long> points(InMemoryMetricReader reader) {
         Map<String, Long> out = new TreeMap<>();
         for (MetricData d : reader.collectAllMetrics()) {
+            if (d.getName().startsWith("jvm.")) {
+                continue; // the JVM's own, see theHeapIsShownByPool
+            }
             Iterable<? extends PointData> ps = switch (d.getType()) {
                 case LONG_SUM -> d.getLongSumData().getPoints();
                 case LONG_GAUGE -> d.getLongGaugeData().getPoints();
@@ -43,6 +47,33 @@ class CollectorMetricsTest {
             }
         }
         return out;
+    }
+
+    @Test
+    void theHeapIsShownByPool() {
+        InMemoryMetricReader reader = InMemoryMetricReader.create();
+        try (CollectorMetrics m = new CollectorMetrics(reader, "node-a", new CollectorMetrics.Sources(() -> 0, new LossCounters(() -> 0,
+                () -> 0, () -> 0), new DecodeErrors(), () -> 0, 1 << 20, () -> 0, 16, () -> 0, 15, null),
+                () -> new ClusterSource.Stats("files", true, 0, 0, 0, 0, Map.of()))) {
+            long heapUsed = 0;
+            long heapLimit = 0;
+            for (MetricData d : reader.collectAllMetrics()) {
+                if (!d.getName().equals("jvm.memory.used") && !d.getName().equals("jvm.memory.limit")) {
+                    continue;
+                }
+                for (LongPointData p : d.getLongSumData().getPoints()) {
+                    if ("heap".equals(p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("jvm.memory.type")))) {
+                        if (d.getName().equals("jvm.memory.used")) {
+                            heapUsed += p.getValue();
+                        } else {
+                            heapLimit += p.getValue();
+                        }
+                    }
+                }
+            }
+            assertTrue(heapUsed > 0, "jvm.memory.used of the heap pools");
+            assertEquals(Runtime.getRuntime().maxMemory(), heapLimit, 64L << 20, "jvm.memory.limit of the heap pools against -Xmx");
+        }
     }
 
     @Test

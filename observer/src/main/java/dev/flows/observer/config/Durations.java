@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * Durations as Hubble writes them: one or more of a whole number and a unit, ms, s, m, h or d,
  * largest first or not ("250ms", "5s", "1h30m", "2d"). The one grammar of every duration flag
  * (collector, relay, CLI); a caller may add its own reading on top (a bare number is seconds in
- * {@code flows top}).
+ * {@code flows top} and {@code flows lab up}).
  */
 public final class Durations {
     private static final Pattern FORM = Pattern.compile("(?:\\d{1,18}(?:ms|s|m|h|d))+");

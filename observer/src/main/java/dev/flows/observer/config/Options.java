@@ -2,6 +2,7 @@ package dev.flows.observer.config;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
 
@@ -11,11 +12,17 @@ public final class Options {
 
     /**
      * The line for a parse failure. picocli words a converter's failure as "Invalid value for
-     * option '--x': ..."; ours already name the value, so the flag goes in front and nothing else.
+     * option '--x': ..."; ours already name the value, so the flag (or a positional parameter's
+     * label) goes in front and nothing else.
      */
     public static String oneLine(ParameterException e) {
-        if (e.getCause() instanceof TypeConversionException c && e.getArgSpec() instanceof OptionSpec o) {
-            return o.longestName() + " " + c.getMessage();
+        if (e.getCause() instanceof TypeConversionException c) {
+            if (e.getArgSpec() instanceof OptionSpec o) {
+                return o.longestName() + " " + c.getMessage();
+            }
+            if (e.getArgSpec() instanceof PositionalParamSpec p) {
+                return p.paramLabel() + " " + c.getMessage();
+            }
         }
         return e.getMessage();
     }

@@ -25,6 +25,10 @@ class ConvertersTest {
         @Option(names = "--color", converter = ColorConverter.class, defaultValue = "red") Color color;
     }
 
+    static final class Positional {
+        @picocli.CommandLine.Parameters(paramLabel = "SHADE", converter = ColorConverter.class) Color shade;
+    }
+
     private static Flags parse(String... args) {
         return Options.parse(new Flags(), args);
     }
@@ -57,6 +61,8 @@ class ConvertersTest {
         assertEquals("--peer relay:99999: must be HOST:PORT, e.g. 0.0.0.0:4244", refused("--peer", "relay:99999"));
         assertEquals("--cidr 10.244.0.0/33: must be an IPv4 prefix such as 10.244.0.0/16", refused("--cidr", "10.244.0.0/33"));
         assertEquals("--color RED: must be red or dark-blue", refused("--color", "RED"));
+        assertEquals("SHADE blue: must be red or dark-blue",
+                assertThrows(ConfigException.class, () -> Options.parse(new Positional(), "blue")).getMessage());
     }
 
     @Test

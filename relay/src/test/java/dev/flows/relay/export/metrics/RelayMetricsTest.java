@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Options;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.Verdict;
 import dev.flows.relay.export.ExportQueue;
@@ -18,13 +19,11 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class RelayMetricsTest {
 
     private static MetricsConfig config(String... args) {
-        MetricsConfig c = new MetricsConfig();
-        new CommandLine(c).parseArgs(args);
+        MetricsConfig c = Options.parse(new MetricsConfig(), args);
         c.validate();
         return c;
     }
@@ -56,6 +55,19 @@ class RelayMetricsTest {
         assertTrue(e.getMessage().contains("--metrics-series-limit 0"), e.getMessage());
         e = assertThrows(ConfigException.class, () -> config("--metrics", "drop", "--metrics", "drop"));
         assertTrue(e.getMessage().contains("twice"), e.getMessage());
+    }
+
+    @Test
+    void eachBadValueIsOneLineWithFlagValueAndWhatIsValid() {
+        assertEquals("--metrics dns: unknown family dns; must be one of [flow, drop, policy, tcp, port-distribution, service, icmp, "
+                + "flows-to-world]", assertThrows(ConfigException.class, () -> config("--metrics", "dns")).getMessage());
+        assertEquals("--metrics drop sourceContext galaxy: must be one of [app, identity, namespace, pod, pod-name, reserved-identity, "
+                + "workload, workload-name] or ip",
+                assertThrows(ConfigException.class, () -> config("--metrics", "drop:sourceContext=galaxy")).getMessage());
+        assertEquals("--metrics drop:sourceContext=pod: family drop is given twice",
+                assertThrows(ConfigException.class, () -> config("--metrics", "drop", "--metrics", "drop:sourceContext=pod")).getMessage());
+        assertEquals("--metrics-listen nowhere: must be HOST:PORT, e.g. 0.0.0.0:4244",
+                assertThrows(ConfigException.class, () -> config("--metrics-listen", "nowhere")).getMessage());
     }
 
     @Test

@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Options;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class TracesConfigTest {
     static TracesConfig config(String... args) {
-        TracesConfig c = new TracesConfig();
-        new CommandLine(c).parseArgs(args);
+        TracesConfig c = Options.parse(new TracesConfig(), args);
         c.validate();
         return c;
     }
@@ -65,5 +64,9 @@ class TracesConfigTest {
         assertEquals("--otlp-connections 0: must be at least 1", error("--otlp-connections", "0"));
         assertEquals("--otlp-exports-in-flight 0: must be between 1 and 64", error("--otlp-exports-in-flight", "0"));
         assertEquals("--otlp-header novalue: must be KEY=VALUE", error("--otlp-header", "novalue"));
+        assertEquals("--otlp-timeout soon: must be a number with ms, s, m or h, e.g. 500ms, 5s", error("--otlp-timeout", "soon"));
+        assertEquals("--otlp-schedule-delay 0s: must be more than 0", error("--otlp-schedule-delay", "0ms"));
+        assertEquals("--otlp-endpoint http://otel:43 17: not a URL (Illegal character in authority); e.g. http://otel-collector:4317",
+                error("--otlp-endpoint", "http://otel:43 17"));
     }
 }
