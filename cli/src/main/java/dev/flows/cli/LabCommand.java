@@ -5,6 +5,7 @@ import dev.flows.lab.LabDown;
 import dev.flows.lab.LabState;
 import dev.flows.lab.LabStatus;
 import dev.flows.lab.LabUp;
+import dev.flows.observer.config.LowerCaseEnum;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,22 +79,22 @@ public final class LabCommand implements Runnable {
     @Command(name = "status", description = "Whether the lab is up, its nodes, collectors, pods and processes, and the certificates "
             + "a client connects with.", mixinStandardHelpOptions = true)
     static final class Status implements Runnable {
-        private static final List<String> FORMATS = List.of("text", "json");
+        /** -o values. */
+        enum Format { TEXT, JSON }
 
-        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+        static final class FormatConverter extends LowerCaseEnum<Format> { FormatConverter() { super(Format.class); } }
+
+        @Option(names = {"-o", "--output"}, converter = FormatConverter.class, paramLabel = "FORMAT", defaultValue = "text",
                 description = "text, or json (tls.ca, tls.clientCert, tls.clientKey, tls.serverName for scripts).")
-        String output;
+        Format output;
 
         @Spec CommandSpec spec;
 
         @Override
         public void run() {
-            if (!FORMATS.contains(output)) {
-                throw new FlagException("--output", output, "one of " + String.join(", ", FORMATS));
-            }
             LabStatus status = new LabStatus(LabState.fromEnvironment());
             PrintWriter out = spec.commandLine().getOut();
-            if (output.equals("json")) {
+            if (output == Format.JSON) {
                 out.println(status.json());
             } else {
                 status.report().forEach(out::println);
