@@ -9,6 +9,8 @@ import dev.flows.proto.observer.ObserverGrpc;
 import dev.flows.proto.observer.ServerStatusRequest;
 import dev.flows.proto.observer.ServerStatusResponse;
 import dev.flows.proto.relay.NodeState;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Instant;
@@ -38,8 +40,14 @@ final class FlowsClient implements AutoCloseable {
     private int recorded;
 
     FlowsClient(int port) {
+        this(port, InsecureChannelCredentials.create(), null);
+    }
+
+    /** Over {@code credentials} (TLS: the server's certificate must name {@code authority}). */
+    FlowsClient(int port, ChannelCredentials credentials, String authority) {
         // counting is cheap: do it on the transport thread, so the client costs no thread hop per flow
-        this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
+        NettyChannelBuilder b = NettyChannelBuilder.forAddress("127.0.0.1", port, credentials).directExecutor();
+        this.channel = (authority == null ? b : b.overrideAuthority(authority)).build();
     }
 
     /**

@@ -9,23 +9,31 @@ import dev.flows.collector.decode.DecodeErrors;
 import dev.flows.collector.decode.Decoder;
 import dev.flows.collector.enrich.Enricher;
 import dev.flows.collector.pipeline.FlowProcessor;
+import dev.flows.lab.LabTls;
+import dev.flows.observer.tls.CertificateAuthority.Issued;
+import dev.flows.observer.tls.TlsReloader;
 import dev.flows.proto.flow.Flow;
 import dev.flows.relay.Relay;
 import dev.flows.relay.RelayConfig;
+import io.grpc.ChannelCredentials;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
  * {@code ./run-bench --relay}: the relay's two targets in one run of about a minute, printed side by
  * side with their ratio to target. (a) flows/s from two collectors through the relay to one
- * client, live and as a history read; (b) packet-to-client latency through real collectors and
+ * client, live and as a history read, and live again with mTLS on both hops (a1t, what a cluster
+ * runs by default); (b) packet-to-client latency through real collectors and
  * the relay, with both nodes busy and with one quiet (the merge window's worst case).
  * Everything runs in this JVM on loopback; BPF maps are pinned under the caller's pin directory.
  */
@@ -74,7 +82,7 @@ final class RelayBench {
         try {
             endpoints.add(new RelayThroughput.Endpoint("node-0"));
             endpoints.add(new RelayThroughput.Endpoint("node-1"));
-            try (Relay relay = startRelay(endpoints.stream().map(RelayThroughput.Endpoint::address).toList())) {
+            try (Relay relay = startRelay(endpoints.stream().map(RelayThroughput.Endpoint::address).toList(), PLAINTEXT, FlowsClient::new)) {
                 // A relay runs for days: measure it compiled. One unreported pass of the live and
                 // history reads first. On 2 cores beside the load the JIT takes its time: after a
                 // 5 s pass the next 4 s still cost about twice the CPU per flow of a relay that
@@ -96,13 +104,15 @@ final class RelayBench {
             }
         }
 
+        RelayThroughput.Result liveTls = liveOverTls(pool, warmup);
+
         RelayLatency.Result bothBusy, oneQuiet;
         out.printf("b: two real collectors (BPF_PROG_TEST_RUN) -> relay -> client, %,d packets/s per busy node ...%n", pps);
         List<RelayLatency.Node> nodes = new ArrayList<>();
         try {
             nodes.add(RelayLatency.start("node-0", pins.resolve("relay-node-0"), cluster));
             nodes.add(RelayLatency.start("node-1", pins.resolve("relay-node-1"), cluster));
-            try (Relay relay = startRelay(nodes.stream().map(RelayLatency.Node::address).toList())) {
+            try (Relay relay = startRelay(nodes.stream().map(RelayLatency.Node::address).toList(), PLAINTEXT, FlowsClient::new)) {
                 bothBusy = RelayLatency.run(nodes, relay.port(), pps, warmup, length);
                 oneQuiet = RelayLatency.run(nodes.subList(0, 1), relay.port(), pps, warmup, Duration.ofSeconds(3));
             }
@@ -113,7 +123,7 @@ final class RelayBench {
         }
 
         out.println();
-        printThroughput(live, liveHubble, history, historyHubble, direct);
+        printThroughput(live, liveHubble, history, historyHubble, direct, liveTls);
         out.println();
         printLatency(bothBusy, oneQuiet);
     }
@@ -141,13 +151,55 @@ final class RelayBench {
         return flows;
     }
 
-    /** The real relay on a loopback port, with the shipped settings, once it has both collectors connected. */
-    private static Relay startRelay(List<String> collectors) throws Exception {
+    /**
+     * Row a1t: a1 again with mTLS on both hops, as a cluster runs by default: the collectors serve
+     * TLS and require the relay's client certificate, the relay checks their names and requires the
+     * client's. Certificates as the lab makes them, in a folder removed afterwards.
+     */
+    private RelayThroughput.Result liveOverTls(List<Flow> pool, Duration warmup) throws Exception {
+        out.printf("a1t: the live row again over mTLS on both hops (collectors -> relay -> client) ...%n");
+        Path dir = Files.createTempDirectory("flows-bench-tls-");
+        List<RelayThroughput.Endpoint> endpoints = new ArrayList<>();
+        try (TlsReloader files = new TlsReloader(TlsReloader.DEFAULT_PERIOD)) {
+            LabTls tls = LabTls.make(dir, List.of("node-0", "node-1"));
+            for (String node : List.of("node-0", "node-1")) {
+                Issued c = tls.collector(node);
+                endpoints.add(new RelayThroughput.Endpoint(node, files.server(c.cert(), c.key(), List.of(tls.ca()), true)));
+            }
+            ChannelCredentials toRelay = files.client(List.of(tls.ca()), tls.client().cert(), tls.client().key());
+            IntFunction<FlowsClient> client = port -> new FlowsClient(port, toRelay, tls.relayServerName());
+            try (Relay relay = startRelay(endpoints.stream().map(RelayThroughput.Endpoint::address).toList(), tls.relayArgs(), client)) {
+                out.printf("   warm-up pass of %d s (not reported) ...%n", WARM_PASS.toSeconds());
+                RelayThroughput.live(endpoints, pool, client.apply(relay.port()), rate, warmup, WARM_PASS, true);
+                return RelayThroughput.live(endpoints, pool, client.apply(relay.port()), rate, warmup, length, true);
+            }
+        } finally {
+            for (RelayThroughput.Endpoint e : endpoints) {
+                e.close();
+            }
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    private static final List<String> PLAINTEXT = List.of("--disable-server-tls", "--disable-client-tls");
+
+    /**
+     * The real relay on a loopback port, with the shipped settings and {@code tlsArgs}, once it has
+     * every collector connected (asked through a client {@code client} makes for its port).
+     */
+    private static Relay startRelay(List<String> collectors, List<String> tlsArgs, IntFunction<FlowsClient> client) throws Exception {
         RelayConfig config = new RelayConfig();
-        new CommandLine(config).parseArgs("--listen", "127.0.0.1:0", "--disable-server-tls", "--disable-client-tls", "--collectors", String.join(",", collectors));
+        List<String> args = new ArrayList<>(List.of("--listen", "127.0.0.1:0", "--collectors", String.join(",", collectors)));
+        args.addAll(tlsArgs);
+        new CommandLine(config).parseArgs(args.toArray(String[]::new));
         config.validate();
         Relay relay = Relay.start(config, List.of());
-        try (FlowsClient status = new FlowsClient(relay.port())) {
+        try (FlowsClient status = client.apply(relay.port())) {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (status.serverStatus().getNumConnectedNodes().getValue() < collectors.size()) {
                 if (System.nanoTime() > deadline) {
@@ -163,7 +215,7 @@ final class RelayBench {
     }
 
     private void printThroughput(RelayThroughput.Result live, RelayThroughput.Result liveHubble, RelayThroughput.Result history,
-            RelayThroughput.Result historyHubble, RelayThroughput.Result direct) {
+            RelayThroughput.Result historyHubble, RelayThroughput.Result direct, RelayThroughput.Result liveTls) {
         String header = String.format("%-52s %11s %11s %9s %9s %9s %9s %9s", "a flows/s, 2 collectors -> relay -> 1 client",
                 "offered", "received", "lost", "k flows/s", "target", "x target", "cpu us/f");
         out.println(header);
@@ -177,9 +229,12 @@ final class RelayBench {
         throughputRow("a2 history (observe --all), flows observe", history);
         throughputRow("a2h history, a Hubble client (GetFlows)", historyHubble);
         throughputRow("a0 history from one collector directly (no relay)", direct);
+        throughputRow("a1t live as a1, mTLS on both hops", liveTls);
+        lossRow(liveTls);
         out.println();
         out.printf(Locale.ROOT, "live through the relay to flows observe: %s%n", verdict(live));
         out.printf(Locale.ROOT, "live through the relay to a Hubble client: %s%n", verdict(liveHubble));
+        out.printf(Locale.ROOT, "live through the relay over mTLS to flows observe: %s%n", verdict(liveTls));
     }
 
     /**

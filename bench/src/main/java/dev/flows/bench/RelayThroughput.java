@@ -11,6 +11,8 @@ import dev.flows.collector.pipeline.LossCounters;
 import dev.flows.proto.flow.Flow;
 import dev.flows.proto.flow.LostEventSource;
 import dev.flows.proto.observer.GetFlowsRequest;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -71,10 +73,15 @@ final class RelayThroughput {
         private final ObserverServer server;
 
         Endpoint(String node) throws IOException {
+            this(node, InsecureServerCredentials.create());
+        }
+
+        /** Served over {@code credentials} (a collector's mTLS, for the TLS row). */
+        Endpoint(String node, ServerCredentials credentials) throws IOException {
             this.node = node;
             ObserverService svc = new ObserverService(buffer, LossCounters.none(),
                     new ServerIdentity(node, "127.0.0.1", "bench"), streams, FlowsClient::wallNanos, System::nanoTime);
-            this.server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), svc, svc.batches()).start();
+            this.server = ObserverServer.createNonBlocking(new InetSocketAddress("127.0.0.1", 0), credentials, svc, svc.batches()).start();
         }
 
         String address() {
@@ -96,7 +103,13 @@ final class RelayThroughput {
      */
     static Result live(List<Endpoint> endpoints, List<Flow> pool, int relayPort, int rate, Duration warmup,
             Duration length, boolean batches) throws InterruptedException {
-        try (FlowsClient client = new FlowsClient(relayPort).start(GetFlowsRequest.newBuilder().setFollow(true).build(), batches)) {
+        return live(endpoints, pool, new FlowsClient(relayPort), rate, warmup, length, batches);
+    }
+
+    /** The same through {@code client} (e.g. one speaking TLS to the relay); closes it. */
+    static Result live(List<Endpoint> endpoints, List<Flow> pool, FlowsClient relayClient, int rate, Duration warmup,
+            Duration length, boolean batches) throws InterruptedException {
+        try (FlowsClient client = relayClient.start(GetFlowsRequest.newBuilder().setFollow(true).build(), batches)) {
             Thread.sleep(500); // the relay opens its streams to the collectors; flows before that are not followed
             long lostBefore = client.serverStatus().getFlowsLost().getEventQueue();
             long end = System.nanoTime() + warmup.toNanos() + length.toNanos();

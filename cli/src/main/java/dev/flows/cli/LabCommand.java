@@ -5,6 +5,7 @@ import dev.flows.lab.LabDown;
 import dev.flows.lab.LabState;
 import dev.flows.lab.LabStatus;
 import dev.flows.lab.LabUp;
+import dev.flows.observer.config.LowerCaseEnum;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,13 +76,30 @@ public final class LabCommand implements Runnable {
     }
 
     /** {@code flows lab status}. */
-    @Command(name = "status", description = "Whether the lab is up, its nodes, collectors, pods and processes.", mixinStandardHelpOptions = true)
+    @Command(name = "status", description = "Whether the lab is up, its nodes, collectors, pods and processes, and the certificates "
+            + "a client connects with.", mixinStandardHelpOptions = true)
     static final class Status implements Runnable {
+        /** -o values. */
+        enum Format { TEXT, JSON }
+
+        static final class FormatConverter extends LowerCaseEnum<Format> { FormatConverter() { super(Format.class); } }
+
+        @Option(names = {"-o", "--output"}, converter = FormatConverter.class, paramLabel = "FORMAT", defaultValue = "text",
+                description = "text, or json (tls.ca, tls.clientCert, tls.clientKey, tls.serverName for scripts).")
+        Format output;
+
         @Spec CommandSpec spec;
 
         @Override
         public void run() {
-            new LabStatus(LabState.fromEnvironment()).report().forEach(spec.commandLine().getOut()::println);
+            LabStatus status = new LabStatus(LabState.fromEnvironment());
+            PrintWriter out = spec.commandLine().getOut();
+            if (output == Format.JSON) {
+                out.println(status.json());
+            } else {
+                status.report().forEach(out::println);
+            }
+            out.flush();
         }
     }
 }

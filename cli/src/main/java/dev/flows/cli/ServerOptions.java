@@ -1,11 +1,13 @@
 package dev.flows.cli;
 
 import dev.flows.lab.LabState;
+import dev.flows.lab.LabTls;
 import dev.flows.observer.tls.TlsFailures;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,20 +17,29 @@ public final class ServerOptions {
     static final String DEFAULT = "localhost:4245";
 
     @Option(names = "--server", paramLabel = "[tls://]HOST:PORT",
-            description = "Observer address; tls://HOST:PORT speaks TLS (as --tls). Default: the lab's relay (its entry point) when a lab is up, else " + DEFAULT + ".")
+            description = "Observer address; tls://HOST:PORT speaks TLS (as --tls). Default: the lab's relay (its entry point) when a lab is up, else " + DEFAULT
+                    + ". The lab's relay and collectors are spoken to over TLS with the lab's certificates.")
     String server;
 
     @Mixin TlsOptions tls = new TlsOptions();
     private boolean tlsOn;
 
-    /** host:port to dial. */
+    /**
+     * host:port to dial. While a lab is up: without --server, the lab's entry point; to the lab's
+     * relay or a collector, TLS with the lab's certificates (each TLS flag given still wins).
+     */
     public String target(LabState lab) {
-        String s = server != null ? server : lab.exists() ? lab.entryPoint().orElse(DEFAULT) : DEFAULT;
+        String s = server != null ? server : lab.exists() ? lab.entryPoint().map(LabState.Entry::address).orElse(DEFAULT) : DEFAULT;
         String address = s.startsWith("tls://") ? s.substring("tls://".length()) : s;
         if (!address.matches("[^:\\s]+:\\d{1,5}|\\[[0-9a-fA-F:]+\\]:\\d{1,5}") || Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)) > 65535) {
             throw new FlagException("--server", s, "HOST:PORT or tls://HOST:PORT, e.g. localhost:4245");
         }
         tlsOn = tls.tls || s.startsWith("tls://");
+        Optional<LabState.Entry> labEndpoint = lab.exists() ? lab.endpoint(address) : Optional.empty();
+        labEndpoint.ifPresent(e -> lab.tls().ifPresent(t -> {
+            tlsOn = true;
+            tls.defaults(t.ca(), t.client().cert(), t.client().key(), e.serverName());
+        }));
         return address;
     }
 
@@ -38,13 +49,13 @@ public final class ServerOptions {
     }
 
     /** A failed call as one line; TLS failures (see TlsFailures) name the certificate and what was expected. */
-    CliFailure failure(String target, StatusRuntimeException e) {
+    public CliFailure failure(String target, StatusRuntimeException e) {
         return TlsFailures.describe(e, "server " + target, tlsOn, serverName(target))
                 .<CliFailure>map(CliFailure::new).orElseGet(() -> new ServerException(target, e));
     }
 
     /** A channel to host:port, over TLS when --tls or tls:// asked for it (after {@link #target}). */
-    ManagedChannel channel(String target) {
+    public ManagedChannel channel(String target) {
         return builder(target).build();
     }
 

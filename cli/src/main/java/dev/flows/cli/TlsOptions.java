@@ -31,6 +31,20 @@ public final class TlsOptions {
             description = "The name the server's certificate must carry. Default: the host of --server.")
     String serverName;
 
+    /** Files and name to use where no flag gave one (the lab's, when the CLI talks to the lab). */
+    void defaults(Path ca, Path cert, Path key, String name) {
+        if (caFiles.isEmpty()) {
+            caFiles = List.of(ca);
+        }
+        if (clientCert == null && clientKey == null) {
+            clientCert = cert;
+            clientKey = key;
+        }
+        if (serverName == null) {
+            serverName = name;
+        }
+    }
+
     /** Plaintext, or TLS with the files given (read once: a CLI call is short). */
     ChannelCredentials credentials(boolean on) {
         if (!on) {

@@ -3,10 +3,10 @@ package dev.flows.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flows.cli.app.FlowsCli;
+import dev.flows.observer.tls.CertificateAuthority;
 import dev.flows.observer.tls.ServerNames;
 import dev.flows.observer.tls.TlsReloader;
 import dev.flows.observer.wire.ObserverServer;
-import dev.flows.testing.TestCa;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import java.io.PrintWriter;
@@ -27,14 +27,14 @@ class CliTlsTest {
     private final TlsReloader tls = new TlsReloader(Duration.ofSeconds(10));
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-    private TestCa ca;
-    private Path[] server;
-    private Path[] client;
+    private CertificateAuthority ca;
+    private CertificateAuthority.Issued server;
+    private CertificateAuthority.Issued client;
     private ObserverServer observer;
 
     @BeforeEach
     void certificates() throws Exception {
-        ca = new TestCa(dir, "flows");
+        ca = CertificateAuthority.create(dir, "flows", Duration.ofDays(1));
         server = ca.issue(dir, "relay", ServerNames.RELAY, "127.0.0.1");
         client = ca.issue(dir, "client", "client.flows.dev");
     }
@@ -64,18 +64,18 @@ class CliTlsTest {
 
     @Test
     void noClientCertificate() throws Exception {
-        String target = serve(tls.server(server[0], server[1], List.of(ca.caFile), true));
+        String target = serve(tls.server(server.cert(), server.key(), List.of(ca.caFile()), true));
         assertEquals("flows: server " + target + " requires a client certificate from its CA: expected --tls-client-cert-file and "
-                + "--tls-client-key-file signed by it", status("--server", "tls://" + target, "--tls-ca-cert-files", ca.caFile.toString(),
+                + "--tls-client-key-file signed by it", status("--server", "tls://" + target, "--tls-ca-cert-files", ca.caFile().toString(),
                 "--tls-server-name", ServerNames.RELAY));
     }
 
     @Test
     void wrongServerName() throws Exception {
-        String target = serve(tls.server(server[0], server[1], List.of(ca.caFile), true));
+        String target = serve(tls.server(server.cert(), server.key(), List.of(ca.caFile()), true));
         assertEquals("flows: the certificate of server " + target + " is not for other.flows.dev: expected a certificate naming "
                 + "other.flows.dev (or set --tls-server-name)", status("--server", target, "--tls", "--tls-ca-cert-files",
-                ca.caFile.toString(), "--tls-client-cert-file", client[0].toString(), "--tls-client-key-file", client[1].toString(),
+                ca.caFile().toString(), "--tls-client-cert-file", client.cert().toString(), "--tls-client-key-file", client.key().toString(),
                 "--tls-server-name", "other.flows.dev"));
     }
 
@@ -83,12 +83,12 @@ class CliTlsTest {
     void tlsToAPlaintextServer() throws Exception {
         String target = serve(InsecureServerCredentials.create());
         assertEquals("flows: server " + target + " speaks plaintext: expected TLS (drop --tls / tls://, or enable TLS on the server)",
-                status("--server", "tls://" + target, "--tls-ca-cert-files", ca.caFile.toString()));
+                status("--server", "tls://" + target, "--tls-ca-cert-files", ca.caFile().toString()));
     }
 
     @Test
     void plaintextToATlsServer() throws Exception {
-        String target = serve(tls.server(server[0], server[1], List.of(ca.caFile), true));
+        String target = serve(tls.server(server.cert(), server.key(), List.of(ca.caFile()), true));
         assertEquals("flows: server " + target + " did not answer in plaintext: expected plaintext; it may require TLS (use --tls or tls://)",
                 status("--server", target));
     }

@@ -121,6 +121,7 @@ public final class LabCli {
         // the lab's own names only: a benchmark's namespaces (flows-bench-*) may be up meanwhile
         assertFalse(netns.lines().anyMatch(l -> l.matches("flows-(fabric|world|node-|pod-).*")), "namespaces left: " + netns);
         assertFalse(run("ip", "-o", "link", "show").contains("flows-lab0"), "root link left");
+        assertFalse(Files.exists(stateDir.resolve("tls")), "the lab's certificates left");
         assertFalse(Files.exists(Path.of("/sys/fs/bpf/flows/node-a")) || Files.exists(Path.of("/sys/fs/bpf/flows/node-b")),
                 "pinned maps left under /sys/fs/bpf/flows");
         // By what the lab launches (the shaded jars, the workloads class), not by any mention of a module:

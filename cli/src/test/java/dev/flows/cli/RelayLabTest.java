@@ -1,10 +1,12 @@
 package dev.flows.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
 import dev.flows.lab.FlowsHome;
@@ -16,6 +18,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +62,41 @@ class RelayLabTest {
     void labStatusShowsTheRelayAsEntryPoint() throws Exception {
         LabCli.Result r = lab.flows(List.of("lab", "status"), 60);
         assertTrue(r.out().contains("relay 127.0.0.1:4245 answering"), r.out());
+    }
+
+    /** mTLS is the lab's default: the status names what any client connects with, and nothing less is served. */
+    @Test
+    @Order(1)
+    void labStatusGivesTheCertificatesAnyClientConnectsWith() throws Exception {
+        LabCli.Result json = lab.flows(List.of("lab", "status", "-o", "json"), 60);
+        assertEquals(0, json.exit(), json.err());
+        Struct.Builder status = Struct.newBuilder();
+        JsonFormat.parser().merge(json.out(), status);
+        Struct tls = status.getFieldsOrThrow("tls").getStructValue();
+        String ca = tls.getFieldsOrThrow("ca").getStringValue();
+        String cert = tls.getFieldsOrThrow("clientCert").getStringValue();
+        String key = tls.getFieldsOrThrow("clientKey").getStringValue();
+        assertEquals("relay.flows.dev", tls.getFieldsOrThrow("serverName").getStringValue());
+        for (String f : List.of(ca, cert, key)) {
+            assertTrue(f.startsWith(lab.stateDir().toString()) && Files.isReadable(Path.of(f)), f + " in the lab's state, readable");
+        }
+        String text = lab.flows(List.of("lab", "status"), 60).out();
+        assertTrue(text.contains("tls ca " + ca + "\n") && text.contains("tls client cert " + cert + "\n")
+                && text.contains("tls client key " + key + "\n") && text.contains("tls server name relay.flows.dev"), text);
+
+        // A client that knows nothing of the lab (localhost is not the address the lab recorded) connects with those files...
+        LabCli.Result withFiles = lab.flows(List.of("status", "--server", "tls://localhost:4245", "--tls-ca-cert-files", ca,
+                "--tls-client-cert-file", cert, "--tls-client-key-file", key, "--tls-server-name", "relay.flows.dev"), 60);
+        assertEquals(0, withFiles.exit(), withFiles.err());
+        // ...and is refused without its certificate, or in plaintext.
+        LabCli.Result noCert = lab.flows(List.of("status", "--server", "tls://localhost:4245", "--tls-ca-cert-files", ca,
+                "--tls-server-name", "relay.flows.dev"), 60);
+        assertEquals("flows: server localhost:4245 requires a client certificate from its CA: expected --tls-client-cert-file and "
+                + "--tls-client-key-file signed by it", noCert.err().strip());
+        LabCli.Result plaintext = lab.flows(List.of("status", "--server", "localhost:4245"), 60);
+        assertEquals("flows: server localhost:4245 did not answer in plaintext: expected plaintext; it may require TLS (use --tls or tls://)",
+                plaintext.err().strip());
+        assertFalse(Files.readString(lab.stateDir().resolve("relay.log")).contains("PLAINTEXT"), "the relay serves TLS, so it does not warn");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.flows.lab;
 
+import dev.flows.observer.tls.ServerNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * cluster=/abs/path/cluster.yaml
  * netns=flows-fabric
  * link=flows-lab0
+ * tls=/run/flows-lab/tls                    (the lab's CA and certificates: see LabTls)
  * pindir=/sys/fs/bpf/flows/node-a
  * collector=node-a 172.20.0.2:4244
  * relay=127.0.0.1:4245
@@ -35,6 +37,9 @@ public final class LabState {
 
     /** A node's collector endpoint. */
     public record Collector(String node, String address) {}
+
+    /** Where clients connect while the lab is up, and the name its certificate carries when the lab speaks TLS. */
+    public record Entry(String address, String serverName) {}
 
     private final Path dir;
 
@@ -140,9 +145,24 @@ public final class LabState {
         return values("relay").stream().findFirst();
     }
 
+    /** The lab's certificates, if it made them (it does whenever it starts collectors). */
+    public Optional<LabTls> tls() {
+        return values("tls").stream().findFirst().map(d -> new LabTls(Path.of(d)));
+    }
+
     /** Where observe connects by default while a lab is up: the relay, else the first node's collector. */
-    public Optional<String> entryPoint() {
-        return relay().or(() -> collectors().stream().findFirst().map(Collector::address));
+    public Optional<Entry> entryPoint() {
+        return relay().map(r -> new Entry(r, ServerNames.RELAY)).or(() -> collectors().stream().findFirst().map(LabState::entry));
+    }
+
+    /** The lab's relay or collector at host:port, if it is one of them. */
+    public Optional<Entry> endpoint(String address) {
+        return relay().filter(address::equals).map(r -> new Entry(r, ServerNames.RELAY))
+                .or(() -> collectors().stream().filter(c -> c.address().equals(address)).findFirst().map(LabState::entry));
+    }
+
+    private static Entry entry(Collector c) {
+        return new Entry(c.address(), ServerNames.collector(c.node()));
     }
 
     void remove() {

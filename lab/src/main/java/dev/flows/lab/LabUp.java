@@ -4,6 +4,7 @@ import dev.flows.cluster.ClusterState;
 import dev.flows.cluster.Node;
 import dev.flows.cluster.Pod;
 import dev.flows.cluster.YamlClusterLoader;
+import dev.flows.observer.tls.TlsException;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,10 +73,11 @@ public final class LabUp {
             state.append("cluster", file.toString());
             buildNetwork(cluster, topo);
             if (o.collectors()) {
+                LabTls tls = makeCertificates(cluster);
                 for (Node n : cluster.nodes()) {
-                    startCollector(n, file, collectorJar, o.collectorTimeout());
+                    startCollector(n, file, collectorJar, o.collectorTimeout(), tls);
                 }
-                startRelay(cluster, FlowsHome.relayJar(o.flowsHome()), o.collectorTimeout(), o.relayArgs());
+                startRelay(cluster, FlowsHome.relayJar(o.flowsHome()), o.collectorTimeout(), o.relayArgs(), tls);
             }
             startWorkloads(file, workloads.size());
         } catch (RuntimeException e) {
@@ -196,22 +198,35 @@ public final class LabUp {
         sh.check(cmd);
     }
 
-    private void startCollector(Node n, Path clusterFile, Path jar, Duration timeout) {
+    /** The CA and every certificate, in the state dir: lab down removes them with it. */
+    private LabTls makeCertificates(ClusterState cluster) {
+        Path dir = state.dir().resolve(LabTls.DIR);
+        progress.accept("certificates in " + dir + " (mTLS between every part)");
+        state.append("tls", dir.toString());
+        try {
+            return LabTls.make(dir, cluster.nodes().stream().map(Node::name).toList());
+        } catch (TlsException e) {
+            throw new LabException(e.getMessage());
+        }
+    }
+
+    private void startCollector(Node n, Path clusterFile, Path jar, Duration timeout, LabTls tls) {
         String address = n.internalIP() + ":" + LabNames.COLLECTOR_PORT;
         progress.accept("collector " + n.name() + " on " + address);
         state.append("pindir", LabNames.pinDir(n.name()));
         state.append("collector", n.name() + " " + address);
-        launchCollector(n, clusterFile, jar, timeout);
+        launchCollector(n, clusterFile, jar, timeout, tls);
     }
 
-    private void launchCollector(Node n, Path clusterFile, Path jar, Duration timeout) {
+    private void launchCollector(Node n, Path clusterFile, Path jar, Duration timeout, LabTls tls) {
         String address = n.internalIP() + ":" + LabNames.COLLECTOR_PORT;
         Path log = state.dir().resolve("collector-" + n.name() + ".log");
         List<String> cmd = new ArrayList<>(List.of("setsid", "nsenter", "--net=/run/netns/" + LabNames.nodeNetns(n)));
         cmd.addAll(javaJar(jar));
         cmd.addAll(List.of("--node-name", n.name(), "--cluster-state", clusterFile.toString(),
-                "--listen", address, "--pin-dir", LabNames.pinDir(n.name()), "--disable-server-tls",
+                "--listen", address, "--pin-dir", LabNames.pinDir(n.name()),
                 "--metrics-listen", n.internalIP() + ":" + LabNames.COLLECTOR_METRICS_PORT));
+        cmd.addAll(tls.collectorArgs(n.name()));
         Process p = start("collector-" + n.name(), cmd, log);
         waitForPort(p, "collector on " + n.name(), address, timeout, log);
     }
@@ -225,11 +240,12 @@ public final class LabUp {
         Node n = new YamlClusterLoader(s -> {}).load(file).nodes().stream().filter(x -> x.name().equals(node)).findFirst()
                 .orElseThrow(() -> new LabException("no node " + node + " in " + file));
         progress.accept("collector " + n.name() + " restarting");
-        launchCollector(n, file, FlowsHome.collectorJar(flowsHome), timeout);
+        LabTls tls = state.tls().orElseThrow(() -> new LabException("the lab state " + state.file() + " names no certificates (tls=)"));
+        launchCollector(n, file, FlowsHome.collectorJar(flowsHome), timeout, tls);
     }
 
-    /** The relay in the root namespace, with the static list of the lab's collectors. */
-    private void startRelay(ClusterState cluster, Path jar, Duration timeout, List<String> extraArgs) {
+    /** The relay in the root namespace, with the static list of the lab's collectors, TLS on both hops. */
+    private void startRelay(ClusterState cluster, Path jar, Duration timeout, List<String> extraArgs, LabTls tls) {
         progress.accept("relay on " + LabNames.RELAY_ADDRESS);
         state.append("relay", LabNames.RELAY_ADDRESS);
         // Static rather than Peer.Notify: it needs no collector to be up, so a killed one never hides the others.
@@ -237,8 +253,9 @@ public final class LabUp {
                 .map(n -> n.name() + "=" + n.internalIP() + ":" + LabNames.COLLECTOR_PORT).toList());
         List<String> cmd = new ArrayList<>(List.of("setsid"));
         cmd.addAll(javaJar(jar));
-        cmd.addAll(List.of("--listen", LabNames.RELAY_ADDRESS, "--disable-server-tls", "--disable-client-tls", "--collectors", collectors,
+        cmd.addAll(List.of("--listen", LabNames.RELAY_ADDRESS, "--collectors", collectors,
                 "--metrics-listen", LabNames.RELAY_METRICS_ADDRESS));
+        cmd.addAll(tls.relayArgs());
         cmd.addAll(extraArgs);
         Process p = start("relay", cmd, state.dir().resolve("relay.log"));
         waitForPort(p, "relay", LabNames.RELAY_ADDRESS, timeout, state.dir().resolve("relay.log"));

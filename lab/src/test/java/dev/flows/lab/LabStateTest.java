@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,5 +39,34 @@ class LabStateTest {
         assertEquals(List.of("process collector-node-b pid " + me + " running"), nodeB, String.join("\n", status));
         assertFalse(status.stream().anyMatch(l -> l.contains("999999999")), "the killed one is not listed");
         assertTrue(Files.exists(state.file()));
+    }
+
+    @Test
+    void theStateSaysWhereTheCertificatesAreAndWhichNameEachEndpointCarries() throws Exception {
+        LabState state = new LabState(dir);
+        state.create();
+        LabTls made = LabTls.make(dir.resolve(LabTls.DIR), List.of("node-a"));
+        state.append("tls", made.dir().toString());
+        state.append("collector", "node-a 172.20.0.2:4244");
+        state.append("relay", "127.0.0.1:4245");
+
+        assertEquals(Optional.of(new LabState.Entry("127.0.0.1:4245", "relay.flows.dev")), state.entryPoint());
+        assertEquals(Optional.of(new LabState.Entry("172.20.0.2:4244", "node-a.flows-collector.flows.dev")), state.endpoint("172.20.0.2:4244"));
+        assertEquals(Optional.empty(), state.endpoint("localhost:4245"), "only the addresses the lab recorded");
+        LabTls tls = state.tls().orElseThrow();
+        for (Path f : List.of(tls.ca(), tls.client().cert(), tls.client().key(), tls.collector("node-a").cert())) {
+            assertTrue(Files.isReadable(f), f + " made");
+        }
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.client().key())),
+                "a key is its owner's alone");
+
+        List<String> report = new LabStatus(state).report();
+        assertTrue(report.containsAll(List.of("tls ca " + tls.ca(), "tls client cert " + tls.client().cert(),
+                "tls client key " + tls.client().key(), "tls server name relay.flows.dev (the relay's certificate)")), String.join("\n", report));
+        Struct.Builder json = Struct.newBuilder();
+        JsonFormat.parser().merge(new LabStatus(state).json(), json);
+        Struct t = json.getFieldsOrThrow("tls").getStructValue();
+        assertEquals(List.of(tls.ca().toString(), tls.client().cert().toString(), tls.client().key().toString(), "relay.flows.dev"),
+                List.of("ca", "clientCert", "clientKey", "serverName").stream().map(k -> t.getFieldsOrThrow(k).getStringValue()).toList());
     }
 }

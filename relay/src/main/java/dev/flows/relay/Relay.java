@@ -93,7 +93,7 @@ public final class Relay implements AutoCloseable {
 
     /** Starts discovery and serving. */
     public static Relay start(RelayConfig config, List<FlowExporter> exporters) throws IOException {
-        TlsReloader tls = new TlsReloader(TlsReloader.DEFAULT_PERIOD);
+        TlsReloader tls = new TlsReloader(config.tls().reloadInterval());
         try {
             ChannelCredentials toCollectors = config.tls().client(tls);
             boolean verifyNames = config.tls().clientTls();
@@ -101,6 +101,10 @@ public final class Relay implements AutoCloseable {
             Relay r = start(config, exporters, new Seams((address, node) -> channel(address, toCollectors, verifyNames ? node : null),
                     RelayClock.system(), NettyServerBuilder.forAddress(config.listen(), config.tls().server(tls))));
             r.tls = tls;
+            if (!config.tls().serverTls()) {
+                LOG.warning(() -> "relay serves its clients in PLAINTEXT on " + config.listen()
+                        + " (--disable-server-tls): anyone who reaches the port reads every flow of the cluster");
+            }
             return r;
         } catch (IOException | RuntimeException e) {
             tls.close();

@@ -1,6 +1,8 @@
 package dev.flows.relay;
 
 import dev.flows.observer.config.ConfigException;
+import dev.flows.observer.config.Converters;
+import dev.flows.observer.config.Durations;
 import dev.flows.observer.tls.ServerNames;
 import dev.flows.observer.tls.TlsReloader;
 import io.grpc.ChannelCredentials;
@@ -9,6 +11,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -47,6 +50,18 @@ public final class RelayTls {
     @Option(names = "--disable-client-tls", description = "Dial the collectors in plaintext.")
     private boolean clientDisabled;
 
+    @Option(names = "--tls-reload-interval", converter = Converters.DurationConverter.class, paramLabel = "DURATION", defaultValue = "10s",
+            description = "How often the TLS files are checked for a rotated certificate. Default: ${DEFAULT-VALUE}.")
+    private Duration reloadInterval;
+
+    /** How often the reloader checks the files. */
+    Duration reloadInterval() {
+        if (reloadInterval.isZero()) {
+            throw new ConfigException("--tls-reload-interval " + Durations.format(reloadInterval) + ": must be more than 0");
+        }
+        return reloadInterval;
+    }
+
     /** Credentials for the relay's own server; checks its flags and files first. */
     ServerCredentials server(TlsReloader reloader) {
         if (serverDisabled) {
@@ -79,6 +94,10 @@ public final class RelayTls {
 
     boolean clientTls() {
         return !clientDisabled;
+    }
+
+    boolean serverTls() {
+        return !serverDisabled;
     }
 
     private static void readable(String flag, Path file) {

@@ -4,10 +4,10 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import dev.flows.proto.observer.ObserverGrpc;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -19,6 +19,7 @@ final class Follower implements AutoCloseable {
     private static final long RETRY_MILLIS = 1000;
 
     private final String target;
+    private final Function<StatusRuntimeException, String> describe;
     private final GetFlowsRequest request;
     private final TopTable table;
     private final LongSupplier clock;
@@ -28,12 +29,18 @@ final class Follower implements AutoCloseable {
     private volatile long lost;
     private volatile boolean closed;
 
-    Follower(String target, GetFlowsRequest request, TopTable table, LongSupplier clock) {
+    /**
+     * @param channel to the server (plaintext or TLS, as the server flags said); closed with this
+     * @param describe a failed stream as one line (TLS refusals name the certificate)
+     */
+    Follower(ManagedChannel channel, String target, Function<StatusRuntimeException, String> describe, GetFlowsRequest request,
+            TopTable table, LongSupplier clock) {
         this.target = target;
+        this.describe = describe;
         this.request = request;
         this.table = table;
         this.clock = clock;
-        this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
+        this.channel = channel;
         this.thread = new Thread(this::loop, "flows-top-follow");
         thread.setDaemon(true);
     }
@@ -70,8 +77,7 @@ final class Follower implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                String desc = e.getStatus().getDescription();
-                problem = "server " + target + ": " + e.getStatus().getCode() + (desc == null ? "" : ": " + desc.replace('\n', ' '));
+                problem = describe.apply(e);
             }
             try {
                 Thread.sleep(RETRY_MILLIS);

@@ -77,7 +77,7 @@ public final class TopCommand implements Callable<Integer> {
         LongSupplier clock = System::currentTimeMillis;
         TopTable table = new TopTable(windowMillis, clock.getAsLong());
         Frame frame = new Frame(table, target);
-        try (Follower follower = new Follower(target, request, table, clock)) {
+        try (Follower follower = new Follower(server.channel(target), target, e -> server.failure(target, e).getMessage(), request, table, clock)) {
             follower.start();
             // System.console() is null unless both stdin and stdout are a terminal: keys need the one, the screen the other.
             if (once || plain || System.console() == null) {

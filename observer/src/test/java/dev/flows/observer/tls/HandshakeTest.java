@@ -3,7 +3,6 @@ package dev.flows.observer.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.flows.observer.wire.ObserverServer;
-import dev.flows.testing.TestCa;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -31,14 +30,14 @@ class HandshakeTest {
 
     @TempDir Path dir;
     private final TlsReloader tls = new TlsReloader(Duration.ofMillis(200));
-    private TestCa ca;
-    private Path[] server;
-    private Path[] client;
+    private CertificateAuthority ca;
+    private CertificateAuthority.Issued server;
+    private CertificateAuthority.Issued client;
     private ObserverServer observer;
 
     @BeforeEach
     void certificates() throws Exception {
-        ca = new TestCa(dir, "flows");
+        ca = CertificateAuthority.create(dir, "flows", Duration.ofDays(1));
         server = ca.issue(dir, "server", NODE, "127.0.0.1");
         client = ca.issue(dir, "client", "client.flows.dev");
     }
@@ -57,7 +56,7 @@ class HandshakeTest {
     }
 
     private int mtlsServer() throws Exception {
-        return serve(tls.server(server[0], server[1], List.of(ca.caFile), true));
+        return serve(tls.server(server.cert(), server.key(), List.of(ca.caFile()), true));
     }
 
     private static String call(int port, ChannelCredentials credentials, String authority, boolean isTls) {
@@ -87,39 +86,39 @@ class HandshakeTest {
     @Test
     void clientWithCertificateFromTheCaIsServed() throws Exception {
         int port = mtlsServer();
-        assertEquals("SERVING", call(port, tls.client(List.of(ca.caFile), client[0], client[1]), NODE, true));
+        assertEquals("SERVING", call(port, tls.client(List.of(ca.caFile()), client.cert(), client.key()), NODE, true));
     }
 
     @Test
     void clientWithoutCertificateIsRefused() throws Exception {
         int port = mtlsServer();
         assertEquals("127.0.0.1:" + port + " requires a client certificate from its CA: expected --tls-client-cert-file and "
-                + "--tls-client-key-file signed by it", call(port, tls.client(List.of(ca.caFile), null, null), NODE, true));
+                + "--tls-client-key-file signed by it", call(port, tls.client(List.of(ca.caFile()), null, null), NODE, true));
     }
 
     @Test
     void clientCertificateFromAnotherCaIsRefused() throws Exception {
         int port = mtlsServer();
         Path other = dir.resolve("other");
-        Path[] stranger = new TestCa(other, "other").issue(other, "client", "client.flows.dev");
+        CertificateAuthority.Issued stranger = CertificateAuthority.create(other, "other", Duration.ofDays(1)).issue(other, "client", "client.flows.dev");
         assertEquals("127.0.0.1:" + port + " refused our client certificate: expected one signed by its client CA",
-                call(port, tls.client(List.of(ca.caFile), stranger[0], stranger[1]), NODE, true));
+                call(port, tls.client(List.of(ca.caFile()), stranger.cert(), stranger.key()), NODE, true));
     }
 
     @Test
     void serverFromAnotherCaIsRefused() throws Exception {
         int port = mtlsServer();
-        TestCa other = new TestCa(dir.resolve("other"), "other");
+        CertificateAuthority other = CertificateAuthority.create(dir.resolve("other"), "other", Duration.ofDays(1));
         assertEquals("the certificate of 127.0.0.1:" + port + " is not signed by a known CA: expected one from --tls-ca-cert-files",
-                call(port, tls.client(List.of(other.caFile), client[0], client[1]), NODE, true));
+                call(port, tls.client(List.of(other.caFile()), client.cert(), client.key()), NODE, true));
     }
 
     @Test
     void expiredServerCertificateIsRefused() throws Exception {
-        Path[] old = ca.issue(dir, "old", Instant.now().minus(Duration.ofDays(3)), Instant.now().minus(Duration.ofDays(1)), NODE);
-        int port = serve(tls.server(old[0], old[1], List.of(ca.caFile), true));
+        CertificateAuthority.Issued old = ca.issue(dir, "old", Instant.now().minus(Duration.ofDays(3)), Instant.now().minus(Duration.ofDays(1)), NODE);
+        int port = serve(tls.server(old.cert(), old.key(), List.of(ca.caFile()), true));
         assertEquals("the certificate of 127.0.0.1:" + port + " has expired: expected a current one",
-                call(port, tls.client(List.of(ca.caFile), client[0], client[1]), NODE, true));
+                call(port, tls.client(List.of(ca.caFile()), client.cert(), client.key()), NODE, true));
     }
 
     @Test
@@ -127,14 +126,14 @@ class HandshakeTest {
         int port = mtlsServer();
         String other = ServerNames.collector("node-b");
         assertEquals("the certificate of 127.0.0.1:" + port + " is not for " + other + ": expected a certificate naming "
-                + other + " (or set --tls-server-name)", call(port, tls.client(List.of(ca.caFile), client[0], client[1]), other, true));
+                + other + " (or set --tls-server-name)", call(port, tls.client(List.of(ca.caFile()), client.cert(), client.key()), other, true));
     }
 
     @Test
     void tlsClientToPlaintextServer() throws Exception {
         int port = serve(InsecureServerCredentials.create());
         assertEquals("127.0.0.1:" + port + " speaks plaintext: expected TLS (drop --tls / tls://, or enable TLS on the server)",
-                call(port, tls.client(List.of(ca.caFile), client[0], client[1]), NODE, true));
+                call(port, tls.client(List.of(ca.caFile()), client.cert(), client.key()), NODE, true));
     }
 
     @Test
@@ -147,12 +146,12 @@ class HandshakeTest {
     @Test
     void rotatedServerCertificateIsUsedByTheNextHandshake() throws Exception {
         int port = mtlsServer();
-        ChannelCredentials c = tls.client(List.of(ca.caFile), client[0], client[1]);
+        ChannelCredentials c = tls.client(List.of(ca.caFile()), client.cert(), client.key());
         assertEquals("SERVING", call(port, c, NODE, true));
         // the server's files now hold a certificate for another name: new handshakes see it
         ca.issue(dir, "server", ServerNames.collector("node-b"));
         Thread.sleep(1500);
         // a fresh client: a resumed TLS session would show the certificate of the first handshake
-        assertEquals("SERVING", call(port, tls.client(List.of(ca.caFile), client[0], client[1]), ServerNames.collector("node-b"), true));
+        assertEquals("SERVING", call(port, tls.client(List.of(ca.caFile()), client.cert(), client.key()), ServerNames.collector("node-b"), true));
     }
 }
