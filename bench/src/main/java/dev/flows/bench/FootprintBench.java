@@ -72,8 +72,7 @@ final class FootprintBench {
                 rows.add(c.window(String.format("%,d conn/s", rate), () -> rr.pacedNewConnections(server, rate, WINDOW)));
             }
             out.println();
-            out.printf("%-12s %10s %10s %8s %8s %8s %12s   %-40s %s%n", "row", "flows/s", "CPU %core", "lost", "RSS MB", "heap MB",
-                    "CPU us/flow",
+            out.printf("%-12s %10s %10s %8s %8s %12s   %-40s %s%n", "row", "flows/s", "CPU %core", "lost", "RSS MB", "CPU us/flow",
                     "target (and nothing lost, RSS <= " + RSS_TARGET_MB + " MB)", "verdict");
             for (int i = 0; i < rows.size(); i++) {
                 Window r = rows.get(i);
@@ -90,19 +89,18 @@ final class FootprintBench {
                     cpuTarget = r.usPerFlow() <= US_PER_FLOW_TARGET;
                 }
                 boolean ok = cpuTarget && r.lost == 0 && r.rss >> 20 <= RSS_TARGET_MB;
-                out.printf("%-12s %,10.0f %10.2f %,8d %8d %8d %12s   %-40s %s%n", r.name, r.flowsPerSecond(), r.cpuPercent(), r.lost,
-                        r.rss >> 20, r.heapAfterGc >> 20, r.flows == 0 ? "-" : String.format("%.1f", r.usPerFlow()), target, ok ? "ok" : "MISSED");
+                out.printf("%-12s %,10.0f %10.2f %,8d %8d %12s   %-40s %s%n", r.name, r.flowsPerSecond(), r.cpuPercent(), r.lost,
+                        r.rss >> 20, r.flows == 0 ? "-" : String.format("%.1f", r.usPerFlow()), target, ok ? "ok" : "MISSED");
             }
             out.println("(flows/s and lost: the collector's own counters, flows_collector_events_read and _lost, over the window;"
-                    + " a new connection is several flows: each direction's first packet at each hook, its close, flushed counters;"
-                    + " heap MB: in use after the last GC, jvm.memory.used_after_last_gc)");
+                    + " a new connection is several flows: each direction's first packet at each hook, its close, flushed counters)");
         } finally {
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
     }
 
     /** What the collector spent and did over one window. */
-    private record Window(String name, long ticks, long nanos, long flows, long lost, long rss, long heapAfterGc) {
+    private record Window(String name, long ticks, long nanos, long flows, long lost, long rss) {
         double usPerFlow() {
             return cpuPercent() * 1e4 / flowsPerSecond();
         }
@@ -181,7 +179,7 @@ final class FootprintBench {
             long ticks = cpuTicks() - cpu0;
             long nanos = System.nanoTime() - t0;
             long[] after = counters();
-            return new Window(name, ticks, nanos, after[0] - before[0], after[1] - before[1], rssBytes(), after[2]);
+            return new Window(name, ticks, nanos, after[0] - before[0], after[1] - before[1], rssBytes());
         }
 
         /**
@@ -209,8 +207,7 @@ final class FootprintBench {
             if (failed[0] != null) {
                 throw failed[0];
             }
-            return new long[] {total(lines, "flows_collector_events_read_total"), total(lines, "flows_collector_events_lost_total"),
-                    total(lines, "jvm_memory_used_after_last_gc_bytes")};
+            return new long[] {total(lines, "flows_collector_events_read_total"), total(lines, "flows_collector_events_lost_total")};
         }
 
         /** The sum of a counter's series in Prometheus text. */

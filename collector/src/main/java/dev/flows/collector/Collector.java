@@ -7,7 +7,6 @@ import dev.flows.collector.bpf.BootClock;
 import dev.flows.collector.bpf.BpfConfig;
 import dev.flows.collector.bpf.Datapath;
 import dev.flows.collector.bpf.EventSource;
-import dev.flows.collector.bpf.NetInterfaces;
 import dev.flows.collector.bpf.ServiceOptionCounters;
 import dev.flows.collector.buffer.FlowBuffer;
 import dev.flows.observer.net.Ipv4Prefix;
@@ -36,15 +35,8 @@ import dev.flows.observer.tls.TlsReloader;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.nio.file.FileSystems;
-import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.time.Instant;
-import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -64,8 +56,8 @@ import java.util.logging.Logger;
  * cluster state ──► ServiceProgrammer ──► service maps (datapath mode; names the events' frontend ids for the Enricher)
  *               ├─► PolicyProgrammer ──► ipcache, policy and endpoint maps (datapath mode; names policies for the Enricher)
  *               └─► Enricher
- * timer ──► ConntrackSweeper (expired connection and NAT entries out of the pinned maps)
- * timer ──► agg_flush (every quarter interval: counters aggregation still holds become flush traces in the ring)
+ * Upkeep's timers ──► interface attach/detach, ConntrackSweeper (expired entries out of the pinned maps),
+ *                   agg_flush (every quarter interval: counters aggregation still holds become flush traces)
  * ClusterSource (API server informers, or --cluster-state files) ──(its thread)──► updateCluster
  * </pre>
  *
@@ -116,11 +108,7 @@ public final class Collector implements AutoCloseable {
     private final DecodeErrors errors;
     private final AtomicLong eventsRead = new AtomicLong();
     private CollectorMetrics metrics;
-    private final ScheduledExecutorService interfaces = Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "flows-interfaces"));
-    private final ScheduledExecutorService aggFlush = Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "flows-agg-flush"));
-    private final PathMatcher podInterfaces;
+    private Upkeep upkeep; // null until run(): a collector without a datapath has none
     private final Enricher enricher;
     private final ServiceProgrammer services; // null in observe mode
     private final PolicyProgrammer policies; // null in observe mode
@@ -178,7 +166,6 @@ public final class Collector implements AutoCloseable {
                 new PeerService(() -> this.cluster, config.listen().getPort()));
         this.metricSources = new CollectorMetrics.Sources(eventsRead::get, losses, errors, ring::pendingBytes, config.ringSize(),
                 queue::size, queue.capacity(), buffer::size, buffer.capacity(), serviceOptions);
-        this.podInterfaces = FileSystems.getDefault().getPathMatcher("glob:" + config.podInterfaces());
     }
 
     /** Loads the datapath, starts the pipeline threads and the gRPC server, with a cluster state that does not change. */
@@ -229,20 +216,11 @@ public final class Collector implements AutoCloseable {
     }
 
     private void run() throws IOException {
-        rescanInterfaces();
+        upkeep = Upkeep.start(datapath, sweeper, config);
         reader = daemon(this::readLoop, "flows-ring-reader");
         processing = daemon(this::processLoop, "flows-processing");
         reader.start();
         processing.start();
-        long every = config.interfaceRescan().toMillis();
-        interfaces.scheduleWithFixedDelay(this::rescanInterfaces, every, every, TimeUnit.MILLISECONDS);
-        long sweep = config.conntrackSweep().toMillis();
-        interfaces.scheduleWithFixedDelay(this::sweepConntrack, sweep, sweep, TimeUnit.MILLISECONDS);
-        if (config.aggregateConnections()) {
-            // a quarter interval: no counted packet waits more than 1.25 intervals for its flow
-            long quarter = Math.max(1, config.aggregationInterval().toNanos() / 4);
-            aggFlush.scheduleAtFixedRate(this::flushAggregation, quarter, quarter, TimeUnit.NANOSECONDS);
-        }
         source.listen(this::updateCluster);
         serve();
         if (config.metricsListen() != null) {
@@ -323,31 +301,6 @@ public final class Collector implements AutoCloseable {
         }
     }
 
-    /** Attaches to new pod veths (and the uplink), forgets the ones that are gone. */
-    private void rescanInterfaces() {
-        try {
-            Map<String, Integer> present = NetInterfaces.list();
-            Set<String> attached = new HashSet<>(datapath.attachedInterfaces());
-            for (String name : present.keySet()) {
-                if (attached.contains(name)) {
-                    continue;
-                }
-                if (name.equals(config.uplink())) {
-                    datapath.attachUplink(name);
-                } else if (podInterfaces.matches(Path.of(name))) {
-                    datapath.attachPod(name);
-                }
-            }
-            for (String name : attached) {
-                if (!present.containsKey(name)) {
-                    datapath.detach(name);
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "attaching to interfaces: " + e.getMessage(), e);
-        }
-    }
-
     /**
      * A new cluster state: the enricher's tables, and in datapath mode the service and policy maps
      * (only the services, and the policy entries of the pods, namespaces and policies, that changed
@@ -363,27 +316,6 @@ public final class Collector implements AutoCloseable {
         if (policies != null) {
             int n = policies.apply(cluster);
             LOG.fine(() -> "policy map entries rewritten: " + n);
-        }
-    }
-
-    private void flushAggregation() {
-        try {
-            int n = datapath.flushAggregation();
-            LOG.finer(() -> "aggregation flush: " + n + " events");
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "aggregation flush: " + e.getMessage(), e);
-        }
-    }
-
-    private void sweepConntrack() {
-        if (sweeper == null) {
-            return;
-        }
-        try {
-            ConntrackSweeper.Sweep s = sweeper.sweep();
-            LOG.fine(() -> "conntrack sweep: " + s);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "conntrack sweep: " + e.getMessage(), e);
         }
     }
 
@@ -415,8 +347,9 @@ public final class Collector implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        interfaces.shutdownNow();
-        aggFlush.shutdownNow();
+        if (upkeep != null) {
+            upkeep.close();
+        }
         if (tls != null) {
             tls.close();
         }
@@ -437,11 +370,6 @@ public final class Collector implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-        }
-        try {
-            aggFlush.awaitTermination(1, TimeUnit.SECONDS); // a flush must not run on a closed program
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         ring.close();
         if (datapath != null) {
