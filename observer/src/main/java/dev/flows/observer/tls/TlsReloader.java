@@ -9,9 +9,12 @@ import io.grpc.util.AdvancedTlsX509TrustManager;
 import io.grpc.util.AdvancedTlsX509TrustManager.Verification;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -118,7 +121,35 @@ public final class TlsReloader implements AutoCloseable {
         } catch (IOException | GeneralSecurityException e) {
             throw new TlsException(cert + " / " + key + ": not a PEM certificate and its private key (" + e.getMessage() + ")");
         }
+        checkPair(km.getPrivateKey("default"), km.getCertificateChain("default")[0], cert, key);
         return km;
+    }
+
+    /**
+     * The key must be the certificate's: files rotated one by one are a mismatched pair for a
+     * moment, and a pair that does not match fails every handshake. A signature made with the key
+     * and checked with the certificate's public key tells, whatever the key's algorithm.
+     */
+    private static void checkPair(PrivateKey privateKey, X509Certificate certificate, Path cert, Path key) {
+        byte[] probe = "flows key pair check".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature s = Signature.getInstance(switch (privateKey.getAlgorithm()) {
+                case "RSA" -> "SHA256withRSA";
+                case "EC" -> "SHA256withECDSA";
+                default -> privateKey.getAlgorithm(); // Ed25519, Ed448: the key's own scheme
+            });
+            s.initSign(privateKey);
+            s.update(probe);
+            byte[] signature = s.sign();
+            s.initVerify(certificate.getPublicKey());
+            s.update(probe);
+            if (s.verify(signature)) {
+                return;
+            }
+        } catch (GeneralSecurityException e) {
+            // a key of another algorithm than the certificate's: a mismatch like any other
+        }
+        throw new TlsException(key + " is not the private key of " + cert + ": expected the key the certificate was issued for");
     }
 
     private AdvancedTlsX509TrustManager trustManager(List<Path> cas, Verification verification) {

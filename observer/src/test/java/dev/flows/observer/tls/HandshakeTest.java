@@ -1,6 +1,7 @@
 package dev.flows.observer.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.flows.observer.wire.ObserverServer;
 import io.grpc.ChannelCredentials;
@@ -14,7 +15,9 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -153,5 +156,28 @@ class HandshakeTest {
         Thread.sleep(1500);
         // a fresh client: a resumed TLS session would show the certificate of the first handshake
         assertEquals("SERVING", call(port, tls.client(List.of(ca.caFile()), client.cert(), client.key()), ServerNames.collector("node-b"), true));
+    }
+
+    @Test
+    void aKeyReplacedBeforeItsCertificateKeepsTheOldPairUntilBothAreNew() throws Exception {
+        int port = mtlsServer();
+        CertificateAuthority.Issued next = ca.issue(dir.resolve("next"), "server", ServerNames.collector("node-b"));
+        // the key file first, as a secret volume may swap its files one by one
+        Files.copy(next.key(), server.key(), StandardCopyOption.REPLACE_EXISTING);
+        Thread.sleep(1500);
+        assertEquals("SERVING", call(port, tls.client(List.of(ca.caFile()), client.cert(), client.key()), NODE, true),
+                "the previous pair, while the new key has no certificate yet");
+        Files.copy(next.cert(), server.cert(), StandardCopyOption.REPLACE_EXISTING);
+        Thread.sleep(1500);
+        assertEquals("SERVING", call(port, tls.client(List.of(ca.caFile()), client.cert(), client.key()), ServerNames.collector("node-b"), true),
+                "the new pair once both files are new");
+    }
+
+    @Test
+    void aKeyThatIsNotTheCertificatesIsRefusedAtStartInOneLine() {
+        CertificateAuthority.Issued other = ca.issue(dir.resolve("other"), "server", NODE);
+        TlsException e = assertThrows(TlsException.class, () -> tls.server(server.cert(), other.key(), List.of(ca.caFile()), true));
+        assertEquals(other.key() + " is not the private key of " + server.cert() + ": expected the key the certificate was issued for",
+                e.getMessage());
     }
 }
