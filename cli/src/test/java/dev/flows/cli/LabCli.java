@@ -70,8 +70,14 @@ public final class LabCli {
 
     /** The CLI as a subprocess bound to this lab. */
     public ProcessBuilder command(List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), FlowsCli.class.getName()));
+        return command(List.of(), args);
+    }
+
+    /** The same with options for its JVM (e.g. -Djdk.net.hosts.file, names of its own). */
+    public ProcessBuilder command(List<String> jvmOptions, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FlowsCli.class.getName()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("FLOWS_LAB_DIR", stateDir.toString());
@@ -79,10 +85,14 @@ public final class LabCli {
     }
 
     public Result flows(List<String> args, int timeoutSeconds) throws Exception {
+        return flows(List.of(), args, timeoutSeconds);
+    }
+
+    public Result flows(List<String> jvmOptions, List<String> args, int timeoutSeconds) throws Exception {
         Path out = Files.createTempFile("flows-out", ".txt");
         Path err = Files.createTempFile("flows-err", ".txt");
         try {
-            Process p = command(args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = command(jvmOptions, args).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 fail("flows " + args + " did not finish in " + timeoutSeconds + " s");

@@ -84,17 +84,20 @@ class RelayLabTest {
         assertTrue(text.contains("tls ca " + ca + "\n") && text.contains("tls client cert " + cert + "\n")
                 && text.contains("tls client key " + key + "\n") && text.contains("tls server name relay.flows.dev"), text);
 
-        // A client that knows nothing of the lab (localhost is not the address the lab recorded) connects with those files...
-        LabCli.Result withFiles = lab.flows(List.of("status", "--server", "tls://localhost:4245", "--tls-ca-cert-files", ca,
-                "--tls-client-cert-file", cert, "--tls-client-key-file", key, "--tls-server-name", "relay.flows.dev"), 60);
+        // A client that knows nothing of the lab dials the relay by its certificate's name, which its
+        // hosts file maps to the relay's address (not "localhost": where that is ::1 first, an IPv6
+        // refusal hides the relay's answer)...
+        Path hosts = Files.writeString(lab.stateDir().resolve("client-hosts"), "127.0.0.1 relay.flows.dev\n");
+        List<String> jvm = List.of("-Djdk.net.hosts.file=" + hosts);
+        LabCli.Result withFiles = lab.flows(jvm, List.of("status", "--server", "tls://relay.flows.dev:4245", "--tls-ca-cert-files", ca,
+                "--tls-client-cert-file", cert, "--tls-client-key-file", key), 60);
         assertEquals(0, withFiles.exit(), withFiles.err());
         // ...and is refused without its certificate, or in plaintext.
-        LabCli.Result noCert = lab.flows(List.of("status", "--server", "tls://localhost:4245", "--tls-ca-cert-files", ca,
-                "--tls-server-name", "relay.flows.dev"), 60);
-        assertEquals("flows: server localhost:4245 requires a client certificate from its CA: expected --tls-client-cert-file and "
+        LabCli.Result noCert = lab.flows(jvm, List.of("status", "--server", "tls://relay.flows.dev:4245", "--tls-ca-cert-files", ca), 60);
+        assertEquals("flows: server relay.flows.dev:4245 requires a client certificate from its CA: expected --tls-client-cert-file and "
                 + "--tls-client-key-file signed by it", noCert.err().strip());
-        LabCli.Result plaintext = lab.flows(List.of("status", "--server", "localhost:4245"), 60);
-        assertEquals("flows: server localhost:4245 did not answer in plaintext: expected plaintext; it may require TLS (use --tls or tls://)",
+        LabCli.Result plaintext = lab.flows(jvm, List.of("status", "--server", "relay.flows.dev:4245"), 60);
+        assertEquals("flows: server relay.flows.dev:4245 did not answer in plaintext: expected plaintext; it may require TLS (use --tls or tls://)",
                 plaintext.err().strip());
         assertFalse(Files.readString(lab.stateDir().resolve("relay.log")).contains("PLAINTEXT"), "the relay serves TLS, so it does not warn");
     }
