@@ -337,7 +337,8 @@ public final class Collector implements AutoCloseable {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    private static Thread daemon(Runnable r, String name) {
+    /** A daemon thread: none of the collector's own threads may keep the JVM alive after close. */
+    static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         return t;

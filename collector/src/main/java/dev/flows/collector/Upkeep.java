@@ -29,8 +29,8 @@ final class Upkeep implements AutoCloseable {
     private final ConntrackSweeper sweeper;
     private final String uplink;
     private final PathMatcher podInterfaces;
-    private final ScheduledExecutorService interfaces = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "flows-interfaces"));
-    private final ScheduledExecutorService aggFlush = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "flows-agg-flush"));
+    private final ScheduledExecutorService interfaces = Executors.newSingleThreadScheduledExecutor(r -> Collector.daemon(r, "flows-interfaces"));
+    private final ScheduledExecutorService aggFlush = Executors.newSingleThreadScheduledExecutor(r -> Collector.daemon(r, "flows-agg-flush"));
 
     private Upkeep(Datapath datapath, ConntrackSweeper sweeper, CollectorConfig config) {
         this.datapath = datapath;
@@ -108,11 +108,5 @@ final class Upkeep implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 }
