@@ -149,9 +149,10 @@ public final class LabCli {
         return s;
     }
 
+    /** Another lab's fabric namespace, or its root link still going away after a down. */
     private static void waitForNoOtherLab() throws Exception {
         long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(4);
-        while (run("ip", "netns", "list").contains("flows-fabric")) {
+        while (run("ip", "netns", "list").contains("flows-fabric") || run("ip", "-o", "link", "show").contains("flows-lab0")) {
             if (System.currentTimeMillis() > deadline) {
                 fail("another lab is still up after 4 minutes (ip netns list): not touching it");
             }

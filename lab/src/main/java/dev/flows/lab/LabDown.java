@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 public final class LabDown {
     private static final List<String> PREFIXES = List.of("flows-node-", "flows-pod-", LabNames.FABRIC_NETNS, LabNames.WORLD_NETNS);
     private static final long TERM_GRACE_MS = 5000;
+    private static final long LINK_GONE_MS = 10_000;
 
     private final Commands sh;
     private final LabState state;
@@ -81,6 +82,7 @@ public final class LabDown {
                 removed++;
             }
         }
+        awaitGone(LabNames.ROOT_LINK);
         for (String dir : state.pinDirs()) {
             removed += deleteTree(Path.of(dir));
         }
@@ -164,6 +166,28 @@ public final class LabDown {
             }
         }
         return out;
+    }
+
+    /**
+     * The kernel tears a deleted namespace down on a work queue, and the root end of a veth whose
+     * peer lived there can outlive the namespace's name by a moment: down returns only when the
+     * link is really gone, so a lab brought up right after never meets it as a leftover.
+     */
+    private void awaitGone(String link) {
+        long deadline = System.currentTimeMillis() + LINK_GONE_MS;
+        while (linkExists(sh, link)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new LabException("link " + link + " is still there " + LINK_GONE_MS / 1000
+                        + " s after the lab's namespaces were deleted; run 'flows lab down' again");
+            }
+            sh.tryRun("ip", "link", "delete", link);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LabException("interrupted while waiting for link " + link + " to go");
+            }
+        }
     }
 
     static boolean linkExists(Commands sh, String link) {
