@@ -166,6 +166,20 @@ class ServerCommandsTest {
     }
 
     @Test
+    void aServerThatIsNotThereIsNamedByTheAddressThatRefused() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Result r = run("status", "--server", "127.0.0.1:" + port);
+        assertEquals(1, r.code);
+        assertEquals(1, r.err.lines().count(), r.err);
+        // gRPC alone says "io exception"; the user needs to know which address refused
+        assertTrue(r.err.startsWith("flows: server 127.0.0.1:" + port + ": UNAVAILABLE: io exception (Connection refused: "), r.err);
+        assertTrue(r.err.strip().endsWith("127.0.0.1:" + port + ")"), r.err);
+    }
+
+    @Test
     void inputFileSelectionIsNotTrivial() {
         // Guards the comparison above against "both print everything" or "both print nothing".
         Result drops = run("observe", "--input-file", file.toString(), "--all", "--verdict", "DROPPED", "-o", "compact");
