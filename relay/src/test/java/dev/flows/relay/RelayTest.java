@@ -240,6 +240,35 @@ class RelayTest {
     }
 
     @Test
+    void aFollowSeesTheFlowsAfterItsNodeStatusEvenFromACollectorSlowToOpenItsStream() throws Exception {
+        FakeCollector a = collector("node-a");
+        // node-b starts answering each GetFlows 500 ms late, as a busy node or a new TLS session would
+        FakeCollector b = new FakeCollector("node-b", 0, 65535, Duration.ofMillis(500));
+        closing.add(b);
+        relay(a, b);
+        BlockingQueue<GetFlowsResponse> got = new LinkedBlockingQueue<>();
+        Iterator<GetFlowsResponse> it = relay.getFlows(GetFlowsRequest.newBuilder().setFollow(true).build());
+        Thread reader = new Thread(() -> {
+            try {
+                it.forEachRemaining(got::add);
+            } catch (RuntimeException e) {
+                // the channel is closed at the end of the test
+            }
+        }, "follow-reader");
+        reader.setDaemon(true);
+        reader.start();
+        List<GetFlowsResponse> seen = new ArrayList<>();
+        collect(got, seen, rs -> rs.stream().anyMatch(r -> r.hasNodeStatus() && r.getNodeStatus().getNodeNamesCount() == 2), "both nodes connected");
+        // what a user does on seeing NODE_CONNECTED: make traffic, at once
+        long t = RelayTestClock.wallNanos();
+        b.add(t);
+        a.add(t + 1);
+        collect(got, seen, rs -> flowTimes(rs).size() >= 2, "both flows, node-b's too although its stream opened after it");
+        // each once; node-b's came later than the sort window, so the order between the two is not promised
+        assertEquals(List.of(t, t + 1), flowTimes(seen).stream().sorted().toList());
+    }
+
+    @Test
     void anUnreachableCollectorIsAnnouncedAndTheOthersServed() throws Exception {
         FakeCollector a = collector("node-a");
         a.add(BASE);

@@ -88,6 +88,8 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
     @Override
     public void run() {
         try {
+            // Taken before any notice: a client that saw NODE_CONNECTED sees every flow from then on.
+            long start = clock.wallNanos();
             List<Peer> connected = new ArrayList<>();
             List<String> unavailable = new ArrayList<>();
             for (Peer p : pool.peers()) {
@@ -110,7 +112,7 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
             }
             if (req.getFollow()) {
                 pool.addListener(this);
-                follow(connected);
+                follow(connected, start);
             } else {
                 history(req, connected);
             }
@@ -136,11 +138,13 @@ final class RelayFlowsCall implements Runnable, PeerListener, Upstream.Sink {
         }
     }
 
-    private void follow(List<Peer> connected) throws InterruptedException {
-        long now = clock.wallNanos();
+    private void follow(List<Peer> connected, long now) throws InterruptedException {
         if (req.getNumber() == 0 && !req.hasSince()) {
-            // Only new flows, as a collector does; a collector joining later is read from now on.
-            startLive(req, now, connected);
+            // Only new flows, as a collector does, but new since the client asked, not since each
+            // collector's stream opened: those differ by a round trip (more with a new TLS session),
+            // and a flow in between was neither history nor live. A collector joining later is read
+            // from then on.
+            startLive(req.toBuilder().setSince(Timestamps.fromNanos(now)).build(), now, connected);
             return;
         }
         long t = now - windowNanos;
