@@ -11,6 +11,10 @@ import dev.flows.proto.observer.GetFlowsRequest;
 import dev.flows.proto.observer.GetFlowsResponse;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,8 +26,26 @@ import java.util.List;
  * <p>Each line is a GetFlowsResponse as {@code -o json} prints it, or a bare Flow. Node status
  * lines are skipped: a server's history holds only flows and loss notices.
  */
-final class FlowFile {
+public final class FlowFile {
     private final JsonFormat.Parser parser = JsonFormat.parser();
+
+    /**
+     * The responses {@code req} selects from {@code file} ("-": stdin), as a server holding the same
+     * flows would send them. The flag is named in the error when the file cannot be read.
+     */
+    public static List<GetFlowsResponse> read(GetFlowsRequest req, Path file) {
+        if (file.toString().equals("-")) {
+            return new FlowFile().answer(req, new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), "stdin");
+        }
+        if (!Files.isReadable(file) || Files.isDirectory(file)) {
+            throw new FlagException("--input-file", file.toString(), "a readable file of JSON flows (as -o json prints them), or - for stdin");
+        }
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return new FlowFile().answer(req, in, file.toString());
+        } catch (IOException e) {
+            throw new CliFailure("cannot read " + file + ": " + e.getMessage());
+        }
+    }
 
     /** The responses the request selects, in the order a server would send them. */
     List<GetFlowsResponse> answer(GetFlowsRequest req, BufferedReader in, String name) {

@@ -54,7 +54,7 @@ public final class FlowStream {
      * @throws StatusRuntimeException if the server failed the call
      * @throws RuntimeException what the handler threw (the call is cancelled then)
      */
-    static void run(ManagedChannel channel, GetFlowsRequest request, Consumer<GetFlowsResponse> handler)
+    public static void run(ManagedChannel channel, GetFlowsRequest request, Consumer<GetFlowsResponse> handler)
             throws InterruptedException {
         open(channel, request, handler).await(Long.MAX_VALUE);
     }

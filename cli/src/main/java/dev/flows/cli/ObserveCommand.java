@@ -48,7 +48,7 @@ public final class ObserveCommand implements Callable<Integer> {
             if (request.getFollow()) {
                 throw new FlagException("--follow cannot be used with --input-file (a file has no new flows to wait for)");
             }
-            for (GetFlowsResponse r : fromFile(request)) {
+            for (GetFlowsResponse r : FlowFile.read(request, inputFile)) {
                 printer.print(r, out, err);
             }
             printer.flush(out);
@@ -74,20 +74,6 @@ public final class ObserveCommand implements Callable<Integer> {
             ServerOptions.close(channel);
         }
         return 0;
-    }
-
-    private List<GetFlowsResponse> fromFile(GetFlowsRequest request) {
-        if (inputFile.toString().equals("-")) {
-            return new FlowFile().answer(request, new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), "stdin");
-        }
-        if (!Files.isReadable(inputFile) || Files.isDirectory(inputFile)) {
-            throw new FlagException("--input-file", inputFile.toString(), "a readable file of JSON flows (as -o json prints them), or - for stdin");
-        }
-        try (BufferedReader in = Files.newBufferedReader(inputFile, StandardCharsets.UTF_8)) {
-            return new FlowFile().answer(request, in, inputFile.toString());
-        } catch (IOException e) {
-            throw new CliFailure("cannot read " + inputFile + ": " + e.getMessage());
-        }
     }
 
     /** The request the parsed flags ask for (no server needed). */

@@ -7,6 +7,7 @@ import dev.flows.cli.LabCommand;
 import dev.flows.cli.NodesCommand;
 import dev.flows.cli.ObserveCommand;
 import dev.flows.cli.StatusCommand;
+import dev.flows.cli.policy.PolicyCommand;
 import dev.flows.cli.top.TopCommand;
 import dev.flows.lab.LabException;
 import dev.flows.observer.config.Options;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "flows", mixinStandardHelpOptions = true, version = "flows 0.1.0",
         description = "eBPF flow observability for Kubernetes.",
         subcommands = {ObserveCommand.class, StatusCommand.class, NodesCommand.class, LabCommand.class,
-            CompletionCommand.class, TopCommand.class})
+            CompletionCommand.class, TopCommand.class, PolicyCommand.class})
 public final class FlowsCli implements Runnable {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;

@@ -1,6 +1,7 @@
 package dev.flows.collector.enrich;
 
 import dev.flows.collector.decode.DecodedEvent;
+import dev.flows.observer.events.EndpointLabels;
 import dev.flows.observer.events.ReservedIdentity;
 import dev.flows.cluster.ClusterState;
 import dev.flows.cluster.Node;
@@ -31,7 +32,6 @@ import java.util.TreeSet;
  * Endpoint messages are built once per pod, not per flow.
  */
 public final class Enricher {
-    static final String NAMESPACE_LABEL = "k8s:io.kubernetes.pod.namespace";
 
     static final Endpoint HOST = reserved(ReservedIdentity.HOST);
     static final Endpoint REMOTE_NODE = reserved(ReservedIdentity.REMOTE_NODE);
@@ -126,9 +126,9 @@ public final class Enricher {
     public static List<String> podLabels(Pod pod) {
         TreeSet<String> labels = new TreeSet<>();
         if (pod.labels() != null) {
-            pod.labels().forEach((k, v) -> labels.add("k8s:" + k + "=" + v));
+            pod.labels().forEach((k, v) -> labels.add(EndpointLabels.of(k, v)));
         }
-        labels.add(NAMESPACE_LABEL + "=" + pod.namespace());
+        labels.add(EndpointLabels.NAMESPACE + "=" + pod.namespace());
         return new ArrayList<>(labels);
     }
 

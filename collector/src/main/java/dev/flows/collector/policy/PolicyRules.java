@@ -1,7 +1,6 @@
 package dev.flows.collector.policy;
 
-import dev.flows.observer.net.Ipv4Prefix;
-
+import dev.flows.cluster.Namespace;
 import dev.flows.cluster.NetworkPolicy;
 import dev.flows.cluster.NetworkPolicy.Direction;
 import dev.flows.cluster.NetworkPolicy.IpBlock;
@@ -9,6 +8,7 @@ import dev.flows.cluster.NetworkPolicy.Peer;
 import dev.flows.cluster.NetworkPolicy.Port;
 import dev.flows.cluster.NetworkPolicy.Rule;
 import dev.flows.cluster.Pod;
+import dev.flows.observer.net.Ipv4Prefix;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -26,9 +26,6 @@ import java.util.function.IntConsumer;
  * never matches an ipBlock peer on egress, whose addresses have no container ports.
  */
 final class PolicyRules {
-    /** The label Kubernetes puts on every namespace; namespaceSelector often selects by it. */
-    static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
-
     private PolicyRules() {}
 
     static boolean selects(NetworkPolicy p, Pod pod) {
@@ -38,7 +35,7 @@ final class PolicyRules {
     /** A namespace's labels as selectors see them: its own plus the name label. */
     static Map<String, String> namespaceLabels(String namespace, Map<String, String> declared) {
         Map<String, String> out = new HashMap<>(declared == null ? Map.of() : declared);
-        out.put(NAMESPACE_NAME_LABEL, namespace);
+        out.put(Namespace.NAME_LABEL, namespace);
         return out;
     }
 
