@@ -152,6 +152,7 @@ enum flows_policy_match {
 enum flows_policy_action {
 	POLICY_ACTION_DENY = 0,
 	POLICY_ACTION_ALLOW = 1,
+	POLICY_ACTION_AUDIT = 2, /* no entry allowed it, and only audit-mode policies select the pod: forwarded */
 };
 
 /*

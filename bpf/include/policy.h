@@ -17,7 +17,7 @@
  * (joined mid-stream) is not a new connection and passes, as it would in observe mode.
  *
  * Verdict events (struct policy_verdict_event) are written for each decision on a direction some
- * policy selects: the first packet of a connection, and a denied one that becomes allowed. A
+ * policy selects (allow, deny, or audit: what only an audit-mode policy would deny, forwarded): the first packet of a connection, and a denied one that becomes allowed. A
  * direction no policy selects is not decided and writes none, nor is traffic with this node's own
  * address (identity host), which NetworkPolicy always allows. Observe mode enforces nothing.
  */
@@ -69,7 +69,7 @@ struct endpoint_value *flows_btf_endpoint_value __attribute__((unused));
 struct policy_result {
 	__u32 remote_identity;
 	__u32 policy_id;
-	__u8 enforced; /* some policy selects the pod for this direction */
+	__u8 enforced; /* some policy selects the pod for this direction (enforced or audited) */
 	__u8 action;   /* enum flows_policy_action */
 	__u8 match_type;
 };
@@ -114,7 +114,8 @@ static __always_inline struct policy_result policy_decide(__u8 direction, const 
 	struct endpoint_key ek = {};
 	__builtin_memcpy(&ek.endpoint_id, local, 4);
 	struct endpoint_value *ev = bpf_map_lookup_elem(&flows_endpoints, &ek);
-	if (!ev || !(direction == FLOWS_POLICY_EGRESS ? ev->egress_enforced : ev->ingress_enforced))
+	__u8 mode = !ev ? FLOWS_POLICY_MODE_OFF : direction == FLOWS_POLICY_EGRESS ? ev->egress_mode : ev->ingress_mode;
+	if (mode == FLOWS_POLICY_MODE_OFF)
 		return r;
 	r.remote_identity = policy_identity(peer);
 	/* This node itself (kubelet probes, host processes) is always allowed, as Kubernetes says. */
@@ -129,6 +130,8 @@ static __always_inline struct policy_result policy_decide(__u8 direction, const 
 	};
 	if (policy_match(&k, r.remote_identity, &r) || policy_match(&k, FLOWS_IDENTITY_ANY, &r))
 		r.action = POLICY_ACTION_ALLOW;
+	else if (mode == FLOWS_POLICY_MODE_AUDIT)
+		r.action = POLICY_ACTION_AUDIT;
 	return r;
 }
 
@@ -173,7 +176,9 @@ static __always_inline __u8 policy_enforce(struct __sk_buff *skb, __u8 obs_point
 	if (!r.enforced)
 		return 0;
 	int was_denied = e && (e->flags & denied);
-	if (r.action == POLICY_ACTION_ALLOW) {
+	/* An audited connection is decided once, as an allowed one: enforcing the policy later leaves
+	 * it be and decides only new connections. */
+	if (r.action == POLICY_ACTION_ALLOW || r.action == POLICY_ACTION_AUDIT) {
 		if (e)
 			e->flags = (e->flags & ~denied) | allowed;
 		policy_report(skb, obs_point, direction, pkt, &r, now);

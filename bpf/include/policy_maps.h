@@ -12,12 +12,13 @@
  *   endpoints      hash       struct endpoint_key  -> struct endpoint_value
  *
  * Enforcement of one packet of a new connection, for a local pod and one direction:
- *   1. endpoints[pod]: no entry, or that direction not enforced -> allowed (no policy selects it).
+ *   1. endpoints[pod]: no entry, or that direction off -> allowed (no policy selects it).
  *   2. remote identity = ipcache[peer address] (longest prefix; 0.0.0.0/0 is world, so it always
  *      resolves).
  *   3. policy[{pod, direction, remote identity, protocol, dport}] (longest prefix); on a miss the
  *      same key with remote identity FLOWS_IDENTITY_ANY. A hit allows, its policy_id names the
- *      policy; two misses deny (POLICY_DENIED).
+ *      policy; two misses deny (POLICY_DENIED), or, in a direction in audit mode, forward and
+ *      report the verdict AUDIT.
  * Only allow entries exist: NetworkPolicy is a union of allows, so the order of the two lookups
  * changes which allowing policy is named, never the verdict. The collector writes each change in
  * an order that never denies, meanwhile, a connection allowed before and after it (PolicyDelta).
@@ -40,6 +41,13 @@
 #define FLOWS_POLICY_INGRESS 0
 #define FLOWS_POLICY_EGRESS 1
 #define FLOWS_POLICY_ACTION_ALLOW 1
+
+/* How a direction of a local pod is decided (endpoint_value). AUDIT: only audit-mode policies
+ * select the pod for it (an enforced one makes audit ones moot: it alone decides), so their
+ * entries are written and a miss is forwarded as AUDIT instead of dropped. */
+#define FLOWS_POLICY_MODE_OFF 0
+#define FLOWS_POLICY_MODE_ENFORCE 1
+#define FLOWS_POLICY_MODE_AUDIT 2
 
 /* ipcache: IPv4 prefix -> identity. Pod addresses are /32 with the pod's identity, node
  * addresses /32 with host or remote-node, every ipBlock cidr and except its CIDR identity, and
@@ -79,15 +87,15 @@ struct policy_value {
 	__u32 policy_id; /* names "namespace/name" in the collector's table; for policy verdict events */
 };
 
-/* endpoints: the pods of this node. A direction is enforced once any policy selects the pod for
- * it: from then on, a packet no policy entry allows is denied. */
+/* endpoints: the pods of this node. A direction is enforced once any enforced policy selects the
+ * pod for it: from then on, a packet no policy entry allows is denied. */
 struct endpoint_key {
 	__u32 endpoint_id; /* as in policy_key */
 };
 
 struct endpoint_value {
-	__u8 ingress_enforced; /* 0 or 1 */
-	__u8 egress_enforced;  /* 0 or 1 */
+	__u8 ingress_mode; /* FLOWS_POLICY_MODE_* */
+	__u8 egress_mode;  /* FLOWS_POLICY_MODE_* */
 	__u8 pad[2];
 };
 

@@ -225,7 +225,7 @@ final class ClusterStateBench {
             if (policies == null) {
                 // the first state: the policy programmer first, as the enricher names policies through it
                 long t = System.nanoTime();
-                policies = PolicyProgrammer.adopt(policyMaps, cluster, LOCAL_NODE);
+                policies = PolicyProgrammer.adopt(policyMaps, cluster, LOCAL_NODE, false);
                 policyNanos = System.nanoTime() - t;
             }
             long t0 = System.nanoTime();

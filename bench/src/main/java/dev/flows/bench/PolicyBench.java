@@ -133,6 +133,6 @@ final class PolicyBench {
         Rule toCidr = new Rule(List.of(new Peer(null, null, new IpBlock("198.51." + n % 256 + ".0/24", List.of("198.51." + n % 256 + ".128/25")))),
                 List.of(new Port("TCP", 443, null, 0)));
         return new NetworkPolicy(ns(n), name, new Selector(Map.of("app", app), List.of()), Set.of(Direction.INGRESS, Direction.EGRESS),
-                List.of(fromNext, fromNeighbour), List.of(toCidr));
+                List.of(fromNext, fromNeighbour), List.of(toCidr), false);
     }
 }

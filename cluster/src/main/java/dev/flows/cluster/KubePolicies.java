@@ -72,8 +72,13 @@ final class KubePolicies {
                 }
             }
         }
+        String audit = np.getMetadata().getAnnotations() == null ? null : np.getMetadata().getAnnotations().get(NetworkPolicy.AUDIT_ANNOTATION);
+        if (audit != null && !audit.equals("true") && !audit.equals("false")) {
+            throw at.fail("has an invalid audit annotation", "metadata.annotations." + NetworkPolicy.AUDIT_ANNOTATION, audit,
+                    "\"true\" (evaluate and report, do not enforce) or \"false\"");
+        }
         return new NetworkPolicy(namespace, np.getMetadata().getName(), podSelector, Set.copyOf(types),
-                List.copyOf(ingress), List.copyOf(egress));
+                List.copyOf(ingress), List.copyOf(egress), "true".equals(audit));
     }
 
     private static Rule rule(List<NetworkPolicyPeer> rawPeers, List<NetworkPolicyPort> rawPorts, String field, String peersKey, FieldChecks at) {

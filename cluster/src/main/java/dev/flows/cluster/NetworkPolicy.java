@@ -12,6 +12,8 @@ import java.util.Set;
  * @param podSelector the pods of {@code namespace} the policy applies to (empty: all of them)
  * @param ingress rules for traffic into the selected pods; only read when {@code policyTypes} has INGRESS
  * @param egress rules for traffic out of the selected pods; only read when {@code policyTypes} has EGRESS
+ * @param audit evaluated and reported, never enforced ({@link #AUDIT_ANNOTATION} "true"): what it
+ *     would deny is forwarded with verdict AUDIT
  */
 public record NetworkPolicy(
         String namespace,
@@ -19,10 +21,18 @@ public record NetworkPolicy(
         Selector podSelector,
         Set<Direction> policyTypes,
         List<Rule> ingress,
-        List<Rule> egress) {
+        List<Rule> egress,
+        boolean audit) {
+    /** The annotation that puts one policy in audit mode; its removal (or "false") enforces it. */
+    public static final String AUDIT_ANNOTATION = "flows.dev/audit";
 
     /** A policy type, and the side of a connection a rule speaks about. */
     public enum Direction { INGRESS, EGRESS }
+
+    /** The same policy in audit mode. */
+    public NetworkPolicy audited() {
+        return audit ? this : new NetworkPolicy(namespace, name, podSelector, policyTypes, ingress, egress, true);
+    }
 
     public String fullName() {
         return namespace + "/" + name;

@@ -138,7 +138,7 @@ public final class Collector implements AutoCloseable {
             this.services = ServiceProgrammer.adopt(new LbMaps(datapath), config.maglev());
             ServiceProgrammer.Changes c = services.apply(DesiredServices.of(cluster, nodeIp, LOG::info));
             LOG.info(() -> "services programmed: " + c);
-            this.policies = PolicyProgrammer.adopt(new PolicyMaps(datapath), cluster, config.nodeName());
+            this.policies = PolicyProgrammer.adopt(new PolicyMaps(datapath), cluster, config.nodeName(), config.policyAuditMode());
             LOG.info(() -> "network policies programmed: " + cluster.policies().size() + " policies");
         } else {
             this.services = null;

@@ -117,6 +117,11 @@ public final class CollectorConfig {
                     + "reporting each decision; observe: they only observe, for nodes whose datapath belongs to another CNI. Default: ${DEFAULT-VALUE}.")
     private Mode mode;
 
+    @Option(names = "--policy-audit-mode",
+            description = "Evaluate and report every NetworkPolicy, enforce none: what one would deny is forwarded with verdict AUDIT "
+                    + "(one policy alone: its annotation flows.dev/audit: \"true\"). Datapath mode only.")
+    private boolean policyAuditMode;
+
     @Option(names = "--lb-algorithm", converter = LbAlgorithmConverter.class, paramLabel = "ALG", defaultValue = "random",
             description = "How a new connection to a service picks its backend: random, or maglev (consistent hashing of the "
                     + "connection's addresses and ports: every node picks the same backend). Default: ${DEFAULT-VALUE}.")
@@ -137,6 +142,9 @@ public final class CollectorConfig {
     /** Checks ranges and flags that go together; changes nothing. The message names the flag, the bad value and what is valid. */
     public void validate() {
         tls.validate();
+        if (policyAuditMode && mode != Mode.DATAPATH) {
+            throw new ConfigException("--policy-audit-mode: needs --mode datapath (in observe mode no policy is evaluated)");
+        }
         if (metricsListen != null && metricsListen.equals(listen)) {
             throw new ConfigException("--metrics-listen " + HostPort.format(metricsListen)
                     + ": already taken by --listen");
@@ -207,6 +215,7 @@ public final class CollectorConfig {
     /** True: translate and masquerade (datapath mode); false: observe only. */
     public boolean datapathMode() { return mode == Mode.DATAPATH; }
     public boolean maglev() { return lbAlgorithm == LbAlgorithm.MAGLEV; }
+    public boolean policyAuditMode() { return policyAuditMode; }
     public Ipv4Prefix clusterCidr() { return clusterCidr; }
     /** The node network, or null for "this node's InternalIP/24". */
     public Ipv4Prefix nodeNetwork() { return nodeNetwork; }

@@ -204,19 +204,22 @@ public final class Decoder {
             return DecodeError.INVALID_FIELD;
         }
         boolean egress = direction == POLICY_EGRESS;
-        boolean allowed = (b.get(off + VERDICT_ACTION) & 0xff) == POLICY_ACTION_ALLOW;
+        int action = b.get(off + VERDICT_ACTION) & 0xff;
+        boolean allowed = action == POLICY_ACTION_ALLOW;
+        // forwarded, but what an audit-mode policy would deny: named as a denial is
+        boolean audit = action == POLICY_ACTION_AUDIT;
         header(b, off, out);
-        out.setVerdict(allowed ? Verdict.FORWARDED : Verdict.DROPPED)
+        out.setVerdict(allowed ? Verdict.FORWARDED : audit ? Verdict.AUDIT : Verdict.DROPPED)
                 .setEventType(CiliumEventType.newBuilder().setType(EventType.POLICY_VERDICT.code()))
                 .setTrafficDirection(egress ? TrafficDirection.EGRESS : TrafficDirection.INGRESS)
                 .setPolicyMatchType(b.get(off + VERDICT_MATCH_TYPE) & 0xff)
                 .setIsReply(REQUEST);
         l4(b, t, t, off + VERDICT_TCP_FLAGS, off + VERDICT_ICMP_TYPE, off + VERDICT_ICMP_CODE, out);
-        if (!allowed) {
+        if (!allowed && !audit) {
             out.setDropReason(DropReason.POLICY_DENIED_VALUE).setDropReasonDesc(DropReason.POLICY_DENIED);
         }
         event.policy(PolicyDecision.of(egress, allowed), b.getInt(off + VERDICT_POLICY_ID));
-        out.setSummary(out.getSummary() + "; policy " + (egress ? "egress " : "ingress ") + (allowed ? "allowed" : "denied"));
+        out.setSummary(out.getSummary() + "; policy " + (egress ? "egress " : "ingress ") + (allowed ? "allowed" : audit ? "audit" : "denied"));
         return null;
     }
 

@@ -81,6 +81,7 @@ public final class EventLayout {
     public static final int POLICY_INGRESS = 0;
     public static final int POLICY_EGRESS = 1;
     public static final int POLICY_ACTION_ALLOW = 1;
+    public static final int POLICY_ACTION_AUDIT = 2;
 
     // enum flows_xlate bits
     public static final int XLATE_DNAT = 1;

@@ -91,8 +91,8 @@ public final class PolicyMapLayout {
 
     public static byte[] endpointValue(EndpointPolicy e) {
         ByteBuffer b = host(ENDPOINT_VALUE_SIZE);
-        b.put(ENDPOINT_VALUE_INGRESS, (byte) (e.ingressEnforced() ? 1 : 0));
-        b.put(ENDPOINT_VALUE_EGRESS, (byte) (e.egressEnforced() ? 1 : 0));
+        b.put(ENDPOINT_VALUE_INGRESS, (byte) e.ingress().ordinal());
+        b.put(ENDPOINT_VALUE_EGRESS, (byte) e.egress().ordinal());
         return b.array();
     }
 

@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
 public final class PolicyProgrammer implements PolicyNames {
     private final String localNode;
     private final PolicySink maps;
+    private final boolean auditAll;
     private PolicyState state;
     private ClusterState applied;
     private volatile Names names;
@@ -34,9 +35,14 @@ public final class PolicyProgrammer implements PolicyNames {
     /** Policy protos by id, and denials' policies by local pod address, per direction. */
     private record Names(Map<Integer, Policy> byId, Map<String, List<Policy>> egress, Map<String, List<Policy>> ingress) {}
 
-    /** Programs {@code cluster} over whatever the pinned maps hold. */
-    public static PolicyProgrammer adopt(PolicySink maps, ClusterState cluster, String localNode) {
-        PolicyProgrammer p = new PolicyProgrammer(maps, localNode);
+    /**
+     * Programs {@code cluster} over whatever the pinned maps hold.
+     *
+     * @param auditAll every policy in audit mode (--policy-audit-mode), whatever its annotation says
+     */
+    public static PolicyProgrammer adopt(PolicySink maps, ClusterState cluster, String localNode, boolean auditAll) {
+        PolicyProgrammer p = new PolicyProgrammer(maps, localNode, auditAll);
+        cluster = p.view(cluster);
         p.state = PolicyState.of(cluster, localNode);
         p.state.drain();
         p.applied = cluster;
@@ -45,9 +51,19 @@ public final class PolicyProgrammer implements PolicyNames {
         return p;
     }
 
-    private PolicyProgrammer(PolicySink maps, String localNode) {
+    private PolicyProgrammer(PolicySink maps, String localNode, boolean auditAll) {
         this.maps = maps;
         this.localNode = localNode;
+        this.auditAll = auditAll;
+    }
+
+    /** The cluster as this node enforces it. */
+    private ClusterState view(ClusterState cluster) {
+        if (!auditAll) {
+            return cluster;
+        }
+        return new ClusterState(cluster.nodes(), cluster.namespaces(), cluster.pods(), cluster.services(),
+                cluster.policies().stream().map(NetworkPolicy::audited).toList(), cluster.endpointSlices());
     }
 
     /**
@@ -57,6 +73,7 @@ public final class PolicyProgrammer implements PolicyNames {
      * @return map entries written or deleted
      */
     public int apply(ClusterState cluster) {
+        cluster = view(cluster);
         int written = 0;
         if (!cluster.nodes().equals(applied.nodes())) {
             state = PolicyState.of(cluster, localNode);

@@ -12,6 +12,7 @@ import dev.flows.cluster.Node;
 import dev.flows.cluster.Pod;
 import dev.flows.collector.enrich.Enricher;
 import dev.flows.collector.enrich.Identities;
+import dev.flows.collector.policy.EndpointPolicy.Mode;
 import dev.flows.collector.policy.PolicyEntries.Reason;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -363,7 +364,22 @@ public final class PolicyState {
         }
         Set<PolicyKey> out = new HashSet<>();
         PolicyRules.keys(p, local, PolicyKey.endpointId(local.podIP()), remote, out::add);
+        if (p.audit()) {
+            // where an enforced policy selects the pod, it alone decides: audit entries would only allow more
+            out.removeIf(k -> enforced(r.pod(), k.direction() == PolicyKey.INGRESS ? Direction.INGRESS : Direction.EGRESS));
+        }
         return out;
+    }
+
+    /** Whether some enforced (not audit-mode) policy selects local pod {@code pod} for {@code d}. */
+    private boolean enforced(String pod, Direction d) {
+        for (String policy : selectedBy.getOrDefault(pod, Set.of())) {
+            NetworkPolicy np = policies.get(policy);
+            if (!np.audit() && np.policyTypes().contains(d)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Remote remote(int id) {
@@ -398,13 +414,31 @@ public final class PolicyState {
         if (p == null || !isLocal(p)) {
             return;
         }
-        boolean ingress = false;
-        boolean egress = false;
-        for (String policy : selectedBy.getOrDefault(p.fullName(), Set.of())) {
-            Set<Direction> types = policies.get(policy).policyTypes();
-            ingress |= types.contains(Direction.INGRESS);
-            egress |= types.contains(Direction.EGRESS);
+        int id = PolicyKey.endpointId(p.podIP());
+        EndpointPolicy now = new EndpointPolicy(mode(p.fullName(), Direction.INGRESS), mode(p.fullName(), Direction.EGRESS));
+        EndpointPolicy before = endpoints.view().getOrDefault(id, EndpointPolicy.NONE);
+        endpoints.put(id, now);
+        if ((before.ingress() == Mode.ENFORCE) != (now.ingress() == Mode.ENFORCE)
+                || (before.egress() == Mode.ENFORCE) != (now.egress() == Mode.ENFORCE)) {
+            // audit-mode policies' entries exist only where no enforced policy decides
+            for (String policy : selectedBy.getOrDefault(p.fullName(), Set.of())) {
+                NetworkPolicy np = policies.get(policy);
+                if (np.audit()) {
+                    remotesOf(np).forEach(remote -> recompute(new Reason(policy, p.fullName(), remote)));
+                }
+            }
         }
-        endpoints.put(PolicyKey.endpointId(p.podIP()), new EndpointPolicy(ingress, egress));
+    }
+
+    private Mode mode(String pod, Direction d) {
+        if (enforced(pod, d)) {
+            return Mode.ENFORCE;
+        }
+        for (String policy : selectedBy.getOrDefault(pod, Set.of())) {
+            if (policies.get(policy).policyTypes().contains(d)) {
+                return Mode.AUDIT;
+            }
+        }
+        return Mode.OFF;
     }
 }

@@ -65,7 +65,7 @@ class BpfPolicyTest {
         reader = dp.openReader();
         cluster = new YamlClusterLoader(note -> {}).load(
                 Path.of(BpfPolicyTest.class.getResource("/policy/bpf-policy-cluster.yaml").toURI()));
-        policies = PolicyProgrammer.adopt(new PolicyMaps(dp), cluster, "node-a");
+        policies = PolicyProgrammer.adopt(new PolicyMaps(dp), cluster, "node-a", false);
         decoder = new Decoder("node-a", () -> 0);
         enricher = new Enricher(cluster, "node-a", ServiceNames.NONE, policies);
     }
@@ -255,6 +255,47 @@ class BpfPolicyTest {
     }
 
     @Test
+    void anAuditModePolicyForwardsWhatItWouldDenyAndOnceEnforcedDecidesOnlyNewConnections() {
+        ClusterState audited = new ClusterState(cluster.nodes(), cluster.namespaces(), cluster.pods(), cluster.services(),
+                cluster.policies().stream().map(p -> p.name().equals("locked-down") ? p.audited() : p).toList(), cluster.endpointSlices());
+        try {
+            assertTrue(policies.apply(audited) > 0, "audit mode is a change of the endpoint's mode");
+            assertEquals(TC_ACT_OK, run("to_pod", tcp(FRONTEND, 41130, LOCKED, 8080, SYN, 0)), "audit mode never drops");
+            List<Flow> events = flows();
+            Flow v = verdict(events, TrafficDirection.INGRESS, Verdict.AUDIT);
+            assertEquals(List.of(policy("locked-down")), v.getIngressDeniedByList(), "named as the policy that would deny it");
+            assertEquals(List.of(), ofType(events, 1), "no drop");
+            assertEquals(TC_ACT_OK, run("from_pod", tcp(LOCKED, 8080, FRONTEND, 41130, SYN | ACK, 0)));
+            assertEquals(TC_ACT_OK, run("to_pod", tcp(FRONTEND, 41130, LOCKED, 8080, ACK, 0)));
+            assertEquals(List.of(), ofType(flows(), 5), "an audited connection is decided once");
+        } finally {
+            assertTrue(policies.apply(cluster) > 0, "the annotation removed: enforced again");
+        }
+        assertEquals(TC_ACT_OK, run("to_pod", tcp(FRONTEND, 41130, LOCKED, 8080, ACK | PSH, 10)), "the established connection keeps its verdict");
+        assertEquals(List.of(), ofType(flows(), 5));
+        assertEquals(TC_ACT_SHOT, run("to_pod", tcp(FRONTEND, 41131, LOCKED, 8080, SYN, 0)), "a new one is denied");
+        verdict(flows(), TrafficDirection.INGRESS, Verdict.DROPPED);
+    }
+
+    @Test
+    void anAuditModePolicyBesideAnEnforcedOneChangesNothing() {
+        // cart is selected by two enforced policies; a third, audited, that would allow prometheus on 8080 must not
+        ClusterState withAudit = new ClusterState(cluster.nodes(), cluster.namespaces(), cluster.pods(), cluster.services(),
+                java.util.stream.Stream.concat(cluster.policies().stream(), cluster.policies().stream()
+                        .filter(p -> p.name().equals("cart-from-frontend"))
+                        .map(p -> new dev.flows.cluster.NetworkPolicy(p.namespace(), "cart-audit-everyone", p.podSelector(), p.policyTypes(),
+                                List.of(new dev.flows.cluster.NetworkPolicy.Rule(List.of(), List.of())), List.of(), true))).toList(),
+                cluster.endpointSlices());
+        try {
+            policies.apply(withAudit);
+            assertEquals(TC_ACT_SHOT, run("to_pod", tcp(PROMETHEUS, 41140, CART, 8080, SYN, 0)), "the enforced policies alone decide");
+            verdict(flows(), TrafficDirection.INGRESS, Verdict.DROPPED);
+        } finally {
+            policies.apply(cluster);
+        }
+    }
+
+    @Test
     void aRestartedCollectorAdoptsThePinnedMapsAndDropsWhatTheClusterNoLongerHas() {
         PolicyMaps maps = new PolicyMaps(dp);
         BpfMap policyMap = dp.map(dev.flows.collector.bpf.MapLayout.POLICY);
@@ -263,7 +304,7 @@ class BpfPolicyTest {
                 dev.flows.collector.policy.PolicyKey.port(Ipv4Prefix.address(FREE), 0, 0, TCP, 1234));
         policyMap.put(stale, dev.flows.collector.policy.PolicyMapLayout.policyValue(new dev.flows.collector.policy.PolicyValue(99)));
         assertEquals(TC_ACT_OK, run("to_pod", tcp(FRONTEND, 41100, CART, 8080, SYN, 0)));
-        PolicyProgrammer.adopt(maps, cluster, "node-a");
+        PolicyProgrammer.adopt(maps, cluster, "node-a", false);
         assertNull(policyMap.get(stale), "an entry the cluster does not have is removed");
         assertEquals(before, count(policyMap), "every entry of the cluster is there");
         assertEquals(TC_ACT_OK, run("to_pod", tcp(FRONTEND, 41100, CART, 8080, ACK, 0)), "connections are kept");
@@ -280,7 +321,7 @@ class BpfPolicyTest {
         Path observePins = TestPins.newDir();
         try (Datapath observe = Datapath.open(observePins, 1 << 20, BpfConfig.DEFAULTS.withNetwork(BpfServiceTest.NETWORK));
                 RingBufferReader r = observe.openReader()) {
-            PolicyProgrammer.adopt(new PolicyMaps(observe), cluster, "node-a");
+            PolicyProgrammer.adopt(new PolicyMaps(observe), cluster, "node-a", false);
             assertEquals(TC_ACT_OK, observe.testRun("to_pod", withChecksums(tcp(FRONTEND, 41110, LOCKED, 8080, SYN, 0)), LO));
             List<Integer> types = new ArrayList<>();
             r.drain((buf, off, len) -> types.add((int) buf.get(off + dev.flows.collector.decode.EventLayout.HDR_TYPE)));

@@ -74,7 +74,7 @@ class BpfServiceNameTest {
         backendRing = backend.openReader();
         ClusterState cluster = new YamlClusterLoader(note -> {}).load(
                 Path.of(BpfServiceNameTest.class.getResource("/policy/bpf-policy-cluster.yaml").toURI()));
-        PolicyProgrammer policies = PolicyProgrammer.adopt(new PolicyMaps(backend), cluster, "node-a");
+        PolicyProgrammer policies = PolicyProgrammer.adopt(new PolicyMaps(backend), cluster, "node-a", false);
         backendDecoder = new Decoder("node-a", () -> 0);
         backendEnricher = new Enricher(cluster, "node-a", id -> switch (id) {
             case CART_ON_A -> CART_SVC;

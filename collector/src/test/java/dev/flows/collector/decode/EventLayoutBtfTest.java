@@ -112,7 +112,8 @@ class EventLayoutBtfTest {
         assertEquals(Map.of("XLATE_DNAT", (long) EventLayout.XLATE_DNAT, "XLATE_SNAT", (long) EventLayout.XLATE_SNAT,
                 "XLATE_REV_DNAT", (long) EventLayout.XLATE_REV_DNAT, "XLATE_REV_SNAT", (long) EventLayout.XLATE_REV_SNAT),
                 btf.enumValues("flows_xlate"));
-        assertEquals(Map.of("POLICY_ACTION_DENY", 0L, "POLICY_ACTION_ALLOW", (long) EventLayout.POLICY_ACTION_ALLOW),
+        assertEquals(Map.of("POLICY_ACTION_DENY", 0L, "POLICY_ACTION_ALLOW", (long) EventLayout.POLICY_ACTION_ALLOW,
+                "POLICY_ACTION_AUDIT", (long) EventLayout.POLICY_ACTION_AUDIT),
                 btf.enumValues("flows_policy_action"));
     }
 }

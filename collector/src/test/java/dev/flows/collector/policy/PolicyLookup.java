@@ -47,6 +47,9 @@ final class PolicyLookup {
         if (ingress == null) {
             return "DENY ingress";
         }
+        if (egress.equals(AUDITED) || ingress.equals(AUDITED)) {
+            return "AUDIT " + (egress.equals(AUDITED) ? "egress" : "ingress");
+        }
         for (String s : List.of(egress, ingress)) {
             if (!s.isEmpty() && !by.contains(s)) {
                 by.add(s);
@@ -55,11 +58,14 @@ final class PolicyLookup {
         return by.isEmpty() ? "ALLOW" : "ALLOW by " + String.join(", ", by);
     }
 
-    /** null: denied; "": not enforced (or not a local pod); else the allowing policy's name. */
+    /** What a side in audit mode says when no entry allows: forwarded, reported as AUDIT. */
+    private static final String AUDITED = "(audit)";
+
+    /** null: denied; "": not decided (or not a local pod); AUDITED; else the allowing policy's name. */
     private String side(String localIp, int direction, String remoteIp, int protocol, int dport) {
         int endpoint = Ipv4Prefix.parse(localIp).addr();
         EndpointPolicy e = endpoints.get(endpoint);
-        if (e == null || !(direction == PolicyKey.INGRESS ? e.ingressEnforced() : e.egressEnforced())) {
+        if (e == null || e.of(direction) == EndpointPolicy.Mode.OFF) {
             return "";
         }
         int remote = identity(remoteIp);
@@ -67,7 +73,10 @@ final class PolicyLookup {
         if (v == null) {
             v = longest(endpoint, direction, PolicyMapLayout.IDENTITY_ANY, protocol, dport);
         }
-        return v == null ? null : names.getOrDefault(v.policyId(), "#" + v.policyId());
+        if (v == null) {
+            return e.of(direction) == EndpointPolicy.Mode.AUDIT ? AUDITED : null;
+        }
+        return names.getOrDefault(v.policyId(), "#" + v.policyId());
     }
 
     int identity(String ip) {

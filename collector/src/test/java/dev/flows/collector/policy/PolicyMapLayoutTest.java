@@ -38,8 +38,8 @@ class PolicyMapLayoutTest {
             new Object[] {"policy_value", "action", POLICY_VALUE_ACTION, 1},
             new Object[] {"policy_value", "policy_id", POLICY_VALUE_POLICY_ID, 4},
             new Object[] {"endpoint_key", "endpoint_id", ENDPOINT_KEY_ENDPOINT_ID, 4},
-            new Object[] {"endpoint_value", "ingress_enforced", ENDPOINT_VALUE_INGRESS, 1},
-            new Object[] {"endpoint_value", "egress_enforced", ENDPOINT_VALUE_EGRESS, 1});
+            new Object[] {"endpoint_value", "ingress_mode", ENDPOINT_VALUE_INGRESS, 1},
+            new Object[] {"endpoint_value", "egress_mode", ENDPOINT_VALUE_EGRESS, 1});
     private static final Map<String, Integer> SIZES = Map.of(
             "ipcache_key", IPCACHE_KEY_SIZE, "ipcache_value", IPCACHE_VALUE_SIZE, "policy_key", POLICY_KEY_SIZE,
             "policy_value", POLICY_VALUE_SIZE, "endpoint_key", ENDPOINT_KEY_SIZE, "endpoint_value", ENDPOINT_VALUE_SIZE);
@@ -75,6 +75,9 @@ class PolicyMapLayoutTest {
         assertEquals(true, h.contains("#define FLOWS_POLICY_INGRESS " + PolicyKey.INGRESS + "\n"));
         assertEquals(true, h.contains("#define FLOWS_POLICY_EGRESS " + PolicyKey.EGRESS + "\n"));
         assertEquals(true, h.contains("#define FLOWS_POLICY_ACTION_ALLOW " + ACTION_ALLOW + "\n"));
+        for (EndpointPolicy.Mode m : EndpointPolicy.Mode.values()) {
+            assertEquals(true, h.contains("#define FLOWS_POLICY_MODE_" + m + " " + m.ordinal() + "\n"), m.toString());
+        }
     }
 
     @Test
@@ -91,7 +94,8 @@ class PolicyMapLayoutTest {
         assertArrayEquals(new byte[] {(byte) 203, 0, 113, 0}, java.util.Arrays.copyOfRange(ipc, 4, 8));
         assertArrayEquals(ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).put(0, (byte) 1).putInt(4, 12345).array(),
                 policyValue(new PolicyValue(12345)));
-        assertArrayEquals(new byte[] {0, 1, 0, 0}, endpointValue(new EndpointPolicy(false, true)));
+        assertArrayEquals(new byte[] {0, 1, 0, 0}, endpointValue(new EndpointPolicy(EndpointPolicy.Mode.OFF, EndpointPolicy.Mode.ENFORCE)));
+        assertArrayEquals(new byte[] {2, 0, 0, 0}, endpointValue(new EndpointPolicy(EndpointPolicy.Mode.AUDIT, EndpointPolicy.Mode.OFF)));
     }
 
     @Test

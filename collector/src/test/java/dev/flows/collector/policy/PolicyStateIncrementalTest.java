@@ -143,7 +143,7 @@ class PolicyStateIncrementalTest {
 
         PolicyDelta removed = state.removePolicy("shop", "cart-in");
         assertEquals(1, removed.policy().deletes().size());
-        assertEquals(new EndpointPolicy(false, false), removed.endpoints().puts().get(PolicyKey.endpointId("10.244.1.20")));
+        assertEquals(EndpointPolicy.NONE, removed.endpoints().puts().get(PolicyKey.endpointId("10.244.1.20")));
     }
 
     /**
@@ -287,7 +287,7 @@ class PolicyStateIncrementalTest {
         };
         int slot = rnd.nextInt(12);
         return new NetworkPolicy(NAMESPACES.get(slot % 3), "policy-" + slot, randomSelector(rnd), Set.copyOf(types),
-                rules.apply(rnd), rules.apply(rnd));
+                rules.apply(rnd), rules.apply(rnd), rnd.nextInt(4) == 0);
     }
 
     private static Peer randomPeer(Random rnd) {

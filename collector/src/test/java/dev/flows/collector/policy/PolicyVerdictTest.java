@@ -345,7 +345,7 @@ class PolicyVerdictTest {
         assertEquals("ALLOW", new PolicyLookup(nodeA).verdict(CATALOG, REMOTE_CART, TCP, 8080), "node-a does not enforce node-b's ingress");
         assertEquals("DENY ingress", new PolicyLookup(nodeB).verdict(CATALOG, REMOTE_CART, TCP, 8080));
         assertEquals("ALLOW by shop/allow-frontend", new PolicyLookup(nodeB).verdict(FRONTEND, REMOTE_CART, TCP, 8080));
-        assertEquals(Map.of(PolicyKey.endpointId(REMOTE_CART), new EndpointPolicy(true, false)), nodeB.endpoints());
+        assertEquals(Map.of(PolicyKey.endpointId(REMOTE_CART), new EndpointPolicy(EndpointPolicy.Mode.ENFORCE, EndpointPolicy.Mode.OFF)), nodeB.endpoints());
         assertEquals(Map.of(nodeA.policyIdOf("shop/allow-frontend"), "shop/allow-frontend"), nodeA.policyNames());
         assertEquals(nodeA.policyIdOf("shop/allow-frontend"), nodeB.policyIdOf("shop/allow-frontend"), "ids agree across nodes");
     }

@@ -81,19 +81,31 @@ final class ReferenceCompiler {
                 continue;
             }
             int endpoint = PolicyKey.endpointId(local.podIP());
-            boolean ingress = false;
-            boolean egress = false;
+            // per direction: enforced if an enforced policy selects the pod, else audited if an audit-mode one does
+            Map<Direction, EndpointPolicy.Mode> mode = new java.util.EnumMap<>(Direction.class);
+            for (Direction d : Direction.values()) {
+                mode.put(d, EndpointPolicy.Mode.OFF);
+                for (NetworkPolicy p : s.policies()) {
+                    if (PolicyRules.selects(p, local) && p.policyTypes().contains(d)) {
+                        mode.put(d, !p.audit() ? EndpointPolicy.Mode.ENFORCE
+                                : mode.get(d) == EndpointPolicy.Mode.ENFORCE ? EndpointPolicy.Mode.ENFORCE : EndpointPolicy.Mode.AUDIT);
+                    }
+                }
+            }
             for (NetworkPolicy p : s.policies()) {
                 if (!PolicyRules.selects(p, local)) {
                     continue;
                 }
-                ingress |= p.policyTypes().contains(Direction.INGRESS);
-                egress |= p.policyTypes().contains(Direction.EGRESS);
                 for (Remote r : remotes) {
-                    PolicyRules.keys(p, local, endpoint, r, k -> allowedBy.computeIfAbsent(k, x -> new TreeSet<>()).add(p.fullName()));
+                    PolicyRules.keys(p, local, endpoint, r, k -> {
+                        Direction d = k.direction() == PolicyKey.INGRESS ? Direction.INGRESS : Direction.EGRESS;
+                        if (!p.audit() || mode.get(d) != EndpointPolicy.Mode.ENFORCE) {
+                            allowedBy.computeIfAbsent(k, x -> new TreeSet<>()).add(p.fullName());
+                        }
+                    });
                 }
             }
-            endpoints.put(endpoint, new EndpointPolicy(ingress, egress));
+            endpoints.put(endpoint, new EndpointPolicy(mode.get(Direction.INGRESS), mode.get(Direction.EGRESS)));
         }
         Map<PolicyKey, PolicyValue> policy = new HashMap<>();
         allowedBy.forEach((k, names) -> policy.put(k, new PolicyValue(numbers.policyIdOf(names.first()))));

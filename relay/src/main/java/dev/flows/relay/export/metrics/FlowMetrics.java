@@ -133,7 +133,7 @@ public final class FlowMetrics implements FlowExporter {
         BoundedCounter policy = counters.get(Family.POLICY);
         if (policy != null) {
             for (String direction : List.of("ingress", "egress")) {
-                for (String action : List.of("forwarded", "dropped")) {
+                for (String action : List.of("forwarded", "dropped", "audit")) {
                     policy.zero(withContext(Family.POLICY, direction, "l3-l4", action, ""));
                 }
             }
