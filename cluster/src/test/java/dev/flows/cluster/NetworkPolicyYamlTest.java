@@ -76,6 +76,17 @@ class NetworkPolicyYamlTest {
     }
 
     @Test
+    void theAuditAnnotationPutsOnePolicyInAuditMode() {
+        String audited = "kind: NetworkPolicy\nmetadata: {name: p, namespace: shop, annotations: {flows.dev/audit: \"%s\"}}\nspec: {podSelector: {}}\n";
+        assertEquals(true, load(audited.formatted("true")).policies().get(0).audit());
+        assertEquals(false, load(audited.formatted("false")).policies().get(0).audit());
+        assertEquals(false, policy("podSelector: {}").audit(), "enforced unless annotated");
+        var e = assertThrows(YamlClusterLoader.InvalidClusterException.class, () -> load(audited.formatted("yes")));
+        assertEquals("policies.yaml: NetworkPolicy shop/p has an invalid audit annotation: metadata.annotations.flows.dev/audit = 'yes'; "
+                + "expected \"true\" (evaluate and report, do not enforce) or \"false\"", e.getMessage());
+    }
+
+    @Test
     void hostBitsOfACidrAreCleared() {
         NetworkPolicy p = policy("podSelector: {}\ningress: [{from: [{ipBlock: {cidr: 10.1.2.3/16, except: [10.1.9.9/24]}}]}]");
         assertEquals(new IpBlock("10.1.0.0/16", List.of("10.1.9.0/24")), p.ingress().get(0).peers().get(0).ipBlock());
