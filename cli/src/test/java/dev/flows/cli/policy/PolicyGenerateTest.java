@@ -200,6 +200,32 @@ class PolicyGenerateTest {
     }
 
     @Test
+    void aWindowOlderThanANodesWrappedBufferIsRefused() throws Exception {
+        typicalShop();
+        // a collector that keeps 15 flows and saw all 21: its oldest 6 are gone
+        dev.flows.collector.buffer.FlowBuffer buffer = new dev.flows.collector.buffer.FlowBuffer(15);
+        flows.stream().filter(GetFlowsResponse::hasFlow).forEach(r -> buffer.append(r.getFlow()));
+        java.util.concurrent.ExecutorService streams = dev.flows.observer.wire.GetFlowsStreams.executor(2);
+        io.grpc.Server server = io.grpc.ServerBuilder.forPort(0).addService(new dev.flows.collector.api.ObserverService(buffer,
+                new dev.flows.collector.pipeline.LossCounters(() -> 0, () -> 0, () -> 0, () -> 0),
+                new dev.flows.collector.api.ServerIdentity("node-a", "127.0.0.1:4244", "flows 0.1.0"), streams,
+                () -> (T0 + 60) * 1_000_000_000L, System::nanoTime)).build().start();
+        try {
+            String address = "127.0.0.1:" + server.getPort();
+            Result r = run("policy", "generate", "--server", address, "--since", java.time.Instant.ofEpochSecond(T0).toString());
+            assertEquals(1, r.code, r.out + r.err);
+            assertTrue(r.err.startsWith("flows: the window is incomplete (node-a holds flows only from "
+                    + java.time.Instant.ofEpochSecond(T0 + 6) + " (its buffer of 15 wrapped)): a connection that was not seen would be denied"),
+                    r.err);
+            assertEquals(0, run("policy", "generate", "--server", address, "--since", java.time.Instant.ofEpochSecond(T0 + 6).toString()).code,
+                    "a window the buffer still holds");
+        } finally {
+            server.shutdownNow();
+            streams.shutdownNow();
+        }
+    }
+
+    @Test
     void labelValuesCannotBreakTheDocument() throws Exception {
         Endpoint odd = pod("shop", "odd-1", "odd", "app=a\": b", "note=line\nbreak");
         connection(odd, "10.244.0.9", 40000, CATALOG, "10.244.1.7", 8080, false, Verdict.FORWARDED);
