@@ -77,7 +77,7 @@ public final class CliConverters {
     }
 
     /** --since and --until: an RFC 3339 time, or a duration ago in Hubble's grammar. */
-    public static final class WhenConverter implements ITypeConverter<Selection.When> {
+    static final class WhenConverter implements ITypeConverter<Selection.When> {
         @Override
         public Selection.When convert(String value) {
             Duration ago = Durations.parseOrNull(value);

@@ -1,5 +1,6 @@
 package dev.flows.cli;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How many flows and from when: --last, --first, --all, --follow, --since, --until. */
@@ -17,15 +18,9 @@ public final class SelectionOptions {
     @Option(names = {"-f", "--follow"}, description = "Keep printing new flows as they are observed.")
     boolean follow;
 
-    @Option(names = "--since", converter = CliConverters.WhenConverter.class, paramLabel = "TIME",
-            description = "Flows since TIME: RFC 3339 or a duration ago (5m, 1h).")
-    Selection.When since;
-
-    @Option(names = "--until", converter = CliConverters.WhenConverter.class, paramLabel = "TIME",
-            description = "Flows until TIME: RFC 3339 or a duration ago (5m, 1h).")
-    Selection.When until;
+    @Mixin WindowOptions window = new WindowOptions();
 
     Selection selection() {
-        return new Selection(last, first, all, follow, since, until);
+        return new Selection(last, first, all, follow, window.since, window.until);
     }
 }

@@ -31,8 +31,8 @@ class CliConvertersTest {
     @Test
     void sinceAndUntilAreTimesOrDurationsAgo() {
         SelectionOptions s = Options.parse(new SelectionOptions(), "--since", "1h30m", "--until", "2026-11-21T19:59:00+01:00");
-        assertEquals(Instant.parse("2026-11-21T18:30:00Z"), s.since.resolve(CLOCK));
-        assertEquals(Instant.parse("2026-11-21T18:59:00Z"), s.until.resolve(CLOCK));
+        assertEquals(Instant.parse("2026-11-21T18:30:00Z"), s.window.since.resolve(CLOCK));
+        assertEquals(Instant.parse("2026-11-21T18:59:00Z"), s.window.until.resolve(CLOCK));
         assertEquals("--until yesterday: must be an RFC 3339 time (2006-01-02T15:04:05Z) or a duration ago (30s, 5m, 1h30m, 2d)",
                 refused(new SelectionOptions(), "--until", "yesterday"));
     }

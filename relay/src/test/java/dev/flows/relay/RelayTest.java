@@ -246,17 +246,7 @@ class RelayTest {
         FakeCollector b = new FakeCollector("node-b", 0, 65535, Duration.ofMillis(500));
         closing.add(b);
         relay(a, b);
-        BlockingQueue<GetFlowsResponse> got = new LinkedBlockingQueue<>();
-        Iterator<GetFlowsResponse> it = relay.getFlows(GetFlowsRequest.newBuilder().setFollow(true).build());
-        Thread reader = new Thread(() -> {
-            try {
-                it.forEachRemaining(got::add);
-            } catch (RuntimeException e) {
-                // the channel is closed at the end of the test
-            }
-        }, "follow-reader");
-        reader.setDaemon(true);
-        reader.start();
+        BlockingQueue<GetFlowsResponse> got = follow(relay, GetFlowsRequest.newBuilder().setFollow(true).build());
         List<GetFlowsResponse> seen = new ArrayList<>();
         collect(got, seen, rs -> rs.stream().anyMatch(r -> r.hasNodeStatus() && r.getNodeStatus().getNodeNamesCount() == 2), "both nodes connected");
         // what a user does on seeing NODE_CONNECTED: make traffic, at once
@@ -320,17 +310,7 @@ class RelayTest {
             // The last second, alternating nodes; T = now - 300ms falls between i = 3 and i = 2.
             (i % 2 == 0 ? a : b).add(now - i * 100_000_000L - 50_000_000L);
         }
-        BlockingQueue<GetFlowsResponse> got = new LinkedBlockingQueue<>();
-        Iterator<GetFlowsResponse> it = relay.getFlows(GetFlowsRequest.newBuilder().setFollow(true).setNumber(4).build());
-        Thread reader = new Thread(() -> {
-            try {
-                it.forEachRemaining(got::add);
-            } catch (RuntimeException e) {
-                // the channel was closed at the end of the test
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
+        BlockingQueue<GetFlowsResponse> got = follow(relay, GetFlowsRequest.newBuilder().setFollow(true).setNumber(4).build());
         List<GetFlowsResponse> seen = new ArrayList<>();
         // History (up to now - window) trimmed to 4, then every flow of the window once: 4 + 3.
         collect(got, seen, r -> flowTimes(r).size() >= 7, "history and the window");
@@ -558,6 +538,22 @@ class RelayTest {
 
         @Override
         public void onCompleted() {}
+    }
+
+    /** Reads {@code req}'s stream on a thread of its own into the queue returned, until the channel closes. */
+    static BlockingQueue<GetFlowsResponse> follow(ObserverGrpc.ObserverBlockingStub stub, GetFlowsRequest req) {
+        BlockingQueue<GetFlowsResponse> got = new LinkedBlockingQueue<>();
+        Iterator<GetFlowsResponse> it = stub.getFlows(req);
+        Thread reader = new Thread(() -> {
+            try {
+                it.forEachRemaining(got::add);
+            } catch (RuntimeException e) {
+                // the channel is closed at the end of the test
+            }
+        }, "follow-reader");
+        reader.setDaemon(true);
+        reader.start();
+        return got;
     }
 
     static void collect(BlockingQueue<GetFlowsResponse> q, List<GetFlowsResponse> seen, Predicate<List<GetFlowsResponse>> done,

@@ -103,17 +103,7 @@ class TlsRotationTest {
         ObserverGrpc.ObserverBlockingStub stub = ObserverGrpc.newBlockingStub(client);
         RelayTest.waitFor(() -> stub.withDeadlineAfter(5, TimeUnit.SECONDS).serverStatus(ServerStatusRequest.getDefaultInstance())
                 .getNumConnectedNodes().getValue() == 2, Duration.ofSeconds(10), () -> "the relay connected to both collectors over TLS");
-        BlockingQueue<GetFlowsResponse> got = new LinkedBlockingQueue<>();
-        Iterator<GetFlowsResponse> it = stub.getFlows(GetFlowsRequest.newBuilder().setFollow(true).build());
-        Thread reader = new Thread(() -> {
-            try {
-                it.forEachRemaining(got::add);
-            } catch (RuntimeException e) {
-                // the channel is closed at the end of the test
-            }
-        }, "follow-reader");
-        reader.setDaemon(true);
-        reader.start();
+        BlockingQueue<GetFlowsResponse> got = RelayTest.follow(stub, GetFlowsRequest.newBuilder().setFollow(true).build());
         List<GetFlowsResponse> seen = new ArrayList<>();
         RelayTest.collect(got, seen, rs -> rs.stream().anyMatch(r -> r.hasNodeStatus() && r.getNodeStatus().getStateChange() == NodeState.NODE_CONNECTED
                 && r.getNodeStatus().getNodeNamesCount() == 2), "both nodes connected over TLS");

@@ -1,12 +1,11 @@
 package dev.flows.cli.policy;
 
-import dev.flows.cli.CliConverters;
 import dev.flows.cli.CliFailure;
 import dev.flows.cli.FlagException;
 import dev.flows.cli.FlowFile;
 import dev.flows.cli.FlowStream;
 import dev.flows.cli.RequestBuilder;
-import dev.flows.cli.Selection;
+import dev.flows.cli.WindowOptions;
 import dev.flows.cli.ServerOptions;
 import dev.flows.lab.LabState;
 import dev.flows.proto.observer.GetFlowsRequest;
@@ -36,18 +35,13 @@ import picocli.CommandLine.Spec;
  * denied), unless --allow-incomplete says the user knows.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Generate least-privilege NetworkPolicies from the allowed connections of a window of flows.")
+        description = "Generate least-privilege NetworkPolicies from the allowed connections of a window of flows "
+                + "(--since/--until; without them, every flow the server holds).")
 public final class GenerateCommand implements Callable<Integer> {
     @Mixin ServerOptions server;
     @Spec CommandSpec spec;
 
-    @Option(names = "--since", converter = CliConverters.WhenConverter.class, paramLabel = "TIME",
-            description = "The window's start: RFC 3339 or a duration ago (5m, 1h). Default: the oldest flow the server holds.")
-    Selection.When since;
-
-    @Option(names = "--until", converter = CliConverters.WhenConverter.class, paramLabel = "TIME",
-            description = "The window's end: RFC 3339 or a duration ago. Default: now.")
-    Selection.When until;
+    @Mixin WindowOptions window;
 
     @Option(names = "--input-file", paramLabel = "FILE",
             description = "Read the flows from FILE (- for stdin; as flows observe -o json prints them) instead of a server.")
@@ -71,7 +65,7 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new FlagException("--namespace", namespace, "a namespace name");
         }
         GetFlowsRequest request = new RequestBuilder(Clock.systemUTC())
-                .build(List.of(), new Selection(null, null, since == null && until == null, false, since, until));
+                .build(List.of(), window.all());
         ObservedTraffic traffic = read(request);
         if (traffic.flows() == 0) {
             throw new CliFailure("no flows in the window: nothing justifies a rule (check --since/--until and the server)");
