@@ -122,6 +122,26 @@ class TlsTest {
         assertTrue(relay.stream().noneMatch(a -> a.startsWith("--tls-relay-client-ca-files")), "requireClientCert: false: " + relay);
     }
 
+    /** After an install, NOTES.txt tells how to take the CLI's certificate from a Secret the release makes, and connect with it. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("valueSets")
+    void theNotesTellHowToConnect(Chart.ValueSet values) {
+        String notes = Chart.notes(values);
+        Manifests m = Chart.manifests(values);
+        if (m.all(Secret.class).isEmpty() && m.certificates().isEmpty()) {
+            assertTrue(notes.contains("flows observe --server 127.0.0.1:4245"), notes);
+            return;
+        }
+        String relayName = serverNames().get("RELAY");
+        assertTrue(notes.contains("flows observe --server tls://127.0.0.1:4245 --tls-server-name " + relayName), notes);
+        assertTrue(notes.contains("hubble observe --server tls://127.0.0.1:4245 --tls-server-name " + relayName), notes);
+        for (String file : List.of("ca\\.crt", "tls\\.crt", "tls\\.key")) {
+            assertTrue(notes.contains("get secret flows-cli-client-tls -o jsonpath='{.data." + file + "}'"), file + ": " + notes);
+        }
+        assertTrue(m.find(Secret.class, "flows-cli-client-tls").isPresent()
+                || m.certificates().stream().anyMatch(c -> "flows-cli-client-tls".equals(spec(c).get("secretName"))), "the release makes it");
+    }
+
     /** The chart states the programs' server names (templates/_tls.tpl); they are defined in ServerNames.java. */
     @Test
     void theChartsServerNamesAreThePrograms() throws Exception {
