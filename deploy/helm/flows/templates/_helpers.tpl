@@ -48,9 +48,15 @@ reach the program unchanged.
 {{- printf "%s-collector" (include "flows.fullname" .) -}}
 {{- end -}}
 
+{{/* The headless Service's DNS name, as the relay dials it. */}}
+{{- define "flows.collectorHost" -}}
+{{- printf "%s.%s.svc.%s" (include "flows.collectorService" .) .Release.Namespace .Values.clusterDomain -}}
+{{- end -}}
+
 {{/* The collector's flags, one per line, for its argument file. */}}
 {{- define "flows.collectorArgs" -}}
 {{- $c := .Values.collector -}}
+{{- $tls := include "flows.tls.mounts" . | fromYaml -}}
 {{- $args := list (printf "--mode=%s" $c.mode) (printf "--listen=0.0.0.0:%d" (int64 $c.port)) -}}
 {{- with $c.aggregation.level }}{{ $args = append $args (printf "--aggregation=%s" .) }}{{ end -}}
 {{- with $c.aggregation.interval }}{{ $args = append $args (printf "--aggregation-interval=%s" .) }}{{ end -}}
@@ -62,8 +68,11 @@ reach the program unchanged.
 {{- if not (kindIs "invalid" $c.bufferCapacity) }}{{ $args = append $args (printf "--buffer-capacity=%d" (int64 $c.bufferCapacity)) }}{{ end -}}
 {{- if not (kindIs "invalid" $c.queueCapacity) }}{{ $args = append $args (printf "--queue-capacity=%d" (int64 $c.queueCapacity)) }}{{ end -}}
 {{- $args = append $args (printf "--cluster-source=%s" $c.clusterSource) -}}
-{{- /* the collector serves mTLS by default; the chart has no certificates for it yet (see tls in values.yaml) */ -}}
+{{- if .Values.tls.enabled }}
+{{- $args = concat $args (list (printf "--tls-server-cert-file=%s/tls.crt" $tls.collector) (printf "--tls-server-key-file=%s/tls.key" $tls.collector) (printf "--tls-client-ca-files=%s/ca.crt" $tls.collector)) -}}
+{{- else }}
 {{- $args = append $args "--disable-server-tls" -}}
+{{- end -}}
 {{- if eq $c.clusterSource "api" }}
 {{- if $c.clusterStateConfigMap }}{{ fail "collector.clusterStateConfigMap is read only with collector.clusterSource=files, not api" }}{{ end -}}
 {{- with $c.clusterSyncTimeout }}{{ $args = append $args (printf "--cluster-sync-timeout=%s" .) }}{{ end -}}
@@ -85,9 +94,23 @@ reach the program unchanged.
 {{/* The relay's flags, one per line, for its argument file. */}}
 {{- define "flows.relayArgs" -}}
 {{- $r := .Values.relay -}}
-{{- $args := list (printf "--collectors-dns=%s.%s.svc.%s:%d" (include "flows.collectorService" .) .Release.Namespace .Values.clusterDomain (int64 .Values.collector.port)) -}}
-{{- /* mTLS is the relay's default on both sides; the chart has no certificates for it yet (see tls in values.yaml) */ -}}
-{{- $args = append (append $args "--disable-server-tls") "--disable-client-tls" -}}
+{{- $tls := include "flows.tls.mounts" . | fromYaml -}}
+{{- $collectors := printf "%s:%d" (include "flows.collectorHost" .) (int64 .Values.collector.port) -}}
+{{- $args := list -}}
+{{- if .Values.tls.enabled }}
+{{- /*
+A collector's certificate names its node (<node>.<collector domain>), and the relay learns node
+names only from a collector's Peer service (the cluster's Nodes): an address from --collectors-dns
+comes without one and would be checked as an IP. The Peer service itself is dialled, and checked,
+by the headless Service's name, which the collector certificate carries too.
+*/ -}}
+{{- $args = append $args (printf "--peer-service=%s" $collectors) -}}
+{{- $args = concat $args (list (printf "--tls-client-cert-file=%s/tls.crt" $tls.relayClient) (printf "--tls-client-key-file=%s/tls.key" $tls.relayClient) (printf "--tls-hubble-server-ca-files=%s/ca.crt" $tls.relayClient)) -}}
+{{- $args = concat $args (list (printf "--tls-relay-server-cert-file=%s/tls.crt" $tls.relayServer) (printf "--tls-relay-server-key-file=%s/tls.key" $tls.relayServer)) -}}
+{{- if .Values.tls.relay.requireClientCert }}{{ $args = append $args (printf "--tls-relay-client-ca-files=%s/ca.crt" $tls.relayServer) }}{{ end -}}
+{{- else }}
+{{- $args = concat $args (list (printf "--collectors-dns=%s" $collectors) "--disable-server-tls" "--disable-client-tls") -}}
+{{- end -}}
 {{- with $r.sortWindow }}{{ $args = append $args (printf "--sort-window=%s" .) }}{{ end -}}
 {{- with $r.quietGrace }}{{ $args = append $args (printf "--quiet-grace=%s" .) }}{{ end -}}
 {{- if not (kindIs "invalid" $r.clientQueue) }}{{ $args = append $args (printf "--client-queue=%d" (int64 $r.clientQueue)) }}{{ end -}}
@@ -127,12 +150,5 @@ reach the program unchanged.
 {{- range $r.extraArgs }}{{ $args = append $args . }}{{ end -}}
 {{- range $args }}
 {{ include "flows.atFileArg" . }}
-{{- end -}}
-{{- end -}}
-
-{{/* TLS is not implemented yet: refuse a value rather than install without it. */}}
-{{- define "flows.noTls" -}}
-{{- if .Values.tls -}}
-{{- fail "tls: flows has no TLS settings yet (every gRPC hop is plaintext); remove tls from the values" -}}
 {{- end -}}
 {{- end -}}

@@ -1,6 +1,7 @@
 package dev.flows.deploy;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,6 +69,16 @@ final class Chart {
             template = template.set(e.getKey(), e.getValue());
         }
         return template.call();
+    }
+
+    /** NOTES.txt as `helm install` prints it after installing (a client-only dry run: no cluster). */
+    static String notes(ValueSet values) {
+        InstallCommand install = new Helm(DIR).install().withName(RELEASE).withNamespace(NAMESPACE).clientOnly().dryRun();
+        if (values.file() != null) {
+            install = install.withValuesFile(values.file());
+        }
+        String out = install.call().getOutput();
+        return out.substring(out.indexOf("NOTES:"));
     }
 
     static Manifests manifests(ValueSet values) {

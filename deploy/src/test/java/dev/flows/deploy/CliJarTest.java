@@ -36,7 +36,7 @@ class CliJarTest {
         Process p = flows("observe", "--server", "127.0.0.1:1", "--last", "1");
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "no answer from observe");
-        assertEquals(List.of("flows: server 127.0.0.1:1: UNAVAILABLE: io exception"), out.strip().lines().toList());
+        assertEquals(List.of("flows: server 127.0.0.1:1: UNAVAILABLE: io exception (Connection refused: /127.0.0.1:1)"), out.strip().lines().toList());
     }
 
     private static Process flows(String... args) throws Exception {

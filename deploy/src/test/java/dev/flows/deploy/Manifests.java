@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -35,17 +36,20 @@ import tools.jackson.databind.module.SimpleModule;
  */
 final class Manifests {
     /** apiVersion/kind → model class: every kind the chart may render. */
-    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-            "v1/ConfigMap", ConfigMap.class,
-            "v1/Service", Service.class,
-            "v1/ServiceAccount", ServiceAccount.class,
-            "apps/v1/DaemonSet", DaemonSet.class,
-            "apps/v1/Deployment", Deployment.class,
-            "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
-            "rbac.authorization.k8s.io/v1/ClusterRole", ClusterRole.class,
-            "rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBinding.class,
+    private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.ofEntries(
+            Map.entry("v1/ConfigMap", ConfigMap.class),
+            Map.entry("v1/Secret", Secret.class),
+            Map.entry("v1/Service", Service.class),
+            Map.entry("v1/ServiceAccount", ServiceAccount.class),
+            Map.entry("apps/v1/DaemonSet", DaemonSet.class),
+            Map.entry("apps/v1/Deployment", Deployment.class),
+            Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
+            Map.entry("rbac.authorization.k8s.io/v1/ClusterRole", ClusterRole.class),
+            Map.entry("rbac.authorization.k8s.io/v1/ClusterRoleBinding", ClusterRoleBinding.class),
             // fabric8 8.0.0's monitoring model is not on Maven Central: read generically, checked by hand
-            "monitoring.coreos.com/v1/ServiceMonitor", GenericKubernetesResource.class);
+            Map.entry("monitoring.coreos.com/v1/ServiceMonitor", GenericKubernetesResource.class),
+            // cert-manager's model is not fabric8's: read generically, checked by hand
+            Map.entry("cert-manager.io/v1/Certificate", GenericKubernetesResource.class));
 
     /**
      * fabric8's classes keep unknown fields in an any-setter (additionalProperties), which would
@@ -134,7 +138,14 @@ final class Manifests {
     }
 
     List<GenericKubernetesResource> serviceMonitors() {
-        return all(GenericKubernetesResource.class).stream()
-                .filter(o -> "ServiceMonitor".equals(o.getKind())).toList();
+        return generic("ServiceMonitor");
+    }
+
+    List<GenericKubernetesResource> certificates() {
+        return generic("Certificate");
+    }
+
+    private List<GenericKubernetesResource> generic(String kind) {
+        return all(GenericKubernetesResource.class).stream().filter(o -> kind.equals(o.getKind())).toList();
     }
 }

@@ -93,19 +93,29 @@ class RenderedChartTest {
         });
     }
 
-    /** Init containers cannot have probes (the API refuses them); every long-running container must. */
+    /**
+     * Init containers cannot have probes (the API refuses them); every long-running container must,
+     * on grpc.health.v1 when its port is plaintext. The kubelet's gRPC probes speak plaintext only,
+     * so over TLS the probe is that the gRPC port accepts connections.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("valueSets")
-    void everyContainerIsProbedOnItsGrpcHealthService(Chart.ValueSet values) {
-        Chart.manifests(values).podSpecs().forEach(pod -> {
+    void everyContainerIsProbedOnItsGrpcPort(Chart.ValueSet values) {
+        Manifests m = Chart.manifests(values);
+        m.podSpecs().forEach(pod -> {
             for (Container c : pod.getContainers()) {
-                Set<Integer> ports = new HashSet<>();
-                c.getPorts().forEach(p -> ports.add(p.getContainerPort()));
+                boolean tls = !ContainerArgs.of(m, c).contains("--disable-server-tls");
+                int grpc = c.getPorts().stream().filter(p -> p.getName().equals("grpc")).findFirst()
+                        .orElseThrow(() -> new AssertionError(c.getName() + ": no grpc port")).getContainerPort();
                 for (Probe probe : new Probe[] {c.getLivenessProbe(), c.getReadinessProbe()}) {
                     assertNotNull(probe, c.getName() + ": liveness and readiness probes");
-                    assertNotNull(probe.getGrpc(), c.getName() + ": probes use grpc.health.v1");
-                    assertTrue(ports.contains(probe.getGrpc().getPort()),
-                            c.getName() + ": probe port " + probe.getGrpc().getPort() + " is not a container port");
+                    if (tls) {
+                        assertNotNull(probe.getTcpSocket(), c.getName() + ": over TLS, probes connect to the gRPC port");
+                        assertEquals(grpc, probe.getTcpSocket().getPort().getIntVal(), c.getName() + ": probe port");
+                    } else {
+                        assertNotNull(probe.getGrpc(), c.getName() + ": probes use grpc.health.v1");
+                        assertEquals(grpc, probe.getGrpc().getPort(), c.getName() + ": probe port");
+                    }
                 }
             }
         });
@@ -271,8 +281,9 @@ class RenderedChartTest {
     void theRelayFindsTheCollectorsThroughTheHeadlessService(Chart.ValueSet values) {
         Manifests m = Chart.manifests(values);
         List<String> args = ContainerArgs.of(m, relayPod(m).getContainers().get(0));
-        assertTrue(args.contains("--collectors-dns=" + COLLECTOR + "." + Chart.NAMESPACE + ".svc.cluster.local:" + collectorGrpcPort(m)),
-                args.toString());
+        String headless = COLLECTOR + "." + Chart.NAMESPACE + ".svc.cluster.local:" + collectorGrpcPort(m);
+        // over TLS through the collectors' Peer service, which names each collector's node (TlsTest)
+        assertTrue(args.contains("--collectors-dns=" + headless) || args.contains("--peer-service=" + headless), args.toString());
         assertTrue(ContainerArgs.of(m, collectorPod(m).getContainers().get(0)).contains("--listen=0.0.0.0:" + collectorGrpcPort(m)),
                 "the collector listens on its container port");
     }

@@ -44,8 +44,8 @@ class StrictModelTest {
     @Test
     void aKindTheChartDoesNotMakeIsRefused() {
         AssertionError e = assertThrows(AssertionError.class,
-                () -> Manifests.parse("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"));
-        assertTrue(e.getMessage().endsWith("unexpected kind v1/Secret"), e.getMessage());
+                () -> Manifests.parse("apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\n"));
+        assertTrue(e.getMessage().endsWith("unexpected kind batch/v1/Job"), e.getMessage());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
@@ -78,13 +79,38 @@ class ValuesTest {
     }
 
     @Test
-    void theDefaultsObserveAndLeaveTheProgramsDefaultsAlone() {
+    void theDefaultsObserveOverMutualTlsAndLeaveTheProgramsDefaultsAlone() {
         Manifests m = Chart.manifests(DEFAULTS);
-        assertEquals(List.of("--mode=observe", "--listen=0.0.0.0:4244", "--cluster-source=api", "--disable-server-tls",
-                "--metrics-listen=0.0.0.0:9966"),
+        assertEquals(List.of("--mode=observe", "--listen=0.0.0.0:4244", "--cluster-source=api",
+                "--tls-server-cert-file=/etc/flows/tls/tls.crt", "--tls-server-key-file=/etc/flows/tls/tls.key",
+                "--tls-client-ca-files=/etc/flows/tls/ca.crt", "--metrics-listen=0.0.0.0:9966"),
                 collectorArgs(m), "the cluster state from the API server");
+        assertEquals(List.of("--peer-service=flows-collector.kube-system.svc.cluster.local:4244",
+                "--tls-client-cert-file=/etc/flows/tls/client/tls.crt", "--tls-client-key-file=/etc/flows/tls/client/tls.key",
+                "--tls-hubble-server-ca-files=/etc/flows/tls/client/ca.crt",
+                "--tls-relay-server-cert-file=/etc/flows/tls/server/tls.crt", "--tls-relay-server-key-file=/etc/flows/tls/server/tls.key",
+                "--tls-relay-client-ca-files=/etc/flows/tls/server/ca.crt", "--metrics-listen=0.0.0.0:9965"), relayArgs(m),
+                "clients of the relay must present a certificate by default");
+    }
+
+    /** tls.enabled=false: what the chart passed before it had certificates, and nothing of TLS in the objects. */
+    @Test
+    void plaintextIsTheProgramsPlaintextFlagsAndNoCertificates() {
+        Manifests m = Chart.manifests(set("plaintext.yaml"));
+        assertEquals(List.of("--mode=observe", "--listen=0.0.0.0:4244", "--cluster-source=api", "--disable-server-tls",
+                "--metrics-listen=0.0.0.0:9966"), collectorArgs(m));
         assertEquals(List.of("--collectors-dns=flows-collector.kube-system.svc.cluster.local:4244",
                 "--disable-server-tls", "--disable-client-tls", "--metrics-listen=0.0.0.0:9965"), relayArgs(m));
+        assertEquals(List.of(), m.all(Secret.class));
+        assertEquals(List.of(), m.certificates());
+        m.podSpecs().forEach(pod -> assertTrue(pod.getVolumes().stream().noneMatch(v -> v.getSecret() != null), pod.getVolumes().toString()));
+    }
+
+    @Test
+    void relayClientsWithoutCertificatesWhenAsked() {
+        List<String> args = relayArgs(Manifests.parse(Chart.render(DEFAULTS, Map.of("tls.relay.requireClientCert", "false"))));
+        assertTrue(args.contains("--tls-relay-server-cert-file=/etc/flows/tls/server/tls.crt"), args.toString());
+        assertTrue(args.stream().noneMatch(a -> a.startsWith("--tls-relay-client-ca-files")), args.toString());
     }
 
     @Test
@@ -113,17 +139,22 @@ class ValuesTest {
         "collector.clusterSource | apiserver | collector.clusterSource must be one of the following: \"api\", \"files\"",
         "kafka.format       | avro      | kafka.format must be one of the following",
         "otlp.endpoint      | otel:4317 | otlp.endpoint: Does not match pattern",
-        "relay.extraArgs[0] | retry-max | relay.extraArgs.0: Does not match pattern"})
+        "relay.extraArgs[0] | retry-max | relay.extraArgs.0: Does not match pattern",
+        "tls.method         | vault     | tls.method must be one of the following: \"helm\", \"certmanager\"",
+        "tls.enabled        | yes       | tls.enabled: Invalid type. Expected: boolean, given: string",
+        "tls.validityDays   | 0         | tls.validityDays: Must be greater than or equal to 1",
+        "tls.relay.requireClientCerts | true | tls.relay: Additional property requireClientCerts is not allowed"})
     void badValuesAreRefusedNamingTheField(String key, String value, String message) {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Chart.render(DEFAULTS, Map.of(key, value)));
         assertTrue(e.getMessage().contains(message), e.getMessage());
     }
 
     @Test
-    void tlsIsRefusedUntilItExists() {
+    void certManagerWithoutAnIssuerIsRefusedNamingIt() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Chart.render(DEFAULTS, Map.of("tls.enabled", "true")));
-        assertTrue(e.getMessage().lines().findFirst().orElse("").contains("tls: flows has no TLS settings yet"), e.getMessage());
+                () -> Chart.render(DEFAULTS, Map.of("tls.method", "certmanager")));
+        assertTrue(e.getMessage().lines().findFirst().orElse("")
+                .contains("tls.certManagerIssuerRef.name: required with tls.method=certmanager"), e.getMessage());
     }
 
     @Test
