@@ -12,8 +12,13 @@ public final class ServerNames {
 
     private ServerNames() {}
 
-    /** The name a collector's certificate carries (a DNS SAN) for the node it runs on. */
+    /**
+     * The name a collector's certificate carries (a DNS SAN) for the node it runs on. A node name's
+     * dots become dashes (ip-10-0-1-5.ec2.internal: ip-10-0-1-5-ec2-internal), so that the name is
+     * one label under the domain and one wildcard certificate, {@code *.flows-collector.flows.dev},
+     * serves every node.
+     */
     public static String collector(String nodeName) {
-        return nodeName + "." + COLLECTOR_DOMAIN;
+        return nodeName.replace('.', '-') + "." + COLLECTOR_DOMAIN;
     }
 }
